@@ -1,0 +1,107 @@
+"""Every error is ``application/problem+json`` (RFC 9457), with all input problems listed at once.
+
+flask-smorest turns each ``HTTPException`` into its own ``{code, status, message, errors}`` body; we
+override that one hook so that validation failures (webargs' 422 with nested ``messages``) and every
+other HTTP error speak the same problem format, each input problem with a JSON-path ``location``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import marshmallow as ma
+from flask import Flask, Response, json
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+PROBLEM = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ProblemDetailSchema(ma.Schema):
+    location = ma.fields.String(required=True, metadata={"example": "metrics[2].periods.april-2015.plan"})
+    message = ma.fields.String(required=True)
+
+
+class ProblemSchema(ma.Schema):
+    """RFC 9457 problem details, with one ``errors`` entry per input problem."""
+
+    type = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    status = ma.fields.Integer(required=True)
+    detail = ma.fields.String()
+    instance = ma.fields.String()
+    errors = ma.fields.List(ma.fields.Nested(ProblemDetailSchema))
+
+
+def flatten_messages(messages: Any, path: str = "") -> Iterator[dict[str, str]]:
+    """Turn marshmallow's nested error dict into ``{location, message}`` entries with JSON paths.
+
+    ``{"metrics": {2: {"periods": {"april-2015": {"plan": ["Not a valid number."]}}}}}`` becomes
+    ``metrics[2].periods.april-2015.plan``. webargs wraps body errors under ``"json"``; that level is
+    the request body itself, so it is dropped.
+    """
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            if key == "_schema":
+                yield from flatten_messages(value, path)
+            elif isinstance(key, int):
+                yield from flatten_messages(value, f"{path}[{key}]")
+            else:
+                yield from flatten_messages(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(messages, list | tuple):
+        for item in messages:
+            yield from flatten_messages(item, path)
+    else:
+        yield {"location": path or "$", "message": str(messages)}
+
+
+def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,
+            type_: str = "about:blank", headers: Mapping[str, str] | None = None) -> Response:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail:
+        body["detail"] = detail
+    if errors is not None:
+        body["errors"] = errors
+    response = Response(json.dumps(body), status=status, content_type=PROBLEM)
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+class BcfApi(Api):
+    """flask-smorest's Api, speaking problem+json for every HTTP error."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
+        data = getattr(error, "data", None) or {}
+        errors = None
+        if "messages" in data:  # webargs validation failure
+            messages = data["messages"]
+            if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "files", "form",
+                                                                    "headers", "path"}:
+                if len(messages) == 1:
+                    messages = next(iter(messages.values()))
+            errors = list(flatten_messages(messages))
+        detail = error.description if errors is None else "The request has invalid input; see errors."
+        if isinstance(error, InternalServerError):
+            detail = "An internal error occurred; it has been logged."
+        headers = dict(data.get("headers") or {})
+        response = problem(error.code or 500, error.name, detail, errors, headers=headers)
+        if error.code == 405 and error.get_response().headers.get("Allow"):
+            response.headers["Allow"] = error.get_response().headers["Allow"]
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Errors outside smorest's reach (and crashes) still answer problem+json, never HTML."""
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return app.extensions["bcf_api"].handle_http_exception(error)
+        log.exception("unhandled error")
+        return problem(500, "Internal Server Error", "An internal error occurred; it has been logged.")

@@ -1,0 +1,36 @@
+"""Domain errors. Each has a stable ``slug``; the HTTP layer alone maps slugs to status codes."""
+
+from __future__ import annotations
+
+
+class BcfError(Exception):
+    """Base of every error the domain raises on purpose.
+
+    :param message: a sentence a finance officer understands.
+    :param problems: optional ``{"location", "message"}`` entries, all problems at once.
+    """
+
+    slug = "bcf-error"
+
+    def __init__(self, message: str, problems: list[dict[str, str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class UnknownRuleSet(BcfError):
+    slug = "unknown-rule-set"
+
+
+class UnknownBoard(BcfError):
+    slug = "unknown-board"
+
+
+class InvalidInput(BcfError):
+    slug = "invalid-input"
+
+
+class ReferenceDataError(BcfError):
+    """Reference data (a rule set, the catalogue, an allocation table) is malformed: stops start-up."""
+
+    slug = "reference-data-error"
