@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from api.errors import BcfApi, register_error_handlers
+from bcf.boards import load_boards
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,13 +40,17 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
+    reference = Path(app.config["REFERENCE_DATA_DIR"])
+    app.extensions["boards"] = load_boards(reference / "boards.csv")  # read once, never per request
+
     api = BcfApi(app)  # one Api per app: smorest's Api keeps a single app (style §8)
     app.extensions["bcf_api"] = api
     register_error_handlers(app)
 
     from api import health
 
-    api.register_blueprint(health.blp)
+    for module in (health,):  # one blueprint per resource
+        api.register_blueprint(module.blp)
 
     from api.cli import bcf_cli
 

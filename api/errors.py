@@ -81,10 +81,9 @@ class BcfApi(Api):
         errors = None
         if "messages" in data:  # webargs validation failure
             messages = data["messages"]
-            if isinstance(messages, Mapping) and set(messages) <= {"json", "query", "files", "form",
-                                                                    "headers", "path"}:
-                if len(messages) == 1:
-                    messages = next(iter(messages.values()))
+            locations = {"json", "query", "files", "form", "headers", "path"}
+            if isinstance(messages, Mapping) and len(messages) == 1 and set(messages) <= locations:
+                messages = next(iter(messages.values()))
             errors = list(flatten_messages(messages))
         detail = error.description if errors is None else "The request has invalid input; see errors."
         if isinstance(error, InternalServerError):

@@ -15,7 +15,7 @@ PENNY = Decimal("0.01")
 
 def to_money(x: str | int | Decimal) -> Decimal:
     """Convert an exact amount to Decimal; floats are refused because they are not exact."""
-    if isinstance(x, bool) or isinstance(x, float):
+    if isinstance(x, bool | float):
         raise TypeError("money comes from str, int or Decimal, never float")
     return x if isinstance(x, Decimal) else Decimal(str(x))
 
