@@ -232,6 +232,22 @@ def change_p_values(
     return out
 
 
+def trend_projections(subjects_: Sequence[Subject]) -> dict[int, float | None]:
+    """§7 trend: the OLS projection of each period's history (at least three values), keyed by
+    ``id(subject)``; histories of the same length go to :mod:`metrics` as one array call."""
+    by_length: dict[int, list[Subject]] = {}
+    for s in subjects_:
+        if s.period.history is not None and len(s.period.history) >= 3:
+            by_length.setdefault(len(s.period.history), []).append(s)
+    out: dict[int, float | None] = {}
+    for group in by_length.values():
+        histories = np.array([s.period.history for s in group], dtype=float)
+        fitted = np.atleast_1d(metrics.trend_projection(histories).projection)
+        for s, projection in zip(group, fitted, strict=True):
+            out[id(s)] = _optional(projection)
+    return out
+
+
 # --- achievement (§5) ----------------------------------------------------------------------------------
 
 
@@ -337,6 +353,7 @@ def assess(
         paired.append((s, base, actual))
     p_of = dict(zip([id(t[0]) for t in tests], change_p_values(tests), strict=True))
 
+    projections = trend_projections(subjects_)
     results, warnings = [], []
     minimum_denominator = rule_set.small_numbers_min_denominator
     for s, base, actual in paired:
@@ -344,9 +361,7 @@ def assess(
         where = f"{s.metric.metric} {s.period_id}"
         msa = base.ci_lower if polarity == "lower" else base.ci_upper
         significant = None if msa is None else better(plan, msa, polarity)
-        history = s.period.history or ()
-        trend = metrics.trend_projection(list(history)) if len(history) >= 3 else None
-        projection = None if trend is None else float(trend.projection)
+        projection = projections.get(id(s))
         beyond = None if projection is None else better(plan, projection, polarity)
         p_value = p_of.get(id(s))
         value_text = (
