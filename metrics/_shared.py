@@ -1,15 +1,16 @@
 """Small helpers every statistic family uses: the normal quantile and the scalar-in, float-out rule."""
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 
 def z_quantile(confidence: np.ndarray) -> np.ndarray:
     """Two-sided standard normal quantile Φ⁻¹(1 − (1 − c)/2): 1.959963985 at 95%, never the rounded 1.96.
 
-    PHE computes it with R's ``qnorm`` (PHEindicatormethods R/utils.R).
+    PHE computes it with R's ``qnorm`` (PHEindicatormethods R/utils.R). ``special.ndtri`` is the ufunc
+    behind ``scipy.stats.norm.ppf``, without its per-call argument handling (~0.1 ms a call).
     """
-    return stats.norm.ppf(1 - (1 - confidence) / 2)
+    return special.ndtri(1 - (1 - confidence) / 2)
 
 
 def out(values, shape: tuple[int, ...]):
