@@ -18,15 +18,12 @@ because the full table is 211 CCGs × 152 boards; everything per board ends in D
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from decimal import Decimal
 from typing import IO, Any
 
 import numpy as np
@@ -43,8 +40,10 @@ from bcf.money import (
     pennies_to_money,
     round_money,
 )
+from bcf.rules import FundComponent, RuleSet
 
 PUBLISHED, DERIVED, USER_SUPPLIED = "published", "derived", "user_supplied"
+SOURCES = (PUBLISHED, DERIVED, USER_SUPPLIED)
 ILLUSTRATIVE = "illustrative"  # a board whose minimum fund or pool is not (wholly) published (api.md)
 SHARE_TOLERANCE = 1e-9  # a CCG's shares must add up to 1 within this (issue 5)
 CCG_CONTRIBUTION, MINIMUM_FUND, P4P_POOL = "ccg_contribution", "minimum_fund", "p4p_pool"
@@ -129,7 +128,8 @@ class AllocationInputs:
     ccg_amounts: Table | None = None  # ccg_code (or hwb_code) + CCG-held component columns
     ccg_to_hwb: Table | None = None  # ccg_code, hwb_code, share
     council_grants: Table | None = None  # council_code (or hwb_code) + council-held component columns
-    published: Table | None = None  # hwb_code + any of the components, ccg_contribution, minimum_fund, p4p_amount
+    # hwb_code + any of: the components, ccg_contribution, minimum_fund, p4p_amount
+    published: Table | None = None
 
 
 # --- outputs -----------------------------------------------------------------------------------------
@@ -218,15 +218,16 @@ def _columns(table: Table, keys: Sequence[Sequence[str]], values: Sequence[str],
         found = [c for c in options if c in present]
         if len(found) != 1:
             wanted = " or ".join(options)
-            problems.add(table, None, None if found else options[0],
-                         f"needs a column {wanted}" if not found else f"give only one of the columns {wanted}")
+            message = f"give only one of the columns {wanted}" if found else f"needs a column {wanted}"
+            problems.add(table, None, None if found else options[0], message)
             usable = False
         else:
             used_keys.append(found[0])
     allowed = {c for group in keys for c in group} | set(values)
     for column in present:
         if column not in allowed:
-            problems.add(table, None, column, f"unknown column {column}; expected {', '.join(sorted(allowed))}")
+            expected = ", ".join(sorted(allowed))
+            problems.add(table, None, column, f"unknown column {column}; expected {expected}")
     if "" in table.frame.columns:
         problems.add(table, None, None, "a column has no name in the header")
     value_columns = [c for c in values if c in present]
@@ -286,7 +287,9 @@ def _amounts(table: Table, frame: pd.DataFrame, columns: Sequence[str],
         for row in negative:
             problems.add(table, row, column, f"negative amount {given[row]}: amounts must not be negative")
         ok = good.drop(not_pennies.index.union(negative))
-        result[column] = {int(row): Decimal(value) for row, value in ok.items()}
+        # exact: the text has at most two decimals; normalised to two so every amount prints as pounds
+        result[column] = {int(row): pennies_to_money(money_to_pennies(Decimal(value)))
+                          for row, value in ok.items()}
     return result
 
 
@@ -356,12 +359,13 @@ def _check(inputs: AllocationInputs, ccg_ids: list[str], council_ids: list[str],
                            "board" if key == "hwb_code" else "CCG", problems)
             _duplicates(table, frame[codes != ""], [key], problems)
             amounts = _amounts(table, frame, values, problems)
-            checked.ccg_amounts = {c: {codes[r]: a for r, a in by_row.items()} for c, by_row in amounts.items()}
+            checked.ccg_amounts = {c: {codes[r]: a for r, a in by_row.items()}
+                                   for c, by_row in amounts.items()}
             checked.ccg_rows = {code: int(row) for row, code in codes[~codes.duplicated()].items()}
             if key == "ccg_code":
                 if inputs.ccg_to_hwb is None:
-                    problems.append({"location": "ccg_to_hwb", "message": "per-CCG amounts need the CCG→board "
-                                     "split table ccg_to_hwb (ccg_code, hwb_code, share)"})
+                    problems.append({"location": "ccg_to_hwb", "message": "per-CCG amounts need the "
+                                     "CCG→board split table ccg_to_hwb (ccg_code, hwb_code, share)"})
                 elif checked.split is not None:
                     known = set(checked.split.ccg_code)
                     for row, code in codes[(codes != "") & ~codes.isin(known)].items():
@@ -401,7 +405,7 @@ def _check(inputs: AllocationInputs, ccg_ids: list[str], council_ids: list[str],
 # --- the calculation ---------------------------------------------------------------------------------
 
 
-def _rounding_words(rule_set: Any) -> str:
+def _rounding_words(rule_set: RuleSet) -> str:
     quantum, mode = Decimal(str(rule_set.rounding.quantum)), str(rule_set.rounding.mode)
     how = {"ROUND_HALF_UP": "half up", "ROUND_HALF_EVEN": "half to even"}.get(mode, mode)
     unit = "the penny" if quantum == Decimal("0.01") else f"£{quantum}"
@@ -461,7 +465,8 @@ def _sum_figure(parts: Mapping[str, Figure], what: str) -> Figure:
     return Figure(total, DERIVED, f"{what} = {terms} = {format_pounds(total)}{gap}")
 
 
-def calculate_allocations(inputs: AllocationInputs, rule_set: Any, boards: Mapping[str, Board]) -> Allocations:
+def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
+                          boards: Mapping[str, Board]) -> Allocations:
     """Every board's components, minimum fund, pool and tranche amounts from the inputs (issue 5).
 
     :param rule_set: gives ``fund_components`` (id, name, national_amount, held_by),
@@ -530,11 +535,11 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: Any, boards: Mappi
                     difference = figure.amount - implied.amount
                     warnings.append(AllocationWarning(
                         "published-differs",
-                        f"{code}: published {figure_id} {format_pounds(figure.amount)} differs from the sum of "
-                        f"its parts {format_pounds(implied.amount)} by {format_pounds(difference)}; the "
+                        f"{code}: published {figure_id} {format_pounds(figure.amount)} differs from the sum "
+                        f"of its parts {format_pounds(implied.amount)} by {format_pounds(difference)}; the "
                         "published figure is used", code, figure_id, difference))
-        partial[code] = {"components": figures, CCG_CONTRIBUTION: ccg_contribution, MINIMUM_FUND: minimum_fund,
-                         P4P_POOL: published(P4P_POOL, code)}
+        partial[code] = {"components": figures, CCG_CONTRIBUTION: ccg_contribution,
+                         MINIMUM_FUND: minimum_fund, P4P_POOL: published(P4P_POOL, code)}
 
     # The pool: p4p_national_total × minimum_fund ÷ Σ minimum_fund, last derived board by code takes the
     # rounding remainder; published pools replace the formula's figure (and any gap is reported).
@@ -555,11 +560,13 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: Any, boards: Mappi
                        f"{format_pounds(whole)} over {len(funded)} board(s), {rounding}")
                 if i == last and pools[i] != exact:
                     why += (f"; as the last board by code it takes the rounding remainder "
-                            f"{format_pounds(pools[i] - exact)} so the pools add up to {format_pounds(total)}")
+                            f"{format_pounds(pools[i] - exact)} so the pools add up to "
+                            f"{format_pounds(total)}")
                 partial[code][P4P_POOL] = Figure(pools[i], DERIVED, why)
     for code in codes_sorted:
         if partial[code][P4P_POOL] is None:
-            partial[code][P4P_POOL] = Figure(None, None, "no pool: neither a published pool nor a minimum fund")
+            partial[code][P4P_POOL] = Figure(None, None,
+                                             "no pool: neither a published pool nor a minimum fund")
             warnings.append(AllocationWarning(
                 "no-pool", f"{code}: no performance pool (no published p4p_amount and no minimum fund)",
                 code, P4P_POOL))
@@ -582,15 +589,16 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: Any, boards: Mappi
             partial[code]["components"], partial[code][CCG_CONTRIBUTION], partial[code][MINIMUM_FUND], pool,
             tuple(tranches)))
 
-    totals = _totals(result, component_ids, rule_set)
+    totals = totals_of(result, rule_set)
     warnings[:0] = _national_warnings(totals, components, total, len(result), len(boards), name_of)
     return Allocations(rule_set.id, tuple(result), totals, tuple(warnings))
 
 
-def _totals(boards: Iterable[BoardAllocation], component_ids: list[str], rule_set: Any) -> dict[str, Decimal]:
+def totals_of(boards: Iterable[BoardAllocation], rule_set: RuleSet) -> dict[str, Decimal]:
+    """Each figure added up over the boards that have it."""
     totals: dict[str, Decimal] = {}
     boards = list(boards)
-    for name in [*component_ids, CCG_CONTRIBUTION, MINIMUM_FUND, P4P_POOL]:
+    for name in [*(c.id for c in rule_set.fund_components), CCG_CONTRIBUTION, MINIMUM_FUND, P4P_POOL]:
         amounts = [b.figures()[name].amount for b in boards]
         if any(a is not None for a in amounts):
             totals[name] = sum((a for a in amounts if a is not None), ZERO)
@@ -601,14 +609,15 @@ def _totals(boards: Iterable[BoardAllocation], component_ids: list[str], rule_se
     return totals
 
 
-def _national_warnings(totals: Mapping[str, Decimal], components: list[Any], p4p_total: Decimal,
+def _national_warnings(totals: Mapping[str, Decimal], components: list[FundComponent], p4p_total: Decimal,
                        covered: int, all_boards: int, name_of: Mapping[str, str]) -> list[AllocationWarning]:
     """Differences from the rule set's national figures: reported with the amount, never rescaled."""
     warnings = []
     if covered < all_boards:
         warnings.append(AllocationWarning(
-            "partial-coverage", f"the inputs cover {covered} of the {all_boards} boards: national totals cannot "
-            f"match, and derived pools share {format_pounds(p4p_total)} among these {covered} boards only"))
+            "partial-coverage", f"the inputs cover {covered} of the {all_boards} boards: national totals "
+            f"cannot match, and derived pools share {format_pounds(p4p_total)} among these {covered} "
+            "boards only"))
     for component in components:
         national = Decimal(str(component.national_amount))
         boards_total = totals.get(component.id)
@@ -618,15 +627,16 @@ def _national_warnings(totals: Mapping[str, Decimal], components: list[Any], p4p
             difference = boards_total - national
             warnings.append(AllocationWarning(
                 "national-total-mismatch",
-                f"{component.id} ({component.name}): the boards add up to {format_pounds(boards_total)}, the rule "
-                f"set's national amount is {format_pounds(national)}: a difference of {format_pounds(difference)} "
-                "(figures are not rescaled)", None, component.id, difference))
+                f"{component.id} ({component.name}): the boards add up to {format_pounds(boards_total)}, "
+                f"the rule set's national amount is {format_pounds(national)}: a difference of "
+                f"{format_pounds(difference)} (figures are not rescaled)", None, component.id, difference))
     pools = totals.get(P4P_POOL)
     if pools is not None and pools != p4p_total:
         difference = pools - p4p_total
         warnings.append(AllocationWarning(
             "pool-total-mismatch",
             f"the pools add up to {format_pounds(pools)}, not p4p_national_total {format_pounds(p4p_total)}: "
-            f"a difference of {format_pounds(difference)} (from published pools; not rescaled)",
+            f"a difference of {format_pounds(difference)} (published pools replace the formula's; "
+            "not rescaled)",
             None, P4P_POOL, difference))
     return warnings
