@@ -142,7 +142,8 @@ class KeyedMap(fields.Dict):
         errors: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str) or not 1 <= len(key) <= self.key_length:
-                errors[str(key)[: self.key_length]] = [f"Must be a name of 1 to {self.key_length} characters."]
+                message = f"Must be a name of 1 to {self.key_length} characters."
+                errors[str(key)[: self.key_length]] = [message]
                 continue
             try:
                 result[key] = self.value_field.deserialize(item, **kwargs)
