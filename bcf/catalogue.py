@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from bcf.errors import ReferenceDataError
+from bcf.plan import Counts, MetricPlan, Score, Standardised
 
 STATISTIC_TYPES = ("rate", "proportion", "dsr", "score")
 POLARITIES = ("lower", "higher")
@@ -234,3 +235,56 @@ def check_rule_set(catalogue: Catalogue, rule_set: Any) -> None:
         raise ReferenceDataError(
             f"rule set {rule_set.id!r} names metrics not in the catalogue: {', '.join(unknown)}"
         )
+
+
+# --- a plan's metric, described ----------------------------------------------------------------------
+
+# Which statistic types each count block can give (api.md): counts for rates and proportions, mean/sd/n for
+# scores, age bands for a DSR; a bare value can stand for any type but gives no interval.
+BLOCK_TYPES = {Counts: ("rate", "proportion"), Score: ("score",), Standardised: ("dsr",)}
+
+
+def metric_info(metric: MetricPlan, catalogue: Catalogue) -> MetricInfo | None:
+    """What a plan's metric is: from the catalogue, the local menu, or the plan's own definition.
+
+    :param metric: a :class:`bcf.plan.MetricPlan`.
+    :return: None when the plan does not say enough to know (check_plan reports why).
+    """
+    definition = metric.definition
+    if metric.metric == LOCAL and metric.local_metric is not None:
+        return catalogue.local_menu.get(metric.local_metric)
+    if metric.metric == LOCAL or (
+        metric.metric in catalogue.national and catalogue.national[metric.metric].defined_by_plan
+    ):
+        if (
+            definition is None
+            or definition.type not in STATISTIC_TYPES
+            or definition.polarity not in POLARITIES
+        ):
+            return None
+        base = catalogue.national.get(metric.metric)
+        return MetricInfo(
+            id=metric.metric,
+            name=definition.name or (base.name if base else catalogue.local_name),
+            type=definition.type,
+            polarity=definition.polarity,
+            unit=definition.unit,
+            allowed_types=(definition.type,),
+            monthly_average=False,
+            source=definition.source,
+        )
+    return catalogue.national.get(metric.metric)
+
+
+def statistic_type(info: MetricInfo, blocks: tuple[Any, ...]) -> str | None:
+    """The statistic type the count blocks of one period give, among those the metric allows.
+
+    A bare value fits any type; None when the blocks fit no allowed type (or disagree with each other).
+    """
+    candidates = list(info.allowed_types)
+    for block in blocks:
+        if type(block) in BLOCK_TYPES:
+            candidates = [t for t in candidates if t in BLOCK_TYPES[type(block)]]
+    if not candidates:
+        return None
+    return info.type if info.type in candidates else candidates[0]
