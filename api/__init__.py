@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         REFERENCE_DATA_DIR=str(PROJECT_ROOT / "reference_data"),
         RULE_SETS_DIR=None,  # default: REFERENCE_DATA_DIR/rules
         CATALOGUE_PATH=None,  # default: REFERENCE_DATA_DIR/metric_catalogue.yaml
+        ALLOCATIONS_FILE=None,  # default: REFERENCE_DATA_DIR/allocations.csv (written by load-allocations)
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
         ),
@@ -67,11 +68,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_fields(api)
     register_error_handlers(app)
 
-    from api import ambitions, catalogue, docs, health, hwbs, rule_sets
+    from api import allocations, ambitions, catalogue, docs, health, hwbs, rule_sets
     from api.calculations import views as calculations
 
-    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions):  # one blueprint per resource
+    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions, allocations):  # per resource
         api.register_blueprint(module.blp)
+    allocations.init_app(app)  # the stored table, if loaded, and the pool lookup it serves
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
 
     from api.cli import bcf_cli

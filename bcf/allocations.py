@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from bcf.boards import Board
-from bcf.errors import InvalidInput, ReferenceDataError
+from bcf.errors import BcfError, InvalidInput, ReferenceDataError
 from bcf.money import (
     ZERO,
     apportion,
@@ -51,6 +51,12 @@ P4P_PUBLISHED_COLUMN = "p4p_amount"  # the column name of a published per-board 
 INPUT_NAMES = ("ccg_amounts", "ccg_to_hwb", "council_grants", "published")
 _MONEY_TEXT = re.compile(r"-?(\d+(\.\d{0,2})?|\.\d{1,2})")
 _EXPLAINED_CONTRIBUTIONS = 3  # a derived figure's explanation lists this many CCG parts, then "and N more"
+
+
+class AllocationNotFound(BcfError):
+    """No allocation table is loaded, or it has no row for the board asked about."""
+
+    slug = "not-found"
 
 
 # --- inputs ------------------------------------------------------------------------------------------
