@@ -564,9 +564,9 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
                 exact = round_money(total * weights[i] / whole, quantum, mode)
                 why = (f"{format_pounds(total)} × minimum fund {format_pounds(weights[i])} ÷ Σ minimum fund "
                        f"{format_pounds(whole)} over {len(funded)} board(s), {rounding}")
-                if i == last and pools[i] != exact:
+                if i == last:
                     why += (f"; as the last board by code it takes the rounding remainder "
-                            f"{format_pounds(pools[i] - exact)} so the pools add up to "
+                            f"({format_pounds(pools[i] - exact)}) so the pools add up to "
                             f"{format_pounds(total)}")
                 partial[code][P4P_POOL] = Figure(pools[i], DERIVED, why)
     for code in codes_sorted:
@@ -623,7 +623,7 @@ def _national_warnings(totals: Mapping[str, Decimal], components: list[FundCompo
         warnings.append(AllocationWarning(
             "partial-coverage", f"the inputs cover {covered} of the {all_boards} boards: national totals "
             f"cannot match, and derived pools share {format_pounds(p4p_total)} among these {covered} "
-            "boards only"))
+            "board(s) only"))
     for component in components:
         national = Decimal(str(component.national_amount))
         boards_total = totals.get(component.id)
