@@ -87,7 +87,8 @@ class Table:
         if isinstance(source, str):
             source = io.StringIO(source.removeprefix("\ufeff"))
         try:
-            frame = pd.read_csv(source, dtype=str, keep_default_na=False, skip_blank_lines=False,
+            # object, not pandas' string dtype: cell-by-cell string work is several times faster here
+            frame = pd.read_csv(source, dtype=object, keep_default_na=False, skip_blank_lines=False,
                                 encoding="utf-8-sig")
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise InvalidInput(f"{name} is not a readable CSV file.", problems=[
@@ -245,8 +246,17 @@ def _columns(table: Table, keys: Sequence[Sequence[str]], values: Sequence[str],
 
 def _content_rows(table: Table) -> pd.DataFrame:
     """Rows with at least one non-empty cell (blank lines at the end of a CSV are common)."""
-    frame = table.frame.apply(lambda col: col.astype(str).str.strip())
-    return frame[(frame != "").any(axis=1)] if len(frame.columns) else frame
+    source = table.frame
+    # numpy's C string functions: stripping 32,000 rows cell by cell in pandas takes most of the budget
+    columns = {c: np.strings.strip(source[c].fillna("").to_numpy().astype(str)).astype(object)
+               for c in source.columns}
+    frame = pd.DataFrame(columns, index=source.index, dtype=object)
+    if not len(frame.columns):
+        return frame
+    filled = np.zeros(len(frame), dtype=bool)
+    for values in columns.values():
+        filled |= values != ""
+    return frame[filled]
 
 
 def _codes(table: Table, frame: pd.DataFrame, column: str, allowed: set[str] | None, what: str,
