@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 import numpy as np
@@ -244,83 +244,130 @@ def _columns(table: Table, keys: Sequence[Sequence[str]], values: Sequence[str],
     return (used_keys, value_columns) if usable else None
 
 
-def _content_rows(table: Table) -> pd.DataFrame:
+@dataclass(frozen=True)
+class _Cells:
+    """A table's non-blank rows as numpy text columns (stripped), with each row's 0-based index for
+    locations. numpy's C string functions keep checking 32,000 rows well inside the time budget."""
+
+    rows: np.ndarray
+    columns: dict[str, np.ndarray]
+
+    def __getitem__(self, column: str) -> np.ndarray:
+        return self.columns[column]
+
+    def row(self, position: int) -> int:
+        return int(self.rows[position])
+
+
+def _content_rows(table: Table) -> _Cells:
     """Rows with at least one non-empty cell (blank lines at the end of a CSV are common)."""
     source = table.frame
-    # numpy's C string functions: stripping 32,000 rows cell by cell in pandas takes most of the budget
-    columns = {c: np.strings.strip(source[c].fillna("").to_numpy().astype(str)).astype(object)
-               for c in source.columns}
-    frame = pd.DataFrame(columns, index=source.index, dtype=object)
-    if not len(frame.columns):
-        return frame
-    filled = np.zeros(len(frame), dtype=bool)
+    columns = {c: np.strings.strip(source[c].fillna("").to_numpy().astype(str)) for c in source.columns}
+    filled = np.zeros(len(source), dtype=bool)
     for values in columns.values():
         filled |= values != ""
-    return frame[filled]
+    keep = np.flatnonzero(filled)
+    return _Cells(keep, {c: values[keep] for c, values in columns.items()})
 
 
-def _codes(table: Table, frame: pd.DataFrame, column: str, allowed: set[str] | None, what: str,
-           problems: _Problems) -> pd.Series:
-    codes = frame[column]
-    for row in codes.index[codes == ""]:
-        problems.add(table, row, column, f"missing {what} code")
+def _codes(table: Table, cells: _Cells, column: str, allowed: np.ndarray | None, what: str,
+           problems: _Problems) -> np.ndarray:
+    codes = cells[column]
+    empty = codes == ""
+    for i in np.flatnonzero(empty):
+        problems.add(table, cells.row(i), column, f"missing {what} code")
     if allowed is not None:
-        unknown = codes[(codes != "") & ~codes.isin(allowed)]
-        for row, code in unknown.items():
-            problems.add(table, row, column, f"{code} is not one of the 152 Health and Wellbeing Board codes")
+        for i in np.flatnonzero(~empty & ~np.isin(codes, allowed)):
+            problems.add(table, cells.row(i), column,
+                         f"{codes[i]} is not one of the 152 Health and Wellbeing Board codes")
     return codes
 
 
-def _duplicates(table: Table, frame: pd.DataFrame, keys: list[str], problems: _Problems) -> None:
-    subset = frame[keys]
-    duplicated = subset.duplicated(keep="first")
-    if duplicated.any():
-        first = subset.reset_index().groupby(keys, sort=False)["index"].transform("min")
-        first.index = subset.index
-        for row in subset.index[duplicated]:
-            what = ", ".join(f"{k} {subset.at[row, k]}" for k in keys)
-            problems.add(table, row, keys[-1],
-                         f"duplicate row: {what} already given in {table.excel_row(int(first[row]))}")
+def _duplicates(table: Table, cells: _Cells, keys: list[str], problems: _Problems) -> None:
+    """Rows repeating the key of an earlier row, each named with the row it repeats."""
+    complete = np.ones(len(cells.rows), dtype=bool)
+    for key in keys:
+        complete &= cells[key] != ""
+    positions = np.flatnonzero(complete)
+    combined = cells[keys[0]][positions]
+    for key in keys[1:]:
+        combined = np.strings.add(np.strings.add(combined, "\x1f"), cells[key][positions])
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    first_of_each = first[inverse.ravel()]
+    for j in np.flatnonzero(first_of_each != np.arange(len(combined))):
+        i, earlier = positions[j], positions[first_of_each[j]]
+        what = ", ".join(f"{k} {cells[k][i]}" for k in keys)
+        problems.add(table, cells.row(i), keys[-1],
+                     f"duplicate row: {what} already given in {table.excel_row(cells.row(earlier))}")
 
 
-def _amounts(table: Table, frame: pd.DataFrame, columns: Sequence[str],
+def _amounts(table: Table, cells: _Cells, columns: Sequence[str],
              problems: _Problems) -> dict[str, dict[int, Decimal]]:
-    """Money cells → Decimal by row; an empty cell is "not given". Pounds to the penny, not negative."""
+    """Money cells → Decimal by position; an empty cell is "not given". Pounds to the penny, not
+    negative. (Amount tables have a row per CCG or board, a few hundred cells: plain Python.)"""
     result: dict[str, dict[int, Decimal]] = {}
     for column in columns:
-        text = frame[column]
-        given = text[text != ""]
-        numeric = pd.to_numeric(given, errors="coerce")
-        bad = given[~np.isfinite(numeric.astype(float))]
-        for row, value in bad.items():
-            problems.add(table, row, column, f"{value!r} is not a number (pounds, e.g. 1234567.89)")
-        good = given.drop(bad.index)
-        not_pennies = good[~good.str.fullmatch(_MONEY_TEXT)]
-        for row, value in not_pennies.items():
-            problems.add(table, row, column, f"{value} is not an amount in pounds to the penny "
-                                             "(digits with at most two decimal places)")
-        negative = numeric[numeric < 0].index
-        for row in negative:
-            problems.add(table, row, column, f"negative amount {given[row]}: amounts must not be negative")
-        ok = good.drop(not_pennies.index.union(negative))
-        # exact: the text has at most two decimals; normalised to two so every amount prints as pounds
-        result[column] = {int(row): pennies_to_money(money_to_pennies(Decimal(value)))
-                          for row, value in ok.items()}
+        amounts: dict[int, Decimal] = {}
+        for i, text in enumerate(cells[column].tolist()):
+            if not text:
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                value = None
+            row = cells.row(i)
+            if value is None or not value.is_finite():
+                problems.add(table, row, column, f"{text!r} is not a number (pounds, e.g. 1234567.89)")
+            elif value < 0:
+                problems.add(table, row, column, f"negative amount {text}: amounts must not be negative")
+            elif not _MONEY_TEXT.fullmatch(text):
+                problems.add(table, row, column, f"{text} is not an amount in pounds to the penny "
+                                                 "(digits with at most two decimal places)")
+            else:  # exact: at most two decimals; normalised to two so every amount prints as pounds
+                amounts[i] = pennies_to_money(money_to_pennies(value))
+        result[column] = amounts
     return result
 
 
-def _shares(table: Table, frame: pd.DataFrame, problems: _Problems) -> pd.Series:
-    text = frame["share"]
-    numeric = pd.to_numeric(text.where(text != "", "nan"), errors="coerce").astype(float)
-    for row in text.index[text == ""]:
-        problems.add(table, row, "share", "missing share")
-    bad = text.index[(text != "") & ~np.isfinite(numeric)]
-    for row in bad:
-        problems.add(table, row, "share", f"{text[row]!r} is not a number (a share between 0 and 1)")
-    out_of_range = text.index[np.isfinite(numeric) & ((numeric < 0) | (numeric > 1))]
-    for row in out_of_range:
-        problems.add(table, row, "share", f"share {text[row]} is not between 0 and 1")
+def _float_or_nan(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
+
+
+def _shares(table: Table, cells: _Cells, problems: _Problems) -> np.ndarray:
+    text = cells["share"]
+    try:
+        numeric = text.astype(np.float64)  # every cell a number: one C loop
+    except ValueError:
+        numeric = np.array([_float_or_nan(t) for t in text.tolist()], dtype=np.float64)
+    empty = text == ""
+    for i in np.flatnonzero(empty):
+        problems.add(table, cells.row(i), "share", "missing share")
+    for i in np.flatnonzero(~empty & ~np.isfinite(numeric)):
+        problems.add(table, cells.row(i), "share", f"{text[i]!r} is not a number (a share between 0 and 1)")
+    for i in np.flatnonzero(np.isfinite(numeric) & ((numeric < 0) | (numeric > 1))):
+        problems.add(table, cells.row(i), "share", f"share {text[i]} is not between 0 and 1")
     return numeric
+
+
+def _share_sums(table: Table, cells: _Cells, shares: np.ndarray, problems: _Problems) -> None:
+    """Each CCG's shares must add up to 1 (± SHARE_TOLERANCE); CCGs with an unreadable share are
+    already reported and skipped."""
+    ccg_codes, index = np.unique(cells["ccg_code"], return_inverse=True)
+    index = index.ravel()
+    finite = np.isfinite(shares)
+    sums = np.bincount(index, weights=np.where(finite, shares, 0.0), minlength=len(ccg_codes))
+    unreadable = np.bincount(index, weights=~finite, minlength=len(ccg_codes)) > 0
+    wrong = (np.abs(sums - 1) > SHARE_TOLERANCE) & ~unreadable & (ccg_codes != "")
+    for k in np.flatnonzero(wrong):
+        positions = np.flatnonzero(index == k)
+        rows = [cells.row(i) for i in positions]
+        listed = ", ".join(str(r + 2) for r in rows[:10]) + (", …" if len(rows) > 10 else "")
+        where = f"rows {listed}" if table.style == "csv" else f"{len(rows)} rows"
+        problems.add(table, rows[0], "share",
+                     f"the shares of CCG {ccg_codes[k]} ({where}) add up to {sums[k]:.12g}, not 1")
 
 
 @dataclass
@@ -330,11 +377,24 @@ class _Checked:
     ccg_key: str | None = None
     ccg_amounts: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # component → key → amount
     ccg_rows: dict[str, int] = field(default_factory=dict)  # key → row
-    split: pd.DataFrame | None = None  # ccg_code, hwb_code, share, share_text
+    split: dict[str, np.ndarray] | None = None  # ccg_code, hwb_code, share (float), share_text
     grants: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # component → board → amount
     grant_rows: dict[str, int] = field(default_factory=dict)
     published: dict[str, dict[str, Decimal]] = field(default_factory=dict)  # figure → board → amount
     published_rows: dict[str, int] = field(default_factory=dict)
+
+
+def _keyed(table: Table, cells: _Cells, key: str, values: list[str], allowed: np.ndarray | None, what: str,
+           problems: _Problems) -> tuple[dict[str, dict[str, Decimal]], dict[str, int]]:
+    """A table of amounts keyed by one code column: component → code → amount, and code → row."""
+    codes = _codes(table, cells, key, allowed, what, problems)
+    _duplicates(table, cells, [key], problems)
+    amounts = _amounts(table, cells, values, problems)
+    by_code = {c: {str(codes[i]): a for i, a in by_position.items()} for c, by_position in amounts.items()}
+    rows: dict[str, int] = {}
+    for i, code in enumerate(codes.tolist()):
+        rows.setdefault(code, cells.row(i))
+    return by_code, rows
 
 
 def _check(inputs: AllocationInputs, ccg_ids: list[str], council_ids: list[str],
@@ -344,73 +404,56 @@ def _check(inputs: AllocationInputs, ccg_ids: list[str], council_ids: list[str],
     if not any(getattr(inputs, n) is not None for n in INPUT_NAMES):
         raise InvalidInput("No allocation inputs were given.", problems=[{
             "location": "$", "message": f"give at least one of {', '.join(INPUT_NAMES)}"}])
+    allowed = np.array(sorted(board_codes))
 
     if (table := inputs.ccg_to_hwb) is not None:
         header = _columns(table, [["ccg_code"], ["hwb_code"], ["share"]], [], problems, need_value=False)
         if header:
-            frame = _content_rows(table)
-            _codes(table, frame, "ccg_code", None, "CCG", problems)
-            _codes(table, frame, "hwb_code", board_codes, "board", problems)
-            shares = _shares(table, frame, problems)
-            _duplicates(table, frame[(frame.ccg_code != "") & (frame.hwb_code != "")],
-                        ["ccg_code", "hwb_code"], problems)
-            sums = shares.groupby(frame["ccg_code"]).sum(min_count=1)
-            for ccg, total in sums.items():
-                if ccg and np.isfinite(total) and abs(total - 1) > SHARE_TOLERANCE:
-                    rows = frame.index[frame.ccg_code == ccg]
-                    listed = ", ".join(str(r + 2) for r in rows[:10]) + (", …" if len(rows) > 10 else "")
-                    where = f"rows {listed}" if table.style == "csv" else f"{len(rows)} rows"
-                    problems.add(table, int(rows[0]), "share",
-                                 f"the shares of CCG {ccg} ({where}) add up to {total:.12g}, not 1")
-            checked.split = pd.DataFrame({"ccg_code": frame.ccg_code, "hwb_code": frame.hwb_code,
-                                          "share": shares, "share_text": frame.share})
+            cells = _content_rows(table)
+            _codes(table, cells, "ccg_code", None, "CCG", problems)
+            _codes(table, cells, "hwb_code", allowed, "board", problems)
+            shares = _shares(table, cells, problems)
+            _duplicates(table, cells, ["ccg_code", "hwb_code"], problems)
+            _share_sums(table, cells, shares, problems)
+            checked.split = {"ccg_code": cells["ccg_code"], "hwb_code": cells["hwb_code"], "share": shares,
+                             "share_text": cells["share"]}
 
     if (table := inputs.ccg_amounts) is not None:
         header = _columns(table, [["ccg_code", "hwb_code"]], ccg_ids, problems)
         if header:
             (key,), values = header
             checked.ccg_key = key
-            frame = _content_rows(table)
-            codes = _codes(table, frame, key, board_codes if key == "hwb_code" else None,
-                           "board" if key == "hwb_code" else "CCG", problems)
-            _duplicates(table, frame[codes != ""], [key], problems)
-            amounts = _amounts(table, frame, values, problems)
-            checked.ccg_amounts = {c: {codes[r]: a for r, a in by_row.items()}
-                                   for c, by_row in amounts.items()}
-            checked.ccg_rows = {code: int(row) for row, code in codes[~codes.duplicated()].items()}
-            if key == "ccg_code":
+            cells = _content_rows(table)
+            by_board = key == "hwb_code"
+            checked.ccg_amounts, checked.ccg_rows = _keyed(
+                table, cells, key, values, allowed if by_board else None, "board" if by_board else "CCG",
+                problems)
+            if not by_board:
                 if inputs.ccg_to_hwb is None:
                     problems.append({"location": "ccg_to_hwb", "message": "per-CCG amounts need the "
                                      "CCG→board split table ccg_to_hwb (ccg_code, hwb_code, share)"})
                 elif checked.split is not None:
-                    known = set(checked.split.ccg_code)
-                    for row, code in codes[(codes != "") & ~codes.isin(known)].items():
-                        problems.add(table, row, key, f"CCG {code} has no rows in {inputs.ccg_to_hwb.name}, "
-                                                      "so its money would go to no board")
+                    codes = cells[key]
+                    for i in np.flatnonzero((codes != "") & ~np.isin(codes, checked.split["ccg_code"])):
+                        problems.add(table, cells.row(i), key, f"CCG {codes[i]} has no rows in "
+                                     f"{inputs.ccg_to_hwb.name}, so its money would go to no board")
 
     if (table := inputs.council_grants) is not None:
         header = _columns(table, [["council_code", "hwb_code"]], council_ids, problems)
         if header:
             (key,), values = header
-            frame = _content_rows(table)
-            codes = _codes(table, frame, key, board_codes, "council", problems)
-            _duplicates(table, frame[codes != ""], [key], problems)
-            amounts = _amounts(table, frame, values, problems)
-            checked.grants = {c: {codes[r]: a for r, a in by_row.items()} for c, by_row in amounts.items()}
-            checked.grant_rows = {code: int(row) for row, code in codes[~codes.duplicated()].items()}
+            checked.grants, checked.grant_rows = _keyed(table, _content_rows(table), key, values, allowed,
+                                                        "council", problems)
 
     if (table := inputs.published) is not None:
         figures = [*component_ids, CCG_CONTRIBUTION, MINIMUM_FUND, P4P_PUBLISHED_COLUMN]
         header = _columns(table, [["hwb_code"]], figures, problems)
         if header:
             _, values = header
-            frame = _content_rows(table)
-            codes = _codes(table, frame, "hwb_code", board_codes, "board", problems)
-            _duplicates(table, frame[codes != ""], ["hwb_code"], problems)
-            amounts = _amounts(table, frame, values, problems)
-            checked.published = {P4P_POOL if c == P4P_PUBLISHED_COLUMN else c:
-                                 {codes[r]: a for r, a in by_row.items()} for c, by_row in amounts.items()}
-            checked.published_rows = {code: int(row) for row, code in codes[~codes.duplicated()].items()}
+            published, checked.published_rows = _keyed(table, _content_rows(table), "hwb_code", values,
+                                                       allowed, "board", problems)
+            checked.published = {P4P_POOL if c == P4P_PUBLISHED_COLUMN else c: by_board
+                                 for c, by_board in published.items()}
 
     if problems:
         raise InvalidInput(f"The allocation inputs have {len(problems)} problem(s); nothing was calculated.",
@@ -436,32 +479,37 @@ def _split_ccg_amounts(checked: _Checked, ccg_ids: list[str], inputs: Allocation
     explanations: dict[str, dict[str, str]] = {}
     split = checked.split
     table_name = inputs.ccg_to_hwb.name if inputs.ccg_to_hwb else "ccg_to_hwb"
-    split = split.sort_values(["ccg_code", "hwb_code"], kind="stable").reset_index(drop=True)
+    # codes → sorted integer indexes once; rows ordered by CCG, then board (the remainder goes last)
+    ccg_codes, ccg_index = np.unique(split["ccg_code"], return_inverse=True)
+    board_codes, board_index = np.unique(split["hwb_code"], return_inverse=True)
+    order = np.lexsort((board_index.ravel(), ccg_index.ravel()))
+    ccg_index, board_index = ccg_index.ravel()[order], board_index.ravel()[order]
+    shares, share_texts = split["share"][order], split["share_text"][order]
     for component in ccg_ids:
         given = checked.ccg_amounts.get(component, {})
-        if not given:
+        by_ccg = np.array([money_to_pennies(given[c]) if c in given else -1 for c in ccg_codes],
+                          dtype=np.int64)
+        pennies = by_ccg[ccg_index]
+        rows = np.flatnonzero(pennies >= 0)  # the rows of CCGs that gave this component
+        if not len(rows):
             continue
-        rows = split[split.ccg_code.isin(given.keys())].reset_index(drop=True)
-        if rows.empty:
-            continue
-        ccg_pennies = pd.Series({code: money_to_pennies(a) for code, a in given.items()}, dtype=np.int64)
-        pennies = ccg_pennies.reindex(rows.ccg_code).to_numpy()
-        starts = np.flatnonzero(np.r_[True, rows.ccg_code.to_numpy()[1:] != rows.ccg_code.to_numpy()[:-1]])
-        parts = apportion_pennies(pennies, rows.share.to_numpy(), rows.share_text.to_numpy(), starts)
-        board_index, board_codes = pd.factorize(rows.hwb_code, sort=True)
+        row_ccg, row_board, row_pennies = ccg_index[rows], board_index[rows], pennies[rows]
+        starts = np.flatnonzero(np.r_[True, row_ccg[1:] != row_ccg[:-1]])
+        parts = apportion_pennies(row_pennies, shares[rows], share_texts[rows], starts)
         totals = np.zeros(len(board_codes), dtype=np.int64)
-        np.add.at(totals, board_index, parts)
-        order = np.lexsort((rows.ccg_code.to_numpy(), board_index))
-        bounds = np.searchsorted(board_index[order], np.arange(len(board_codes) + 1))
-        amounts[component] = {}
-        explanations[component] = {}
-        ccg_codes, share_texts = rows.ccg_code.to_numpy(), rows.share_text.to_numpy()
+        np.add.at(totals, row_board, parts)
+        by_board = np.argsort(row_board, kind="stable")  # within a board, CCGs stay in code order
+        bounds = np.searchsorted(row_board[by_board], np.arange(len(board_codes) + 1))
+        amounts[component], explanations[component] = {}, {}
         for b, board in enumerate(board_codes):
+            mine = by_board[bounds[b]:bounds[b + 1]]
+            if not len(mine):
+                continue
             amounts[component][board] = pennies_to_money(totals[b])
-            mine = order[bounds[b]:bounds[b + 1]]
             shown = "; ".join(
-                f"{ccg_codes[i]} {format_pounds(pennies_to_money(pennies[i]))} × {share_texts[i]} = "
-                f"{format_pounds(pennies_to_money(parts[i]))}" for i in mine[:_EXPLAINED_CONTRIBUTIONS])
+                f"{ccg_codes[row_ccg[i]]} {format_pounds(pennies_to_money(row_pennies[i]))} × "
+                f"{share_texts[rows[i]]} = {format_pounds(pennies_to_money(parts[i]))}"
+                for i in mine[:_EXPLAINED_CONTRIBUTIONS])
             more = len(mine) - _EXPLAINED_CONTRIBUTIONS
             explanations[component][board] = (
                 f"Σ over {len(mine)} CCG(s) of the CCG's {component} × its share in this board "

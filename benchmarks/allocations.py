@@ -62,12 +62,14 @@ def main() -> int:
     times, result = [], None
     for _ in range(RUNS):
         start = time.perf_counter()
-        inputs = AllocationInputs(**{name: Table.from_csv(f"{name}.csv", text) for name, text in texts.items()})
+        tables = {name: Table.from_csv(f"{name}.csv", text) for name, text in texts.items()}
+        inputs = AllocationInputs(**tables)
         result = calculate_allocations(inputs, rule_set, boards)
         times.append(time.perf_counter() - start)
     rows = texts["ccg_to_hwb"].count("\n") - 1
     pools = sum(b.p4p_pool.amount for b in result.boards)
-    print(f"allocations: {CCGS} CCGs × {len(boards)} boards ({rows} split rows) → {len(result.boards)} boards; "
+    print(f"allocations: {CCGS} CCGs × {len(boards)} boards ({rows} split rows) → {len(result.boards)} "
+          "boards; "
           f"min {min(times):.3f} s, median {statistics.median(times):.3f} s over {RUNS} runs "
           f"(target ≤ {TARGET} s); pools add up to £{pools:,}; warnings: {len(result.warnings)}")
     return 0 if min(times) <= TARGET else 1
