@@ -82,11 +82,11 @@ class Table:
 
         :raise InvalidInput: the text is not a CSV with a header row.
         """
-        if isinstance(source, bytes):
-            source = source.decode("utf-8-sig")
-        if isinstance(source, str):
-            source = io.StringIO(source.removeprefix("\ufeff"))
         try:
+            if isinstance(source, bytes):
+                source = source.decode("utf-8-sig")
+            if isinstance(source, str):
+                source = io.StringIO(source.removeprefix("\ufeff"))
             # object, not pandas' string dtype: cell-by-cell string work is several times faster here
             frame = pd.read_csv(source, dtype=object, keep_default_na=False, skip_blank_lines=False,
                                 encoding="utf-8-sig")
@@ -501,7 +501,7 @@ def _split_ccg_amounts(checked: _Checked, ccg_ids: list[str], inputs: Allocation
         by_board = np.argsort(row_board, kind="stable")  # within a board, CCGs stay in code order
         bounds = np.searchsorted(row_board[by_board], np.arange(len(board_codes) + 1))
         amounts[component], explanations[component] = {}, {}
-        for b, board in enumerate(board_codes):
+        for b, board in enumerate(board_codes.tolist()):  # plain str codes, not numpy scalars
             mine = by_board[bounds[b]:bounds[b + 1]]
             if not len(mine):
                 continue
@@ -567,6 +567,10 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
     if checked.ccg_key == "hwb_code":
         codes |= set(checked.ccg_rows)
     codes_sorted = sorted(codes)
+    if not codes_sorted:
+        raise InvalidInput("The inputs give no board any figure.", problems=[{
+            "location": next(getattr(inputs, n).name for n in INPUT_NAMES if getattr(inputs, n) is not None),
+            "message": "no rows: the inputs give no board any amount"}])
 
     warnings: list[AllocationWarning] = []
     partial: dict[str, dict[str, Any]] = {}

@@ -271,3 +271,24 @@ def test_json_tables_name_problems_by_json_path(rule_set, boards):
 def test_no_inputs_at_all_is_an_error(rule_set, boards):
     with pytest.raises(InvalidInput, match="No allocation inputs"):
         calculate_allocations(AllocationInputs(), rule_set, boards)
+
+
+def test_tables_without_rows_are_an_error_not_an_empty_table(csv_inputs, rule_set, boards):
+    inputs = csv_inputs(ccg_to_hwb="ccg_code,hwb_code,share\n", ccg_amounts="ccg_code,ccg_core_nhs\n\n")
+    with pytest.raises(InvalidInput, match="no board"):
+        calculate_allocations(inputs, rule_set, boards)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe\x00junk", b""])
+def test_unreadable_csv_is_invalid_input_naming_the_file(content):
+    with pytest.raises(InvalidInput) as caught:
+        Table.from_csv("published.csv", content)
+    assert caught.value.problems[0]["location"] == "published.csv"
+
+
+def test_codes_are_plain_strings_and_cells_are_stripped(csv_inputs, rule_set, boards):
+    inputs = csv_inputs(ccg_amounts="ccg_code,ccg_core_nhs,ccg_name\n 00A ,10, Synthetic CCG A\n",
+                        ccg_to_hwb="ccg_code,hwb_code,share\n00A, E06000002 , 0.5\n00A,E06000001,0.5\n")
+    result = calculate_allocations(inputs, rule_set, boards)
+    assert [type(b.hwb_code) for b in result.boards] == [str, str]
+    assert [b.components["ccg_core_nhs"].amount for b in result.boards] == [D("5.00"), D("5.00")]
