@@ -28,7 +28,8 @@ def test_worked_example_figures(client):
         ["plans_jointly_agreed", "protect_social_care", "seven_day_services", "data_sharing",
          "joint_assessment", "acute_sector_impact"], "met")
 
-    april = next(m for m in body["metrics"] if (m["metric"], m["period"]) == ("delayed_transfers", "april-2015"))
+    april = next(m for m in body["metrics"]
+                 if (m["metric"], m["period"]) == ("delayed_transfers", "april-2015"))
     assert april["baseline"]["value"] == pytest.approx(B_APR, rel=1e-12)  # 478.395…, unrounded
     assert april["actual"]["value"] == pytest.approx(A_APR, rel=1e-12)
     assert april["baseline"]["ci_lower"] == pytest.approx(byars_lower(3100) / 9 / 72000 * 1e5, rel=1e-9)
@@ -48,7 +49,8 @@ def test_worked_example_figures(client):
 
     tranches = {t["tranche"]: t for t in body["tranches"]}
     conditions = tranches["april-2015/conditions"]
-    assert (conditions["available"], conditions["released"], conditions["held_back"]) == (250000.00, 250000.00, 0)
+    assert (conditions["available"], conditions["released"], conditions["held_back"]) == (
+        250000.00, 250000.00, 0)
     assert conditions["held_back_use"] == "none"
 
     april_metrics = tranches["april-2015/metrics"]
