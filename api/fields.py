@@ -100,7 +100,8 @@ class MoneyField(fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
         if value is None:
             return None
-        return float(round_money(to_money(value), PENNY, ROUND_HALF_UP))
+        amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
+        return float(round_money(amount, PENNY, ROUND_HALF_UP))
 
 
 class BoundedList(fields.List):

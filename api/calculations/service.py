@@ -28,7 +28,7 @@ from api.errors import flatten_messages
 from bcf.determination import assess_ambitions, determine
 from bcf.errors import InvalidInput, UnknownRuleSet
 from bcf.money import to_money
-from bcf.plan import Plan
+from bcf.plan import Conditions, Plan
 from bcf.rules import RuleSet, get_rule_set
 from bcf.validation import check_plan
 
@@ -135,9 +135,14 @@ def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
                 continue
             positions.append(index)
     conditions = None
-    if payload.get("conditions") is not None:
-        with contextlib.suppress(ValidationError):  # already reported by the schema
-            conditions = _conditions.load(payload["conditions"])
+    raw_conditions = payload.get("conditions")
+    if isinstance(raw_conditions, Mapping):  # each condition's evidence that loads on its own
+        evidence = {}
+        for name, field in _conditions.fields.items():
+            if raw_conditions.get(name) is not None:
+                with contextlib.suppress(ValidationError):  # already reported by the schema
+                    evidence[name] = field.deserialize(raw_conditions[name])
+        conditions = Conditions(**evidence)
     hwb_code = payload.get("hwb_code")
     return Plan(hwb_code=hwb_code if isinstance(hwb_code, str) else "", metrics=tuple(kept),
                 conditions=conditions, rule_set=rule_set), positions
