@@ -41,6 +41,7 @@ from bcf.money import (
     round_money,
 )
 from bcf.rules import FundComponent, RuleSet
+from bcf.tranches import tranche_available
 
 PUBLISHED, DERIVED, USER_SUPPLIED = "published", "derived", "user_supplied"
 SOURCES = (PUBLISHED, DERIVED, USER_SUPPLIED)
@@ -465,7 +466,7 @@ def _check(inputs: AllocationInputs, ccg_ids: list[str], council_ids: list[str],
 
 
 def _rounding_words(rule_set: RuleSet) -> str:
-    quantum, mode = Decimal(str(rule_set.rounding.quantum)), str(rule_set.rounding.mode)
+    quantum, mode = rule_set.rounding.quantum, str(rule_set.rounding.mode)
     how = {"ROUND_HALF_UP": "half up", "ROUND_HALF_EVEN": "half to even"}.get(mode, mode)
     unit = "the penny" if quantum == Decimal("0.01") else f"£{quantum}"
     return f"rounded {how} to {unit}"
@@ -546,7 +547,7 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
     council_ids = [c.id for c in components if c.held_by == "council"]
     component_ids = [c.id for c in components]
     checked = _check(inputs, ccg_ids, council_ids, component_ids, set(boards))
-    quantum, mode = Decimal(str(rule_set.rounding.quantum)), str(rule_set.rounding.mode)
+    quantum, mode = rule_set.rounding.quantum, str(rule_set.rounding.mode)
     rounding = _rounding_words(rule_set)
 
     derived, derived_why = ({}, {})
@@ -611,7 +612,7 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
 
     # The pool: p4p_national_total × minimum_fund ÷ Σ minimum_fund, last derived board by code takes the
     # rounding remainder; published pools replace the formula's figure (and any gap is reported).
-    total = Decimal(str(rule_set.p4p_national_total))
+    total = rule_set.p4p_national_total
     funded = [c for c in codes_sorted if partial[c][MINIMUM_FUND].amount is not None]
     to_derive = [c for c in funded if partial[c][P4P_POOL] is None]
     if to_derive:
@@ -644,13 +645,12 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
         pool = partial[code][P4P_POOL]
         tranches = []
         for tranche in rule_set.tranches:
-            share = Decimal(str(tranche.share))
             if pool.amount is None:
-                tranches.append(TrancheFigure(tranche.id, share, None, None, "no pool"))
+                tranches.append(TrancheFigure(tranche.id, tranche.share, None, None, "no pool"))
                 continue
-            amount = round_money(pool.amount * share, quantum, mode)
-            tranches.append(TrancheFigure(tranche.id, share, amount, DERIVED,
-                                          f"pool {format_pounds(pool.amount)} × {share}, {rounding} (§8)"))
+            amount = tranche_available(pool.amount, tranche, rule_set)  # the determination's own rule
+            why = f"pool {format_pounds(pool.amount)} × {tranche.share}, {rounding} (§8)"
+            tranches.append(TrancheFigure(tranche.id, tranche.share, amount, DERIVED, why))
         both_published = partial[code][MINIMUM_FUND].source == PUBLISHED and pool.source == PUBLISHED
         result.append(BoardAllocation(
             code, boards[code].name, PUBLISHED if both_published else ILLUSTRATIVE,
@@ -687,7 +687,7 @@ def _national_warnings(totals: Mapping[str, Decimal], components: list[FundCompo
             f"cannot match, and derived pools share {format_pounds(p4p_total)} among these {covered} "
             "board(s) only"))
     for component in components:
-        national = Decimal(str(component.national_amount))
+        national = component.national_amount
         boards_total = totals.get(component.id)
         if boards_total is None:
             continue
