@@ -244,10 +244,23 @@ def _inputs_from_request(body: dict[str, Any]) -> tuple[AllocationInputs, str | 
     return AllocationInputs(**tables), body.get("rule_set")
 
 
+_CSV_FILE = {"type": "string", "format": "binary"}
+_MULTIPART = {"requestBody": {"content": {"multipart/form-data": {"schema": {
+    "type": "object",
+    "properties": {"rule_set": {"type": "string"}, **dict.fromkeys(INPUT_NAMES, _CSV_FILE)}}}}}}
+
+_TABLE_FORMATS = {"responses": {"200": {"content": {  # the Accept header chooses
+    JSON: {"schema": {"$ref": "#/components/schemas/Allocations"}},
+    CSV: {"schema": {"type": "string"}},
+    XLSX: {"schema": {"type": "string", "format": "binary"}}}}}}
+
+
 @blp.route("/calculate")
 class AllocationCalculation(MethodView):
     @blp.arguments(AllocationRequestSchema)
+    @blp.doc(**_MULTIPART)  # the same four tables as CSV files
     @blp.response(200, AllocationsSchema, description="the per-board table; CSV or XLSX by Accept")
+    @blp.doc(**_TABLE_FORMATS)
     @blp.alt_response(422, schema=ProblemSchema, content_type=PROBLEM, description="invalid input")
     def post(self, body):
         """Compute every board's minimum fund, performance pool and tranches from CCG and council funding
@@ -272,6 +285,7 @@ def _rule_set_of(allocations: Allocations) -> RuleSet:
 @blp.route("")
 class AllocationList(MethodView):
     @blp.response(200, AllocationsSchema, description="the loaded table; CSV or XLSX by Accept")
+    @blp.doc(**_TABLE_FORMATS)
     @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM, description="no table is loaded")
     def get(self):
         """The loaded allocation table: every board's minimum fund by component and performance pool"""
