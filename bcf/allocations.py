@@ -573,7 +573,6 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
     derived, derived_why = ({}, {})
     if checked.ccg_key == "ccg_code" and checked.split is not None:
         derived, derived_why = _split_ccg_amounts(checked, ccg_ids, inputs)
-    name_of = {n: getattr(inputs, n).name for n in INPUT_NAMES if getattr(inputs, n) is not None}
 
     def published(figure: str, board: str) -> Figure | None:
         amount = checked.published.get(figure, {}).get(board)
@@ -644,12 +643,12 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
             for i, code in enumerate(funded):
                 if partial[code][P4P_POOL] is not None:
                     continue
-                exact = round_money(total * weights[i] / whole, quantum, mode)
+                formula = round_money(total * weights[i] / whole, quantum, mode)
                 why = (f"{format_pounds(total)} × minimum fund {format_pounds(weights[i])} ÷ Σ minimum fund "
                        f"{format_pounds(whole)} over {len(funded)} board(s), {rounding}")
                 if i == last:
                     why += (f"; as the last board by code it takes the rounding remainder "
-                            f"({format_pounds(pools[i] - exact)}) so the pools add up to "
+                            f"({format_pounds(pools[i] - formula)}) so the pools add up to "
                             f"{format_pounds(total)}")
                 partial[code][P4P_POOL] = Figure(pools[i], DERIVED, why)
     for code in codes_sorted:
@@ -678,7 +677,7 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
             tuple(tranches)))
 
     totals = totals_of(result, rule_set)
-    warnings[:0] = _national_warnings(totals, components, total, len(result), len(boards), name_of)
+    warnings[:0] = _national_warnings(totals, components, total, len(result), len(boards))
     return Allocations(rule_set.id, tuple(result), totals, tuple(warnings))
 
 
@@ -698,7 +697,7 @@ def totals_of(boards: Iterable[BoardAllocation], rule_set: RuleSet) -> dict[str,
 
 
 def _national_warnings(totals: Mapping[str, Decimal], components: list[FundComponent], p4p_total: Decimal,
-                       covered: int, all_boards: int, name_of: Mapping[str, str]) -> list[AllocationWarning]:
+                       covered: int, all_boards: int) -> list[AllocationWarning]:
     """Differences from the rule set's national figures: reported with the amount, never rescaled."""
     warnings = []
     if covered < all_boards:
