@@ -8,7 +8,7 @@ names. The last part of a split takes the remainder so that the parts add up exa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
@@ -33,6 +33,10 @@ def split(total: Decimal, parts: int, quantum: Decimal = PENNY, mode: str = ROUN
     if parts <= 0:
         raise ValueError("parts must be at least 1")
     each = round_money(total / parts, quantum, mode)
+    if each * (parts - 1) > total >= 0:
+        # Only for totals of a few pennies (under half a penny per pair of parts): rounding the share up
+        # would leave the last part negative, so the share is rounded down instead (found by property tests).
+        each = round_money(total / parts, quantum, ROUND_DOWN)
     return [each] * (parts - 1) + [total - each * (parts - 1)]
 
 
@@ -52,9 +56,15 @@ def apportion(total: Decimal, weights: list[Decimal], quantum: Decimal = PENNY, 
     whole = sum(weights, ZERO)
     if whole == 0:
         raise ValueError("weights must not add up to zero")
+    index = remainder_to % len(weights)
     parts = [round_money(total * w / whole, quantum, mode) for w in weights]
-    index = remainder_to % len(parts)
-    parts[index] = total - (sum(parts, ZERO) - parts[index])
+    others = sum(parts, ZERO) - parts[index]
+    if others > total >= 0:
+        # Only for totals of a few pennies: rounding up would leave the remainder part negative, so the
+        # other parts are rounded down instead (as split() does).
+        parts = [round_money(total * w / whole, quantum, ROUND_DOWN) for w in weights]
+        others = sum(parts, ZERO) - parts[index]
+    parts[index] = total - others
     return parts
 
 
@@ -98,6 +108,14 @@ def apportion_pennies(pennies: np.ndarray, shares: np.ndarray, share_texts: Sequ
     if len(parts):
         group_ends = np.append(group_starts[1:], len(parts)) - 1
         parts[group_ends] += pennies[group_ends] - np.add.reduceat(parts, group_starts)
+        # a few pennies over many rows: rounding up can leave the last part negative; such groups are
+        # rounded down instead (exactly, in Decimal), as apportion() does
+        for group in np.flatnonzero(parts[group_ends] < 0):
+            first, last = group_starts[group], group_ends[group]
+            for i in range(first, last):
+                exact = Decimal(int(pennies[i])) * Decimal(share_texts[i].strip())
+                parts[i] = int(exact.quantize(Decimal(1), rounding=ROUND_DOWN))
+            parts[last] = pennies[last] - parts[first:last].sum()
     return parts
 
 
