@@ -91,24 +91,35 @@ def _pick(method: str | np.ndarray, i: int) -> str:
     return method if isinstance(method, str) else str(np.asarray(method)[i])
 
 
-def _dsr(block: Standardised, months: int, confidence: float, catalogue: Catalogue) -> tuple[Estimate, float]:
-    """A DSR and its variance, per month for a monthly average (value ÷ months, variance ÷ months²)."""
-    bands = block.bands
+def _dsrs(
+    chosen: list[Standardised],
+    months: list[int],
+    index: list[int],
+    confidence: float,
+    catalogue: Catalogue,
+    out: list,
+    variances: dict[int, float],
+) -> None:
+    """DSRs (one row of age bands each) and their variances, per month for a monthly average
+    (value and limits ÷ months, variance ÷ months²)."""
     r = metrics.dsr(
-        [b.events for b in bands],
-        [b.population for b in bands],
-        [b.standard_population for b in bands],
+        np.array([[b.events for b in block.bands] for block in chosen], dtype=float),
+        np.array([[b.population for b in block.bands] for block in chosen], dtype=float),
+        np.array([[b.standard_population for b in block.bands] for block in chosen], dtype=float),
         confidence,
         catalogue.statistic_types["dsr"].multiplier,
     )
-    lower, upper = _optional(r.lower), _optional(r.upper)
-    estimate = Estimate(
-        float(r.value) / months,
-        None if lower is None else lower / months,
-        None if upper is None else upper / months,
-        r.method if lower is not None else None,
-    )
-    return estimate, float(r.variance) / months**2
+    values, lowers, uppers = np.atleast_1d(r.value), np.atleast_1d(r.lower), np.atleast_1d(r.upper)
+    variance = np.atleast_1d(r.variance)
+    for j, (i, m) in enumerate(zip(index, months, strict=True)):
+        lower, upper = _optional(lowers[j]), _optional(uppers[j])
+        out[i] = Estimate(
+            float(values[j]) / m,
+            None if lower is None else lower / m,
+            None if upper is None else upper / m,
+            r.method if lower is not None else None,
+        )
+        variances[i] = float(variance[j]) / m**2
 
 
 def estimates(
@@ -124,15 +135,18 @@ def estimates(
     out: list[Estimate | None] = [None] * len(blocks)
     variances: dict[int, float] = {}
     groups: dict[str, list[int]] = {}
-    for i, (block, kind, months) in enumerate(blocks):
+    for i, (block, kind, _) in enumerate(blocks):
         if isinstance(block, BareValue):
             out[i] = Estimate(float(block.value))
-        elif isinstance(block, Standardised):
-            out[i], variances[i] = _dsr(block, months, confidence, catalogue)
+        elif isinstance(block, Standardised):  # one call per number of age bands (areas x bands)
+            groups.setdefault(f"dsr-{len(block.bands)}", []).append(i)
         else:
             groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(i)
     for kind, index in groups.items():
         chosen = [blocks[i][0] for i in index]
+        if kind.startswith("dsr"):
+            _dsrs(chosen, [blocks[i][2] for i in index], index, confidence, catalogue, out, variances)
+            continue
         if kind == "score":
             r = metrics.mean_score(
                 np.array([b.mean for b in chosen]),
