@@ -8,15 +8,8 @@ from pathlib import Path
 
 from bcf.errors import ReferenceDataError
 
-COLUMNS = (
-    "ons_code",
-    "name",
-    "la_type",
-    "ons_region_code",
-    "ons_region_name",
-    "nhs_region_2014",
-    "area_team_2014",
-)
+COLUMNS = ("ons_code", "name", "la_type", "ons_region_code", "ons_region_name", "nhs_region_2014",
+           "area_team_2014")
 
 
 @dataclass(frozen=True)
@@ -48,13 +41,7 @@ def load_boards(path: Path) -> dict[str, Board]:
             code = row["ons_code"].strip()
             if code in boards:
                 raise ReferenceDataError(f"{path} row {row_number}: duplicate board code {code}")
-            boards[code] = Board(
-                code,
-                row["name"].strip(),
-                row["la_type"].strip(),
-                row["ons_region_code"].strip(),
-                row["ons_region_name"].strip(),
-                row["nhs_region_2014"].strip(),
-                row["area_team_2014"].strip(),
-            )
+            boards[code] = Board(code, row["name"].strip(), row["la_type"].strip(),
+                                 row["ons_region_code"].strip(), row["ons_region_name"].strip(),
+                                 row["nhs_region_2014"].strip(), row["area_team_2014"].strip())
     return boards

@@ -22,8 +22,30 @@ SIZE = 1_000_000
 AREAS = 5_000
 
 #: European Standard Population 2013, 19 five-year bands 0-4 … 90+ (timings do not depend on the values)
-ESP2013 = np.array([5000, 5500, 5500, 5500, 6000, 6000, 6500, 7000, 7000, 7000, 7000, 6500, 6000, 5500,
-                    5000, 4000, 2500, 1500, 1000], dtype=float)
+ESP2013 = np.array(
+    [
+        5000,
+        5500,
+        5500,
+        5500,
+        6000,
+        6000,
+        6500,
+        7000,
+        7000,
+        7000,
+        7000,
+        6500,
+        6000,
+        5500,
+        5000,
+        4000,
+        2500,
+        1500,
+        1000,
+    ],
+    dtype=float,
+)
 
 
 def inputs(rng: np.random.Generator) -> dict:
@@ -35,8 +57,14 @@ def inputs(rng: np.random.Generator) -> dict:
     population = rng.integers(1_000, 400_000, SIZE).astype(float)
     band_population = rng.integers(200, 20_000, (AREAS, ESP2013.size)).astype(float)
     band_events = rng.poisson(band_population * rng.uniform(0.001, 0.05, (AREAS, ESP2013.size))).astype(float)
-    return {"numerator": numerator, "denominator": denominator, "events": events, "population": population,
-            "band_events": band_events, "band_population": band_population}
+    return {
+        "numerator": numerator,
+        "denominator": denominator,
+        "events": events,
+        "population": population,
+        "band_events": band_events,
+        "band_population": band_population,
+    }
 
 
 def timed(call) -> tuple[float, float]:
@@ -52,15 +80,26 @@ def main() -> None:
     data = inputs(np.random.default_rng(2015))
     exact_share = float(np.mean(data["events"] < metrics.EXACT_BELOW))
     cases = [
-        ("1,000,000 Wilson intervals (`proportion`)", 0.5,
-         lambda: metrics.proportion(data["numerator"], data["denominator"])),
-        (f"1,000,000 rate intervals (`rate`, {exact_share:.0%} exact, rest Byar's)", 0.5,
-         lambda: metrics.rate(data["events"], data["population"])),
-        (f"DSRs for {AREAS:,} areas × {ESP2013.size} bands (`dsr`)", 0.2,
-         lambda: metrics.dsr(data["band_events"], data["band_population"], ESP2013)),
+        (
+            "1,000,000 Wilson intervals (`proportion`)",
+            0.5,
+            lambda: metrics.proportion(data["numerator"], data["denominator"]),
+        ),
+        (
+            f"1,000,000 rate intervals (`rate`, {exact_share:.0%} exact, rest Byar's)",
+            0.5,
+            lambda: metrics.rate(data["events"], data["population"]),
+        ),
+        (
+            f"DSRs for {AREAS:,} areas × {ESP2013.size} bands (`dsr`)",
+            0.2,
+            lambda: metrics.dsr(data["band_events"], data["band_population"], ESP2013),
+        ),
     ]
-    print(f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
-          f"{RUNS} runs each\n")
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, "
+        f"{RUNS} runs each\n"
+    )
     print("| case | min (s) | median (s) | target (s) |")
     print("|---|---|---|---|")
     for name, target, call in cases:

@@ -176,7 +176,10 @@ P = "metrics[0].periods.april-2015"
         ),
         (
             "avoidable_emergency_admissions",
-            {"baseline": {"bands": [{"events": 50, "population": 1000, "standard_population": 0}]}, "plan": 80},
+            {
+                "baseline": {"bands": [{"events": 50, "population": 1000, "standard_population": 0}]},
+                "plan": 80,
+            },
             f"{P}.baseline.bands",
             "cannot be all zero",
         ),
