@@ -10,14 +10,14 @@ mix the keys of two kinds of block. Lists and maps are bounded before their item
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import ValidationError, fields
 
 from api.json_provider import Pounds
-from bcf.money import PENNY, round_money, to_money
+from bcf.money import round_money, to_money
 
 # 10^12: far beyond any count, population or pool in the scheme (the national pool is 10^9 pounds)
 MAX_MAGNITUDE = 10**12
@@ -102,7 +102,7 @@ class MoneyField(fields.Field):
         if value is None:
             return None
         amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
-        return Pounds(round_money(amount, PENNY, ROUND_HALF_UP))
+        return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
 
 
 class BoundedList(fields.List):
