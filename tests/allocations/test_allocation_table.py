@@ -1,0 +1,64 @@
+"""The stored allocation table (bcf.allocation_table): flat rows, atomic write, read back. SYNTHETIC data."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+from bcf import allocation_table
+from bcf.allocations import Table, calculate_allocations
+from bcf.errors import InvalidInput, ReferenceDataError
+
+
+@pytest.fixture()
+def allocations(csv_inputs, rule_set, boards):
+    inputs = csv_inputs(
+        ccg_amounts="ccg_code,ccg_core_nhs,carers_breaks\n00A,1000,10\n",
+        ccg_to_hwb="ccg_code,hwb_code,share\n00A,E06000001,0.6\n00A,E06000002,0.4\n",
+        published="hwb_code,p4p_amount\nE06000002,99.99\n",
+    )
+    return calculate_allocations(inputs, rule_set, boards)
+
+
+def test_written_table_reads_back_the_same(allocations, rule_set, boards, tmp_path):
+    path = tmp_path / "allocations.csv"
+    allocation_table.write_table(path, allocations, rule_set)
+    again = allocation_table.read_table(path, {rule_set.id: rule_set}, boards)
+    assert again.boards == allocations.boards
+    assert again.totals == allocations.totals
+    assert [p.name for p in tmp_path.iterdir()] == ["allocations.csv"]  # no temporary file left
+
+
+def test_columns_carry_source_and_explanation_for_every_figure(allocations, rule_set):
+    [first, _] = allocation_table.rows(allocations, rule_set)
+    assert first["ccg_core_nhs"] == Decimal("600.00") and first["ccg_core_nhs_source"] == "derived"
+    assert first["ccg_reablement"] is None and first["ccg_reablement_source"] is None
+    quarter = (first["p4p_pool"] * Decimal("0.25")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert first["april-2015/conditions"] == quarter
+    assert set(first) == set(allocation_table.columns(rule_set))
+
+
+def test_a_malformed_stored_table_is_a_reference_data_error_naming_the_row(allocations, rule_set, boards,
+                                                                           tmp_path):
+    path = tmp_path / "allocations.csv"
+    allocation_table.write_table(path, allocations, rule_set)
+    path.write_text(path.read_text().replace("E06000002", "E0600000X"))
+    with pytest.raises(ReferenceDataError, match="row 3"):
+        allocation_table.read_table(path, {rule_set.id: rule_set}, boards)
+
+
+@pytest.mark.parametrize(("header", "role"), [
+    ("ccg_code,hwb_code,share", "ccg_to_hwb"),
+    ("hwb_code,ccg_contribution,dfg,social_care_capital_grant,minimum_fund,p4p_amount", "published"),
+    ("ccg_code,ccg_core_nhs", "ccg_amounts"),
+    ("hwb_code,social_care_transfer", "ccg_amounts"),
+    ("council_code,dfg,social_care_capital_grant", "council_grants"),
+])
+def test_input_role_from_columns(header, role, rule_set):
+    assert allocation_table.input_role(Table.from_csv("x.csv", header + "\n"), rule_set) == role
+
+
+def test_two_files_with_one_role_are_refused(rule_set):
+    tables = [Table.from_csv(name, "ccg_code,hwb_code,share\n") for name in ("a.csv", "b.csv")]
+    with pytest.raises(InvalidInput) as caught:
+        allocation_table.inputs_from_tables(tables, rule_set)
+    assert caught.value.problems[0]["location"] == "b.csv row 1"
