@@ -14,6 +14,7 @@ from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
 from bcf.money import ZERO
+from bcf.money import format_pounds as pounds
 from bcf.plan import Plan
 from bcf.results import (
     DETERMINED,
@@ -33,7 +34,7 @@ from bcf.results import (
     TrancheResult,
 )
 from bcf.rules import RuleSet
-from bcf.tranches import LineInput, line_availables, pounds, price_tranche, tranche_available
+from bcf.tranches import LineInput, line_availables, price_tranche, tranche_available
 from bcf.validation import check_plan
 
 __all__ = [

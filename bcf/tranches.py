@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf.money import ZERO, round_money, split
+from bcf.money import format_pounds as pounds
 from bcf.results import (
     CONTINGENCY_PLAN,
     DETERMINED,
@@ -42,10 +43,6 @@ class LineInput:
     payable_fraction: float | None
     achievement: float | None
     why: str
-
-
-def pounds(x: Decimal) -> str:
-    return f"£{x:,.2f}"
 
 
 def percent(fraction: float) -> str:
