@@ -180,3 +180,27 @@ def test_cross_reference_indexes_survive_entries_that_failed_the_schema(client):
     assert problem["errors"][0]["location"] == "metrics[0].periods"
     duplicate = next(e for e in problem["errors"] if e["location"] == "metrics[2].metric")
     assert "metrics[1]" in duplicate["message"]
+
+
+@pytest.mark.parametrize("slug, status", [("unknown-board", 404), ("conflict", 409), ("no-such-slug", 400),
+                                          ("reference-data-error", 500)])
+def test_domain_errors_map_to_status_by_slug(app, slug, status):
+    from bcf.errors import BcfError
+
+    class Raised(BcfError):
+        pass
+
+    Raised.slug = slug
+
+    @app.get("/raise-bcf-error")
+    def raise_it():
+        raise Raised("secret reference path /etc" if status == 500 else "what went wrong",
+                     problems=[{"location": "x", "message": "y"}])
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    problem = assert_problem(app.test_client().get("/raise-bcf-error"), status, slug)
+    if status == 500:
+        assert "secret" not in json.dumps(problem) and "errors" not in problem
+    else:
+        assert problem["detail"] == "what went wrong"
+        assert problem["errors"] == [{"location": "x", "message": "y"}]
