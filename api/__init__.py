@@ -47,9 +47,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["bcf_api"] = api
     register_error_handlers(app)
 
+    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens
+
+    database.init_app(app)  # one session per request, committed once (storage/)
+    auth.register(app)
+
     from api import health
 
-    for module in (health,):  # one blueprint per resource
+    for module in (health, plans, actuals, determinations, recovery_plans, tokens, audit):
         api.register_blueprint(module.blp)
 
     from api.cli import bcf_cli
