@@ -7,12 +7,13 @@ Same versioning as the plan: ``ETag``, ``If-Match``, ``?version=N``.
 
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.errors import json_body
 from api.stored_inputs import check_actuals_body, periods
 from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
 from storage import documents
@@ -52,7 +53,7 @@ class Actuals(MethodView):
         if plan is None:
             raise Conflict(f"Store the plan first (PUT /api/v1/hwbs/{code}/plan): "
                            "actuals are checked against it.")
-        body = check_actuals_body(code, period, request.get_json(force=True, silent=True), plan.body)
+        body = check_actuals_body(code, period, json_body(), plan.body)
         row, first = documents.put(session, actor(), code, body, if_match=if_match(), period=period)
         return document_response(row, 201 if first else 200)
 

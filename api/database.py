@@ -11,7 +11,7 @@ from flask import Flask, Response, current_app, g, json
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.errors import problem
+from api.errors import PROBLEM_TYPES, problem
 from storage import db
 from storage.errors import StorageError
 
@@ -52,12 +52,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def _stale(_error: StaleDataError):
         return problem(409, "Conflict", "Someone else changed this at the same moment; read it and retry.",
-                       type_="/api/v1/problems/conflict")
+                       type_=PROBLEM_TYPES + "conflict")
 
     @app.errorhandler(StorageError)
     def _storage_error(error: StorageError):
         status, title = STATUS.get(error.slug, (500, "Internal Server Error"))
-        response = problem(status, title, error.message, type_=f"/api/v1/problems/{error.slug}")
+        response = problem(status, title, error.message, type_=PROBLEM_TYPES + error.slug)
         extra = {key: error.context[key] for key in ("state", "allowed", "missing", "current_version")
                  if key in error.context}
         if extra:  # machine-readable context beside the sentence (RFC 9457 extension members)

@@ -16,6 +16,7 @@ from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.calculations import calculate_payload
 from api.stored_inputs import periods
 from storage import determinations, workflow
 from storage.errors import NotFound
@@ -35,8 +36,6 @@ class Determinations(MethodView):
     @protected(blp, "hwb", "assurance")
     def post(self, code):
         """Determine from the stored plan and actuals, and keep the result"""
-        from api.calculations import calculate_payload
-
         session = database.session()
         request_body, plan_version, actuals_versions = determinations.merge_request(
             session, code, sorted(periods()))

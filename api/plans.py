@@ -7,12 +7,12 @@ which board). GET answers the body as stored with ``ETag: "N"``; PUT after the f
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.errors import json_body
 from api.stored_inputs import check_plan_body
 from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
 from storage import documents
@@ -44,7 +44,7 @@ class Plan(MethodView):
 
         The body is the api.md calculation request without ``actual`` blocks and without ``hwb_code``.
         Answers 201 for the first version, 200 after; ``If-Match`` is required once a plan exists."""
-        body = check_plan_body(code, request.get_json(force=True, silent=True))
+        body = check_plan_body(code, json_body())
         row, first = documents.put(database.session(), actor(), code, body, if_match=if_match())
         return document_response(row, 201 if first else 200)
 

@@ -13,8 +13,8 @@ from typing import Any
 
 from flask import current_app
 
-from api.errors import flatten_messages
-from bcf.errors import InvalidInput
+from api.calculations import load_plan
+from bcf.errors import InvalidInput, UnknownRuleSet
 
 
 def periods() -> set[str]:
@@ -24,21 +24,20 @@ def periods() -> set[str]:
 
 
 def _calculator_problems(payload: dict[str, Any]) -> list[dict[str, str]]:
-    from bcf.validation import check_plan
+    """Every problem the calculator would find in ``payload`` (its one validation path), bar the pool.
 
-    from api.calculations.schemas import CalculationRequestSchema
-
-    schema = CalculationRequestSchema()
-    errors = schema.validate(payload)
-    if errors:
-        return list(flatten_messages(errors))
-    plan = schema.load(payload)
-    rule_sets = current_app.extensions["rule_sets"]
-    rule_set_id = plan.rule_set or next(r.id for r in rule_sets.values() if r.current)
-    if rule_set_id not in rule_sets:
-        return [{"location": "rule_set",
-                 "message": f"Unknown rule set {rule_set_id!r}; known: {', '.join(sorted(rule_sets))}."}]
-    return check_plan(plan, rule_sets[rule_set_id], current_app.extensions["catalogue"])
+    A stored plan may leave ``p4p_pool`` to the allocation table, which can be loaded after the plan is
+    stored; so a placeholder pool stands in for a missing one here, and the determination checks it.
+    """
+    checked = dict(payload)
+    checked.setdefault("p4p_pool", 1)
+    try:
+        load_plan(checked)
+    except InvalidInput as error:
+        return list(error.problems)
+    except UnknownRuleSet as error:
+        return list(error.problems) or [{"location": "rule_set", "message": error.message}]
+    return []
 
 
 def check_plan_body(code: str, body: Any) -> dict[str, Any]:

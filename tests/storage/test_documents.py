@@ -1,0 +1,80 @@
+"""Versioned documents at the storage level: versions, preconditions, and the race the database settles."""
+
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from storage import db, documents
+from storage.audit import Actor
+from storage.errors import PreconditionFailed, PreconditionRequired
+from storage.models import AuditEntry, PlanVersion
+
+ME = Actor(None, "tester")
+
+
+def test_every_put_is_a_new_version_and_old_ones_stay(session):
+    first, created = documents.put(session, ME, "E06000001", {"p4p_pool": 1}, if_match=None)
+    assert (first.version, created) == (1, True)
+    second, created = documents.put(session, ME, "E06000001", {"p4p_pool": 2}, if_match=1)
+    assert (second.version, created) == (2, False)
+    session.commit()
+    assert documents.latest(session, "E06000001").body == {"p4p_pool": 2}
+    assert documents.get(session, "E06000001", 1).body == {"p4p_pool": 1}
+    assert [r.version for r in documents.history(session, "E06000001")] == [1, 2]
+    # actuals are versioned per period, apart from the plan
+    row, created = documents.put(session, ME, "E06000001", {"x": {"value": 1}}, if_match=None, period="april-2015")
+    assert (row.version, created) == (1, True)
+    assert documents.latest(session, "E06000001", "october-2015") is None
+
+
+def test_preconditions(session):
+    with pytest.raises(PreconditionFailed, match="No plan is stored yet"):
+        documents.put(session, ME, "E06000001", {}, if_match=3)
+    documents.put(session, ME, "E06000001", {"a": 1}, if_match=None)
+    with pytest.raises(PreconditionRequired, match="send If-Match"):
+        documents.put(session, ME, "E06000001", {"a": 2}, if_match=None)
+    with pytest.raises(PreconditionFailed, match="you sent version 7, the current one is 1"):
+        documents.put(session, ME, "E06000001", {"a": 2}, if_match=7)
+    assert documents.put(session, ME, "E06000001", {"a": 2}, if_match="*")[0].version == 2
+
+
+def test_audit_row_carries_the_diff(session):
+    documents.put(session, ME, "E06000001", {"p4p_pool": 1, "metrics": []}, if_match=None)
+    documents.put(session, ME, "E06000001", {"p4p_pool": 2, "metrics": []}, if_match=1)
+    session.commit()
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    assert [(r.action, r.version, r.actor_name) for r in rows] == [("plan.put", 1, "tester"),
+                                                                   ("plan.put", 2, "tester")]
+    assert rows[1].diff == [{"op": "replace", "path": "/p4p_pool", "from_value": 1, "value": 2}]
+
+
+def test_two_writers_of_the_same_version_one_wins(engine):
+    """Both read version 1 and write version 2; the unique constraint lets one in, the other gets 412."""
+    sessions = db.session_factory(engine)
+    with sessions.begin() as setup:
+        documents.put(setup, ME, "E06000001", {"v": 1}, if_match=None)
+    first = sessions()
+    documents.put(first, ME, "E06000001", {"v": "first"}, if_match=1)  # flushed, not yet committed
+    outcome: dict[str, object] = {}
+
+    def second_writer():
+        with sessions() as second:
+            try:
+                documents.put(second, ME, "E06000001", {"v": "second"}, if_match=1)
+                second.commit()
+                outcome["second"] = "stored"
+            except PreconditionFailed as error:
+                outcome["second"] = error
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(0.5)  # the second writer is now waiting on the first's uncommitted version 2
+    first.commit()
+    first.close()
+    thread.join(20)
+    assert isinstance(outcome["second"], PreconditionFailed)
+    with sessions() as check:
+        assert documents.latest(check, "E06000001").body == {"v": "first"}
+        assert check.scalar(select(func.count()).select_from(PlanVersion)) == 2
+        assert check.scalar(select(func.count()).select_from(AuditEntry)) == 2  # the loser's row went too
