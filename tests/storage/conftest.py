@@ -44,7 +44,7 @@ ACTUALS_BAD = {
 def postgres_admin_url() -> str | None:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url and os.environ.get("CI") == "true":
-        pytest.fail("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL storage tests cannot be skipped")
+        pytest.fail("CI=true but TEST_DATABASE_URL is not set: the PostgreSQL storage tests must run")
     return url
 
 

@@ -23,7 +23,8 @@ def test_every_put_is_a_new_version_and_old_ones_stay(session):
     assert documents.get(session, "E06000001", 1).body == {"p4p_pool": 1}
     assert [r.version for r in documents.history(session, "E06000001")] == [1, 2]
     # actuals are versioned per period, apart from the plan
-    row, created = documents.put(session, ME, "E06000001", {"x": {"value": 1}}, if_match=None, period="april-2015")
+    row, created = documents.put(session, ME, "E06000001", {"x": {"value": 1}}, if_match=None,
+                                 period="april-2015")
     assert (row.version, created) == (1, True)
     assert documents.latest(session, "E06000001", "october-2015") is None
 

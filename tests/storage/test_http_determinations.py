@@ -28,11 +28,12 @@ def test_determination_is_the_calculator_answer_kept_exactly(app, client, auth, 
     assert (body["plan_version"], body["actuals_versions"]) == (1, {"april-2015": 1, "october-2015": 1})
     assert body["rule_set"] == "bcf-2015-16" and body["requested_by"]["name"] == "a token"
 
-    # The same request built by hand (plan + each metric's actual) through the calculator gives the same answer.
+    # The same request built by hand (plan + each actual) through the calculator: the same answer.
     merged = {"hwb_code": HWB_A, **copy.deepcopy(plan_body)}
-    merged["metrics"][0]["periods"]["april-2015"]["actual"] = ACTUALS_BAD["april-2015"]["delayed_transfers"]
-    merged["metrics"][0]["periods"]["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["delayed_transfers"]
-    merged["metrics"][1]["periods"]["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["reablement"]
+    dt, reablement = merged["metrics"][0]["periods"], merged["metrics"][1]["periods"]
+    dt["april-2015"]["actual"] = ACTUALS_BAD["april-2015"]["delayed_transfers"]
+    dt["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["delayed_transfers"]
+    reablement["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["reablement"]
     assert body["request"] == merged
     with app.app_context():
         assert body["result"] == calculate_payload(merged)
@@ -47,7 +48,8 @@ def test_determination_is_the_calculator_answer_kept_exactly(app, client, auth, 
     second = client.post(f"/api/v1/hwbs/{HWB_A}/determinations", headers=auth["assurance"]).get_json()
     assert second["plan_version"] == 2 and second["result"]["p4p_pool"] == 2000000.0
     assert second["requested_by"]["name"] == "assurance token"
-    assert client.get(f"/api/v1/hwbs/{HWB_A}/determinations/{body['id']}", headers=auth["a"]).get_json() == body
+    unchanged = client.get(f"/api/v1/hwbs/{HWB_A}/determinations/{body['id']}", headers=auth["a"])
+    assert unchanged.get_json() == body
     listing = client.get(f"/api/v1/hwbs/{HWB_A}/determinations", headers=auth["a"]).get_json()
     assert [d["id"] for d in listing] == [body["id"], second["id"]] and "result" not in listing[0]
 
@@ -82,12 +84,15 @@ def test_recovery_plan_opened_and_current_reflects_it(client, auth, plan_body):
 
     assert current_use()["october-2015/metrics"] == "recovery_plan"
     base = f"/api/v1/hwbs/{HWB_A}/recovery-plan"
-    assert client.post(base, json={"plan": {"actions": ["more reablement"]}}, headers=auth["a"]).status_code == 200
+    submitted = client.post(base, json={"plan": {"actions": ["more reablement"]}}, headers=auth["a"])
+    assert submitted.status_code == 200
     assert client.post(base + "/transitions", json={"to": "not_agreed"},
                        headers=auth["assurance"]).status_code == 200
     assert current_use()["october-2015/metrics"] == "recovery_plan"
-    assert client.post(base + "/transitions", json={"to": "nhs_england_direction", "direction": "Fund reablement"},
-                       headers=auth["assurance"]).status_code == 200
+    directed = client.post(base + "/transitions", json={"to": "nhs_england_direction",
+                                                         "direction": "Fund reablement"},
+                           headers=auth["assurance"])
+    assert directed.status_code == 200
     uses = current_use()
     assert uses["october-2015/metrics"] == "nhs_england_direction"
     assert uses["april-2015/metrics"] == "contingency_plan"  # tranches without a recovery plan keep theirs

@@ -12,7 +12,7 @@ BASE = f"/api/v1/hwbs/{HWB_A}/recovery-plan"
 
 @pytest.fixture()
 def required(app):
-    """A board whose stored determination needs a recovery plan (made directly: the workflow is under test)."""
+    """A board whose stored determination needs a recovery plan (made directly: the workflow is tested)."""
     with app.extensions["bcf_sessions"].begin() as session:
         row = Determination(hwb_code=HWB_A, rule_set="bcf-2015-16", plan_version=1, actuals_versions={},
                             request={}, result={"recovery_plan_required": True}, requested_by_name="setup")
@@ -60,30 +60,37 @@ def test_agreed_path_with_three_agreements_and_sign_off(client, auth, required):
     sign = client.post(BASE + "/sign-off", json={"minister": "Minister of State for Care"},
                        headers=auth["assurance"])
     assert sign.status_code == 200 and sign.get_json()["sign_off"]["minister"] == "Minister of State for Care"
-    assert client.post(BASE + "/sign-off", json={"minister": "again"}, headers=auth["assurance"]).status_code == 409
+    twice = client.post(BASE + "/sign-off", json={"minister": "again"}, headers=auth["assurance"])
+    assert twice.status_code == 409
 
     history = [(h["from"], h["to"]) for h in sign.get_json()["history"]]
     assert history == [("required", "submitted"), ("submitted", "agreed")]
     actions = [e["action"] for e in client.get("/api/v1/audit?board=" + HWB_A,
                                                headers=auth["assurance"]).get_json()["items"]]
-    assert actions[:7] == ["recovery_plan.sign_off", "recovery_plan.agreed", "recovery_plan.agreement.peer_reviewer",
+    assert actions[:7] == ["recovery_plan.sign_off", "recovery_plan.agreed",
+                           "recovery_plan.agreement.peer_reviewer",
                            "recovery_plan.agreement.nhs_england", "recovery_plan.agreement.hwb",
                            "recovery_plan.submitted", "recovery_plan.open"]
 
 
+def sign_off(client, auth):
+    return client.post(BASE + "/sign-off", json={"minister": "M"}, headers=auth["assurance"])
+
+
 def test_direction_path(client, auth, required):
-    assert client.post(BASE + "/sign-off", json={"minister": "M"}, headers=auth["assurance"]).status_code == 409
+    assert sign_off(client, auth).status_code == 409
     client.post(BASE, json={"plan": {"actions": ["x"]}}, headers=auth["a"])
     assert move(client, auth["assurance"], "nhs_england_direction").status_code == 409  # not from submitted
     assert move(client, auth["assurance"], "not_agreed").status_code == 200
     assert client.post(BASE + "/agreements", json={"party": "hwb"}, headers=auth["a"]).status_code == 409
     no_text = move(client, auth["assurance"], "nhs_england_direction")
     assert no_text.status_code == 409 and "direction" in no_text.get_json()["detail"]
-    directed = move(client, auth["assurance"], "nhs_england_direction", direction="Spend on intermediate care")
+    directed = move(client, auth["assurance"], "nhs_england_direction", direction="Intermediate care")
     body = directed.get_json()
     assert directed.status_code == 200 and body["state"] == "nhs_england_direction"
-    assert body["direction"]["text"] == "Spend on intermediate care" and body["held_back_use"] == "nhs_england_direction"
-    assert client.post(BASE + "/sign-off", json={"minister": "M"}, headers=auth["assurance"]).status_code == 200
+    assert body["direction"]["text"] == "Intermediate care"
+    assert body["held_back_use"] == "nhs_england_direction"
+    assert sign_off(client, auth).status_code == 200
 
 
 def test_unknown_state_and_no_recovery_plan(client, auth):
