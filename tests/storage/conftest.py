@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from api import create_app
 from storage import db, tokens
 from storage.audit import Actor
+from storage.models import Base
 
 BACKENDS = ["sqlite", "postgresql"]
 HWB_A, HWB_B = "E06000001", "E06000002"  # Hartlepool, Middlesbrough
@@ -48,8 +49,8 @@ def postgres_admin_url() -> str | None:
     return url
 
 
-def fresh_postgres_database() -> Iterator[str]:
-    """Create an empty database on the test cluster, yield its URL, drop it afterwards."""
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """Create a database on the test cluster (empty, or a copy of ``template``), yield its URL, drop it."""
     admin_url = postgres_admin_url()
     if not admin_url:
         pytest.skip("TEST_DATABASE_URL not set (make test starts PostgreSQL)")
@@ -57,7 +58,8 @@ def fresh_postgres_database() -> Iterator[str]:
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            copy_of = f' TEMPLATE "{template}"' if template else ""
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy_of}'))
         yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -65,34 +67,71 @@ def fresh_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """One migrated database per run, copied for each test (a copy is faster than migrating again)."""
+    for url in fresh_postgres_database():
+        engine = db.make_engine(url)
+        db.upgrade(engine=engine)
+        engine.dispose()  # a template must have no connections while it is copied
+        yield make_url(url).database
+        return
+
+
 @pytest.fixture(params=BACKENDS)
 def database_url(request, tmp_path) -> Iterator[str]:
+    """An empty database on each backend (for the migration tests)."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'bcf.sqlite3'}"
     else:
         yield from fresh_postgres_database()
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_url(request, tmp_path_factory) -> Iterator[str]:
+    """A migrated database per test module and backend: SQLite file, or a copy of the PostgreSQL template."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'bcf.sqlite3'}"
+        db.upgrade(url=url)
+        yield url
+    else:
+        yield from fresh_postgres_database(request.getfixturevalue("migrated_postgres_template"))
+
+
+def wipe(engine) -> None:
+    """Empty every table, ids restarting at 1, so each test starts from a fresh, migrated database."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+
+
+@pytest.fixture(scope="module")
+def module_app(module_url):
+    # One app per module and backend: building an app (rule sets, OpenAPI) costs more than most tests.
+    app = create_app({"TESTING": True, "DATABASE_URL": module_url})
+    yield app
+    app.extensions["bcf_db"].dispose()
+
+
 @pytest.fixture()
-def engine(database_url):
-    engine = db.make_engine(database_url)
-    db.upgrade(engine=engine)
-    yield engine
-    engine.dispose()
+def app(module_app):
+    yield module_app
+    wipe(module_app.extensions["bcf_db"])
+
+
+@pytest.fixture()
+def engine(app):
+    return app.extensions["bcf_db"]
 
 
 @pytest.fixture()
 def session(engine):
     with db.session_factory(engine)() as session:
         yield session
-
-
-@pytest.fixture()
-def app(database_url):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
-    db.upgrade(engine=app.extensions["bcf_db"])
-    yield app
-    app.extensions["bcf_db"].dispose()
 
 
 @pytest.fixture()
