@@ -39,9 +39,10 @@ def test_admin_creates_lists_and_revokes(app, client, auth):
 
 
 def test_token_input_checked(client, auth):
-    bad = [({"name": "x", "role": "hwb"}, "hwb_code"), ({"name": "x", "role": "admin", "hwb_code": "E06000001"},
-                                                        "hwb_code"),
-           ({"name": "x", "role": "hwb", "hwb_code": "E99999999"}, "hwb_code"), ({"name": "x", "role": "boss"}, "role")]
+    bad = [({"name": "x", "role": "hwb"}, "hwb_code"),
+           ({"name": "x", "role": "admin", "hwb_code": "E06000001"}, "hwb_code"),
+           ({"name": "x", "role": "hwb", "hwb_code": "E99999999"}, "hwb_code"),
+           ({"name": "x", "role": "boss"}, "role")]
     for body, location in bad:
         response = client.post("/api/v1/tokens", json=body, headers=auth["admin"])
         assert response.status_code == 422, body
