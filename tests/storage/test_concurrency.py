@@ -18,7 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import HWB_A, fresh_postgres_database
+from storage_support import HWB_A, fresh_postgres_database
 
 from storage import db, tokens
 from storage.audit import Actor

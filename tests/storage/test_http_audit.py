@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from conftest import HWB_A, HWB_B
+from storage_support import HWB_A, HWB_B
 
 
 def test_filters_pages_and_diffs(client, auth, plan_body):

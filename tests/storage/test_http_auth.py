@@ -1,7 +1,7 @@
 """Tokens and roles on every stored path: 401 without a good token, 404 across boards, 403 by role."""
 
 import pytest
-from conftest import ACTUALS_BAD, HWB_B
+from storage_support import ACTUALS_BAD, HWB_B
 
 B = f"/api/v1/hwbs/{HWB_B}"
 # Every stored path of a board, with each method it answers (bodies valid enough to pass if allowed).

@@ -2,7 +2,7 @@
 
 import copy
 
-from conftest import ACTUALS_BAD, HWB_A
+from storage_support import ACTUALS_BAD, HWB_A
 
 from api.calculations import calculate_payload
 

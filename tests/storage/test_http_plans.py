@@ -1,6 +1,6 @@
 """PUT|GET /api/v1/hwbs/{code}/plan and …/actuals/{period}: versions, ETags, If-Match, validation."""
 
-from conftest import ACTUALS_BAD, HWB_A
+from storage_support import ACTUALS_BAD, HWB_A
 
 
 def put_plan(client, auth, body, etag=None, key="a"):

@@ -1,7 +1,7 @@
 """The recovery-plan workflow of Annex I paras 53–57: allowed and refused transitions, roles, audit."""
 
 import pytest
-from conftest import HWB_A
+from storage_support import HWB_A
 
 from storage import workflow
 from storage.audit import Actor
