@@ -43,6 +43,10 @@ class Actuals(MethodView):
         return document_response(row)
 
     @protected(blp, "hwb")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "description": "Metric id → actual count block (api.md), e.g. "
+        '{"delayed_transfers": {"numerator": 2950, "denominator": 72400}}',
+        "additionalProperties": {"type": "object"}}}}})
     def put(self, code, period):
         """Store a new version of the board's actuals for a period
 

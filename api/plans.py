@@ -12,6 +12,7 @@ from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.calculations import CalculationRequestSchema
 from api.errors import json_body
 from api.stored_inputs import check_plan_body
 from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
@@ -19,6 +20,11 @@ from storage import documents
 from storage.errors import NotFound
 
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/hwbs", description="A board's stored plan, versioned.")
+
+
+def register_schemas(api) -> None:
+    """The stored plan's body in OpenAPI: the calculator's request without ``hwb_code`` (the path has it)."""
+    api.spec.components.schema("StoredPlan", schema=CalculationRequestSchema(exclude=("hwb_code",)))
 
 
 def _plan(code: str, version: int | None):
@@ -39,6 +45,8 @@ class Plan(MethodView):
         return document_response(_plan(code, query.get("version")))
 
     @protected(blp, "hwb")
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/StoredPlan"}}}})
     def put(self, code):
         """Store a new version of the board's plan
 

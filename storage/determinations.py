@@ -33,8 +33,9 @@ def merge_request(session: Session, hwb_code: str, periods: list[str]
         raise Conflict(f"No plan is stored for {hwb_code}: PUT /api/v1/hwbs/{hwb_code}/plan first.")
     request: dict[str, Any] = {"hwb_code": hwb_code, **normalise(plan.body)}
     versions: dict[str, int] = {}
+    stored = documents.latest_actuals(session, hwb_code)
     for period in periods:
-        actuals = documents.latest(session, hwb_code, period)
+        actuals = stored.get(period)
         if actuals is None:
             continue
         versions[period] = actuals.version

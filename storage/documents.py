@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,16 @@ def latest(session: Session, hwb_code: str, period: str | None = None) -> Versio
     """The current version of the plan (``period`` None) or of one period's actuals; None if never written."""
     model = PlanVersion if period is None else ActualsVersion
     return session.scalars(_query(hwb_code, period).order_by(model.version.desc()).limit(1)).first()
+
+
+def latest_actuals(session: Session, hwb_code: str) -> dict[str, ActualsVersion]:
+    """The current actuals of every period that has any, in one query (a determination reads them all)."""
+    newest = (select(ActualsVersion.period, func.max(ActualsVersion.version).label("version"))
+              .where(ActualsVersion.hwb_code == hwb_code).group_by(ActualsVersion.period).subquery())
+    rows = session.scalars(select(ActualsVersion).join(
+        newest, (ActualsVersion.period == newest.c.period) & (ActualsVersion.version == newest.c.version))
+        .where(ActualsVersion.hwb_code == hwb_code)).all()
+    return {row.period: row for row in rows}
 
 
 def get(session: Session, hwb_code: str, version: int, period: str | None = None) -> Versioned | None:

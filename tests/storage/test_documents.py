@@ -79,3 +79,17 @@ def test_two_writers_of_the_same_version_one_wins(engine):
         assert documents.latest(check, "E06000001").body == {"v": "first"}
         assert check.scalar(select(func.count()).select_from(PlanVersion)) == 2
         assert check.scalar(select(func.count()).select_from(AuditEntry)) == 2  # the loser's row went too
+
+
+def test_latest_actuals_takes_each_periods_newest(session):
+    documents.put(session, ME, "E06000001", {"m": {"value": 1}}, if_match=None, period="april-2015")
+    documents.put(session, ME, "E06000001", {"m": {"value": 2}}, if_match=1, period="april-2015")
+    documents.put(session, ME, "E06000001", {"m": {"value": 3}}, if_match=None, period="october-2015")
+    documents.put(session, ME, "E06000002", {"m": {"value": 9}}, if_match=None, period="april-2015")
+    documents.put(session, ME, "E06000002", {"m": {"value": 10}}, if_match=1, period="april-2015")
+    documents.put(session, ME, "E06000002", {"m": {"value": 11}}, if_match=2, period="april-2015")
+    session.commit()
+    latest = documents.latest_actuals(session, "E06000001")
+    assert {p: (r.version, r.body) for p, r in latest.items()} == {
+        "april-2015": (2, {"m": {"value": 2}}), "october-2015": (1, {"m": {"value": 3}})}
+    assert documents.latest_actuals(session, "E06000003") == {}
