@@ -34,9 +34,6 @@ class Unauthorized(Exception):
 
 def register(app) -> None:
     """Declare the bearer scheme in OpenAPI and answer authentication failures as problem+json."""
-    from api import plans
-
-    plans.register_schemas(app.extensions["bcf_api"])
     app.extensions["bcf_api"].spec.components.security_scheme(
         BEARER, {"type": "http", "scheme": "bearer",
                  "description": "A token from `flask --app wsgi bcf create-token` or POST /api/v1/tokens."})

@@ -22,9 +22,11 @@ from storage.errors import NotFound
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/hwbs", description="A board's stored plan, versioned.")
 
 
-def register_schemas(api) -> None:
+@blp.record_once
+def _document_body(state) -> None:
     """The stored plan's body in OpenAPI: the calculator's request without ``hwb_code`` (the path has it)."""
-    api.spec.components.schema("StoredPlan", schema=CalculationRequestSchema(exclude=("hwb_code",)))
+    state.app.extensions["bcf_api"].spec.components.schema(
+        "StoredPlan", schema=CalculationRequestSchema(exclude=("hwb_code",)))
 
 
 def _plan(code: str, version: int | None):
