@@ -104,4 +104,5 @@ def test_openapi_documents_bearer_auth(client):
     assert spec["paths"]["/api/v1/hwbs/{code}/plan"]["put"]["security"] == [{"bearerAuth": []}]
     assert "security" not in spec["paths"]["/api/v1/calculations"]["post"]
     body = spec["paths"]["/api/v1/hwbs/{code}/plan"]["put"]["requestBody"]["content"]["application/json"]
-    assert "hwb_code" not in spec["components"]["schemas"][body["schema"]["$ref"].rsplit("/", 1)[1]]["properties"]
+    name = body["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "hwb_code" not in spec["components"]["schemas"][name]["properties"]
