@@ -11,17 +11,9 @@ from flask import Flask, Response, current_app, g, json
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.errors import PROBLEM_TYPES, problem
+from api.errors import BCF_ERRORS, DEFAULT_BCF_ERROR, PROBLEM_TYPES, problem
 from storage import db
 from storage.errors import StorageError
-
-STATUS = {  # the only slug -> status table for storage errors
-    "not-found": (404, "Not Found"),
-    "precondition-required": (428, "Precondition Required"),
-    "precondition-failed": (412, "Precondition Failed"),
-    "conflict": (409, "Conflict"),
-    "transition-not-allowed": (409, "Transition Not Allowed"),
-}
 
 
 def init_app(app: Flask) -> None:
@@ -56,7 +48,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StorageError)
     def _storage_error(error: StorageError):
-        status, title = STATUS.get(error.slug, (500, "Internal Server Error"))
+        status, title = BCF_ERRORS.get(error.slug, DEFAULT_BCF_ERROR)
         response = problem(status, title, error.message, type_=PROBLEM_TYPES + error.slug)
         extra = {key: error.context[key] for key in ("state", "allowed", "missing", "current_version")
                  if key in error.context}
