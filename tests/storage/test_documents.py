@@ -93,3 +93,44 @@ def test_latest_actuals_takes_each_periods_newest(session):
     assert {p: (r.version, r.body) for p, r in latest.items()} == {
         "april-2015": (2, {"m": {"value": 2}}), "october-2015": (1, {"m": {"value": 3}})}
     assert documents.latest_actuals(session, "E06000003") == {}
+
+
+def test_two_reviewers_moving_the_recovery_plan_at_once_one_wins(engine):
+    """The recovery plan row carries a version counter: a second concurrent move fails, not overwrites."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from storage import workflow
+    from storage.models import Determination
+
+    sessions = db.session_factory(engine)
+    with sessions.begin() as setup:
+        row = Determination(hwb_code="E06000001", rule_set="r", plan_version=1, actuals_versions={},
+                            request={}, result={"recovery_plan_required": True}, requested_by_name="t")
+        setup.add(row)
+        setup.flush()
+        workflow.open_if_required(setup, ME, row)
+        workflow.transition(setup, ME, workflow.find(setup, "E06000001"), "submitted", content={"a": 1})
+    first, second = sessions(), sessions()
+    plan_1, plan_2 = workflow.find(first, "E06000001"), workflow.find(second, "E06000001")
+    workflow.transition(first, ME, plan_1, "not_agreed")  # flushed, not committed
+    outcome: dict[str, object] = {}
+
+    def second_reviewer():
+        try:
+            workflow.transition(second, ME, plan_2, "not_agreed")
+            outcome["second"] = "moved"
+        except StaleDataError as error:
+            outcome["second"] = error
+
+    thread = threading.Thread(target=second_reviewer)
+    thread.start()
+    thread.join(0.5)
+    first.commit()
+    thread.join(20)
+    second.rollback()
+    first.close()
+    second.close()
+    assert isinstance(outcome["second"], StaleDataError)
+    with sessions() as check:
+        plan = workflow.find(check, "E06000001")
+        assert [h["to"] for h in plan.history] == ["submitted", "not_agreed"]

@@ -2,9 +2,12 @@
 
 import copy
 
+from sqlalchemy import func, select
 from storage_support import ACTUALS_BAD, HWB_A
 
 from api.calculations import calculate_payload
+from storage import workflow
+from storage.models import AuditEntry, Determination
 
 
 def store(client, auth, plan_body, actuals=ACTUALS_BAD):
@@ -99,3 +102,24 @@ def test_recovery_plan_opened_and_current_reflects_it(client, auth, plan_body):
     # the stored determination itself is unchanged
     stored = client.get(f"/api/v1/hwbs/{HWB_A}/determinations/{determination['id']}", headers=auth["a"])
     assert stored.get_json() == determination
+
+
+def test_crash_after_writes_rolls_everything_back(app, client, auth, plan_body, monkeypatch):
+    """One transaction per request: a failure after the determination and audit rows were written
+    (here, opening the recovery plan) leaves neither behind."""
+    store(client, auth, plan_body)
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(workflow, "open_if_required", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    try:
+        response = client.post(f"/api/v1/hwbs/{HWB_A}/determinations", headers=auth["a"])
+    finally:
+        app.config["PROPAGATE_EXCEPTIONS"] = None
+    assert response.status_code == 500 and "fire" not in response.get_data(as_text=True)
+    with app.extensions["bcf_sessions"]() as session:
+        assert session.scalar(select(func.count()).select_from(Determination)) == 0
+        actions = session.scalars(select(AuditEntry.action)).all()
+        assert "determination.create" not in actions and "plan.put" in actions
