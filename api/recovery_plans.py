@@ -43,6 +43,12 @@ class TransitionSchema(ma.Schema):
     direction = ma.fields.String(metadata={"description": "With to=nhs_england_direction: how the held-back "
                                                           "money is to be used."})
 
+    @ma.validates_schema
+    def _details_for_the_move(self, data, **_kwargs):
+        needs = {"submitted": "plan", "nhs_england_direction": "direction"}.get(data.get("to"))
+        if needs and not data.get(needs):
+            raise ma.ValidationError(f"Required when to is {data['to']}.", needs)
+
 
 class AgreementSchema(ma.Schema):
     party = ma.fields.String(required=True, validate=ma.validate.OneOf(tuple(workflow.PARTIES)))

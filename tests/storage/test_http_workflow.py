@@ -37,7 +37,8 @@ def test_agreed_path_with_three_agreements_and_sign_off(client, auth, required):
     submitted = client.post(BASE, json={"plan": {"actions": ["x"]}, "note": "v1"}, headers=auth["a"])
     assert submitted.status_code == 200 and submitted.get_json()["state"] == "submitted"
     assert submitted.get_json()["awaiting_agreement"] == ["hwb", "nhs_england", "peer_reviewer"]
-    assert move(client, auth["a"], "submitted").status_code == 409
+    assert move(client, auth["a"], "submitted", plan={"again": True}).status_code == 409
+    assert move(client, auth["a"], "submitted").status_code == 422  # no plan: input first, then state
 
     # not all three have agreed: agreed is refused, naming who is missing
     agree = lambda key, party: client.post(BASE + "/agreements", json={"party": party}, headers=auth[key])  # noqa: E731
@@ -80,11 +81,14 @@ def sign_off(client, auth):
 def test_direction_path(client, auth, required):
     assert sign_off(client, auth).status_code == 409
     client.post(BASE, json={"plan": {"actions": ["x"]}}, headers=auth["a"])
-    assert move(client, auth["assurance"], "nhs_england_direction").status_code == 409  # not from submitted
+    early = move(client, auth["assurance"], "nhs_england_direction", direction="d")  # not from submitted
+    assert early.status_code == 409 and early.get_json()["allowed"] == ["agreed", "not_agreed"]
     assert move(client, auth["assurance"], "not_agreed").status_code == 200
     assert client.post(BASE + "/agreements", json={"party": "hwb"}, headers=auth["a"]).status_code == 409
     no_text = move(client, auth["assurance"], "nhs_england_direction")
-    assert no_text.status_code == 409 and "direction" in no_text.get_json()["detail"]
+    assert no_text.status_code == 422
+    assert no_text.get_json()["errors"] == [{"location": "direction",
+                                             "message": "Required when to is nhs_england_direction."}]
     directed = move(client, auth["assurance"], "nhs_england_direction", direction="Intermediate care")
     body = directed.get_json()
     assert directed.status_code == 200 and body["state"] == "nhs_england_direction"
