@@ -69,10 +69,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_fields(api)
     register_error_handlers(app)
 
+    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens
+
+    database.init_app(app)  # one session per request, committed once (storage/)
+    auth.register(app)
+
     from api import allocations, ambitions, catalogue, docs, health, hwbs, rule_sets
     from api.calculations import views as calculations
 
-    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions, allocations):  # per resource
+    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,  # one blueprint per resource
+                   allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
         api.register_blueprint(module.blp)
     allocations.init_app(app)  # the stored table, if loaded, and the pool lookup it serves
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
