@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        CSV_UPLOAD_MAX_BYTES=10 * 1024 * 1024,  # POST /api/v1/calculations/csv answers 413 above this
         REFERENCE_DATA_DIR=str(PROJECT_ROOT / "reference_data"),
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
@@ -47,9 +48,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["bcf_api"] = api
     register_error_handlers(app)
 
-    from api import health
+    from api import health, spreadsheets
 
-    for module in (health,):  # one blueprint per resource
+    for module in (health, spreadsheets):  # one blueprint per resource
         api.register_blueprint(module.blp)
 
     from api.cli import bcf_cli
