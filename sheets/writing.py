@@ -105,11 +105,14 @@ class Column:
     number_format: str | None = None
 
 
-def _name_of(request_payload: dict, metric_id: str) -> str | None:
-    """What a board calls a metric: its local menu id, or the name of its own definition."""
-    for metric in request_payload.get("metrics", []):
-        if metric.get("metric") == metric_id:
-            return metric.get("local_metric") or (metric.get("definition") or {}).get("name")
+def _name_of(request_payload: dict, metric: dict) -> str | None:
+    """What the board calls a metric: the determination's ``name`` or, failing that, the request's own
+    definition name or menu id (a local alternative's name is the board's text, and may be hostile)."""
+    if metric.get("name"):
+        return metric["name"]
+    for sent in request_payload.get("metrics", []):
+        if sent.get("metric") == metric.get("metric"):
+            return (sent.get("definition") or {}).get("name") or sent.get("local_metric")
     return None
 
 
@@ -129,13 +132,15 @@ def metric_rows(results: Iterable[BoardResult]) -> Iterable[list]:
         d = result.determination
         lines = _lines(d)
         for m in d.get("metrics", []):
-            line = lines.get((f"{m.get('period')}/metrics", m.get("metric")), {})
-            yield [result.request.hwb_code, result.request.hwb_name, m.get("metric"),
-                   _name_of(result.request.payload, m.get("metric")), m.get("period"), m.get("polarity"),
-                   *_interval(m.get("baseline")), m.get("plan"), *_interval(m.get("actual")),
-                   m.get("achievement"), m.get("payable_fraction"), m.get("minimum_significant_ambition"),
-                   m.get("ambition_significant"), m.get("change_p_value"), m.get("change_significant"),
-                   m.get("trend_projection"), m.get("ambition_beyond_trend"),
+            tranche = m.get("tranche") or f"{m.get('period')}/metrics"
+            line = lines.get((tranche, m.get("metric")), {})
+            yield [result.request.hwb_code, result.request.hwb_name, m.get("metric"), m.get("local_metric"),
+                   _name_of(result.request.payload, m), m.get("period"), m.get("status"), m.get("polarity"),
+                   m.get("unit"), *_interval(m.get("baseline")), m.get("plan"), *_interval(m.get("actual")),
+                   m.get("achievement"), m.get("payable_fraction"), m.get("significance"),
+                   m.get("minimum_significant_ambition"), m.get("ambition_significant"),
+                   m.get("change_p_value"), m.get("change_significant"), m.get("trend_projection"),
+                   m.get("ambition_beyond_trend"),
                    money(line.get("available")), money(line.get("released")), money(line.get("held_back"))]
 
 
@@ -163,14 +168,16 @@ AMOUNTS = (Column("available", 15, MONEY_FORMAT), Column("released", 15, MONEY_F
 SHEETS: tuple[tuple[str, tuple[Column, ...], Callable[[Iterable[BoardResult]], Iterable[list]]], ...] = (
     ("Tranches", (*BOARD, Column("tranche", 22), *AMOUNTS, Column("held_back_use", 22),
                   Column("recovery_plan_required", 12), Column("plan_assured", 12)), tranche_rows),
-    ("Metric lines", (*BOARD, Column("metric", 30), Column("local_metric_or_name", 30), Column("period", 13),
-                      Column("polarity", 9), Column("baseline", 12, VALUE_FORMAT),
+    ("Metric lines", (*BOARD, Column("metric", 30), Column("local_metric", 12), Column("name", 40),
+                      Column("period", 13), Column("status", 11), Column("polarity", 9), Column("unit", 18),
+                      Column("baseline", 12, VALUE_FORMAT),
                       Column("baseline_ci_lower", 12, VALUE_FORMAT),
                       Column("baseline_ci_upper", 12, VALUE_FORMAT),
                       Column("plan", 12, VALUE_FORMAT), Column("actual", 12, VALUE_FORMAT),
                       Column("actual_ci_lower", 12, VALUE_FORMAT),
                       Column("actual_ci_upper", 12, VALUE_FORMAT),
                       Column("achievement", 12, RATIO_FORMAT), Column("payable_fraction", 12, RATIO_FORMAT),
+                      Column("significance", 14),
                       Column("minimum_significant_ambition", 14, VALUE_FORMAT),
                       Column("ambition_significant", 12), Column("change_p_value", 12, P_FORMAT),
                       Column("change_significant", 12), Column("trend_projection", 12, VALUE_FORMAT),
