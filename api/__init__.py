@@ -11,8 +11,12 @@ from typing import Any
 
 from flask import Flask
 
+from api.docs import ASSETS_URL
 from api.errors import BcfApi, register_error_handlers
+from api.fields import register_fields
 from bcf.boards import load_boards
+from bcf.catalogue import check_rule_set, load_catalogue
+from bcf.rules import load_rule_sets
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,9 +34,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL=ASSETS_URL,  # served from the swagger-ui-bundle package: no CDN
+        OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no badge fetched from validator.swagger.io
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         CSV_UPLOAD_MAX_BYTES=10 * 1024 * 1024,  # POST /api/v1/calculations/csv answers 413 above this
         REFERENCE_DATA_DIR=str(PROJECT_ROOT / "reference_data"),
+        RULE_SETS_DIR=None,  # default: REFERENCE_DATA_DIR/rules
+        CATALOGUE_PATH=None,  # default: REFERENCE_DATA_DIR/metric_catalogue.yaml
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
         ),
@@ -43,15 +52,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     reference = Path(app.config["REFERENCE_DATA_DIR"])
     app.extensions["boards"] = load_boards(reference / "boards.csv")  # read once, never per request
+    # A bad rule set or catalogue raises ReferenceDataError here: it stops start-up, not a request.
+    catalogue = load_catalogue(Path(app.config["CATALOGUE_PATH"] or reference / "metric_catalogue.yaml"))
+    rule_sets = load_rule_sets(Path(app.config["RULE_SETS_DIR"] or reference / "rules"))
+    for rule_set in rule_sets.values():
+        check_rule_set(catalogue, rule_set)
+    app.extensions["catalogue"] = catalogue
+    app.extensions["rule_sets"] = rule_sets
+    # hwb_code -> Decimal | None; the allocations room replaces it when a table is loaded
+    app.extensions.setdefault("bcf_pool_lookup", lambda code: None)
 
     api = BcfApi(app)  # one Api per app: smorest's Api keeps a single app (style §8)
     app.extensions["bcf_api"] = api
+    register_fields(api)
     register_error_handlers(app)
 
-    from api import health, spreadsheets
+    from api import ambitions, catalogue, docs, health, hwbs, rule_sets, spreadsheets
+    from api.calculations import views as calculations
 
-    for module in (health, spreadsheets):  # one blueprint per resource
+    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,
+                   spreadsheets):  # one blueprint per resource
         api.register_blueprint(module.blp)
+    app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
 
     from api.cli import bcf_cli
 

@@ -12,12 +12,29 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, json
+from flask import Flask, Response, json, request
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+
+from bcf.errors import BcfError
 
 PROBLEM = "application/problem+json"
+PROBLEM_TYPES = "/api/v1/problems/"
 log = logging.getLogger(__name__)
+
+# The only place a domain error becomes an HTTP status (style §4): slug -> (status, title).
+# Other rooms add their slugs here; an unlisted slug is a 400 with the error's own message.
+BCF_ERRORS: dict[str, tuple[int, str]] = {
+    "invalid-input": (422, "Invalid input"),
+    "unknown-rule-set": (422, "Unknown rule set"),
+    "unknown-board": (404, "Unknown board"),
+    "not-found": (404, "Not found"),
+    "conflict": (409, "Conflict"),
+    "forbidden": (403, "Forbidden"),
+    "unauthorized": (401, "Unauthorized"),
+    "reference-data-error": (500, "Reference data error"),
+}
+DEFAULT_BCF_ERROR = (400, "Bad request")
 
 
 class ProblemDetailSchema(ma.Schema):
@@ -95,8 +112,34 @@ class BcfApi(Api):
         return response
 
 
+def json_body() -> Any:
+    """The request's JSON body, or a 400/413/415 problem; never a crash, however malformed.
+
+    Flask answers bad JSON with 400, a non-JSON content type with 415 and a body over
+    ``MAX_CONTENT_LENGTH`` with 413; a deeply nested body overflows the JSON decoder's recursion
+    guard, which Flask does not catch, so it is turned into a 400 here.
+    """
+    try:
+        return request.get_json()
+    except RecursionError:
+        raise BadRequest("The JSON body is nested too deeply to read.") from None
+
+
+def handle_bcf_error(error: BcfError) -> Response:
+    """A domain error as problem+json: ``type`` ``/api/v1/problems/<slug>``, all problems in ``errors``."""
+    status, title = BCF_ERRORS.get(error.slug, DEFAULT_BCF_ERROR)
+    if status >= 500:
+        log.error("%s: %s", error.slug, error.message)
+        return problem(status, title, "An internal error occurred; it has been logged.",
+                       type_=PROBLEM_TYPES + error.slug)
+    errors = list(error.problems) if error.problems or status == 422 else None
+    return problem(status, title, error.message, errors, type_=PROBLEM_TYPES + error.slug)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Errors outside smorest's reach (and crashes) still answer problem+json, never HTML."""
+
+    app.register_error_handler(BcfError, handle_bcf_error)
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

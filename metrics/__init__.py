@@ -3,3 +3,46 @@
 Every function takes scalars or numpy arrays (broadcast together) and returns a small frozen result.
 No Flask, no BCF rules: the same numbers as PHE Fingertips for the methods of ``spec/metrics.md``.
 """
+
+from .comparisons import (
+    DSRComparison,
+    MeanComparison,
+    ProportionComparison,
+    RateComparison,
+    compare_dsrs,
+    compare_means,
+    compare_proportions,
+    compare_rates,
+)
+from .dsr import MIN_TOTAL_EVENTS, DSRResult, dsr, dsr_nonindependent
+from .proportions import ProportionInterval, proportion
+from .rates import EXACT_BELOW, PoissonLimits, RateInterval, byars_limits, exact_poisson_limits, rate
+from .scores import ScoreInterval, mean_score
+from .trend import TrendProjection, trend_projection
+
+__all__ = [
+    "EXACT_BELOW",
+    "MIN_TOTAL_EVENTS",
+    "DSRComparison",
+    "DSRResult",
+    "MeanComparison",
+    "PoissonLimits",
+    "ProportionComparison",
+    "ProportionInterval",
+    "RateComparison",
+    "RateInterval",
+    "ScoreInterval",
+    "TrendProjection",
+    "byars_limits",
+    "compare_dsrs",
+    "compare_means",
+    "compare_proportions",
+    "compare_rates",
+    "dsr",
+    "dsr_nonindependent",
+    "exact_poisson_limits",
+    "mean_score",
+    "proportion",
+    "rate",
+    "trend_projection",
+]

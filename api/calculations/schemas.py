@@ -1,0 +1,267 @@
+"""The calculator's request: api.md's plan JSON, validated and loaded into :mod:`bcf.plan` dataclasses.
+
+Every schema's ``@post_load`` returns a frozen :mod:`bcf.plan` dataclass: no raw dict crosses into
+:mod:`bcf`. JSON bodies keep marshmallow's default of rejecting unknown keys, so a misspelt field in a
+finance return fails loudly instead of being dropped (style §3). What a schema cannot see (an unknown
+metric, a period the rule set does not pay, a block of the wrong kind for the metric's statistic type)
+is :func:`bcf.validation.check_plan`'s job; the two sets of problems are reported together.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+
+from api.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, MoneyField, Number
+from bcf import plan as p
+
+TEXT = validate.Length(min=1, max=500)
+CODE = validate.Length(min=1, max=64)
+
+
+def _non_negative(**kwargs: Any) -> Number:
+    return Number(minimum=0, **kwargs)
+
+
+def _positive(**kwargs: Any) -> Number:
+    return Number(minimum=0, exclusive_minimum=True, **kwargs)
+
+
+# --- count blocks (api.md: "A count block is ...") ---------------------------------------------------
+
+
+class CountsSchema(ma.Schema):
+    """Rate or proportion: events (or successes) over population (or cohort)."""
+
+    numerator = _non_negative(required=True, metadata={"example": 3100})
+    denominator = _positive(required=True, metadata={"example": 72000})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Counts:
+        return p.Counts(**data)
+
+
+class ScoreSchema(ma.Schema):
+    """A mean score with its standard deviation and number of respondents."""
+
+    mean = Number(required=True, metadata={"example": 18.9})
+    sd = _non_negative(required=True, metadata={"example": 3.1})
+    n = Number(minimum=2, required=True, metadata={
+        "example": 412, "description": "respondents; at least 2 (the interval uses t with n − 1 df)"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Score:
+        return p.Score(**data)
+
+
+class BandSchema(ma.Schema):
+    """One age band of a directly standardised rate."""
+
+    events = _non_negative(required=True)
+    population = _positive(required=True)
+    standard_population = _positive(required=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Band:
+        return p.Band(**data)
+
+
+class StandardisedSchema(ma.Schema):
+    """A directly standardised rate's inputs: one entry per age band."""
+
+    bands = BoundedList(fields.Nested(BandSchema), min_length=1, max_length=100, required=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Standardised:
+        return p.Standardised(tuple(data["bands"]))
+
+
+class ValueSchema(ma.Schema):
+    """A bare value, used as it stands: significance is then ``not_assessable``."""
+
+    value = Number(required=True, metadata={"example": 478.4})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.BareValue:
+        return p.BareValue(**data)
+
+
+COUNT_BLOCKS = (
+    ("counts", frozenset({"numerator", "denominator"}), CountsSchema),
+    ("score", frozenset({"mean", "sd", "n"}), ScoreSchema),
+    ("bands", frozenset({"bands"}), StandardisedSchema),
+    ("value", frozenset({"value"}), ValueSchema),
+)
+
+
+def count_block(**kwargs: Any) -> CountBlock:
+    return CountBlock(COUNT_BLOCKS, **kwargs)
+
+
+# --- metrics -----------------------------------------------------------------------------------------
+
+
+class PeriodPlanSchema(ma.Schema):
+    """One metric in one payment period: baseline, planned value (the ambition) and, later, actual."""
+
+    baseline = count_block(required=True)
+    plan = Number(required=True, metadata={"description": "the level of ambition, in the metric's unit",
+                                           "example": 450.0})
+    actual = count_block(load_default=None, allow_none=True, metadata={
+        "description": "absent or null until outturn: the line is then pending"})
+    history = BoundedList(Number(), max_length=100, load_default=None, allow_none=True, metadata={
+        "description": "earlier values for the same kind of period, oldest first, evenly spaced, "
+                       "ending with the period before the plan period"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.PeriodPlan:
+        history = data.get("history")
+        return p.PeriodPlan(baseline=data["baseline"], plan=data["plan"], actual=data.get("actual"),
+                            history=None if history is None else tuple(history))
+
+
+class MetricDefinitionSchema(ma.Schema):
+    """A plan-defined metric: ``patient_experience``, or a local alternative to the menu."""
+
+    name = fields.String(validate=TEXT)
+    type = fields.String(validate=validate.OneOf(["rate", "proportion", "dsr", "score"]))
+    polarity = fields.String(validate=validate.OneOf(["lower", "higher"]))
+    unit = fields.String(validate=TEXT)
+    source = fields.String(validate=TEXT)
+    jhws_link = fields.String(validate=validate.Length(min=1, max=2000), metadata={
+        "description": "how the metric links to the Joint Health and Wellbeing Strategy"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.MetricDefinition:
+        return p.MetricDefinition(**data)
+
+
+class MetricPlanSchema(ma.Schema):
+    """One metric of the plan, with its periods keyed by payment period id (``april-2015``, …)."""
+
+    metric = fields.String(required=True, validate=CODE, metadata={"example": "delayed_transfers"})
+    local_metric = fields.String(load_default=None, allow_none=True, validate=CODE,
+                                 metadata={"example": "PHOF-2.24i"})
+    definition = fields.Nested(MetricDefinitionSchema, load_default=None, allow_none=True)
+    periods = KeyedMap(fields.Nested(PeriodPlanSchema), max_entries=10, required=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.MetricPlan:
+        return p.MetricPlan(**data)
+
+
+# --- conditions evidence (rules-2015-16.md §3) -------------------------------------------------------
+
+
+class PlansJointlyAgreedSchema(ma.Schema):
+    hwb_signed_off = fields.Boolean()
+    councils_signed_off = fields.Boolean()
+    ccgs_signed_off = fields.Boolean()
+    providers_engaged = fields.Boolean()
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.PlansJointlyAgreed:
+        return p.PlansJointlyAgreed(**data)
+
+
+class ProtectSocialCareSchema(ma.Schema):
+    explanation = fields.String(validate=validate.Length(max=10_000), metadata={
+        "description": "the local definition of protecting social care services"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.ProtectSocialCare:
+        return p.ProtectSocialCare(**data)
+
+
+class SevenDayServicesSchema(ma.Schema):
+    confirmed = fields.Boolean()
+    explanation = fields.String(validate=validate.Length(max=10_000), metadata={
+        "description": "required when confirmed is false: why seven-day services are not in place"})
+
+    @validates_schema
+    def explained(self, data: dict, **kwargs: Any) -> None:
+        """rules §3: confirmed false without an explanation of why not is invalid input."""
+        if data.get("confirmed") is False and not (data.get("explanation") or "").strip():
+            raise ValidationError("Required when confirmed is false: explain why seven-day services "
+                                  "are not confirmed.", field_name="explanation")
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.SevenDayServices:
+        return p.SevenDayServices(**data)
+
+
+class DataSharingSchema(ma.Schema):
+    nhs_number_primary_identifier = fields.Boolean()
+    nhs_number_primary_identifier_planned_date = fields.Date()
+    open_apis = fields.Boolean()
+    open_apis_planned_date = fields.Date()
+    ig_caldicott2 = fields.Boolean()
+    ig_caldicott2_planned_date = fields.Date()
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.DataSharing:
+        return p.DataSharing(**data)
+
+
+class JointAssessmentSchema(ma.Schema):
+    accountable_professional = fields.Boolean()
+    case_managed_proportion = Number(minimum=0, maximum=1, metadata={"example": 0.04})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.JointAssessment:
+        return p.JointAssessment(**data)
+
+
+class AcuteSectorImpactSchema(ma.Schema):
+    providers_assessed = BoundedList(fields.String(validate=TEXT), max_length=1000)
+    mental_health_not_reduced = fields.Boolean()
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.AcuteSectorImpact:
+        if "providers_assessed" in data:
+            data = {**data, "providers_assessed": tuple(data["providers_assessed"])}
+        return p.AcuteSectorImpact(**data)
+
+
+class ConditionsSchema(ma.Schema):
+    """Evidence per condition; a condition left out is ``not_assessed``."""
+
+    plans_jointly_agreed = fields.Nested(PlansJointlyAgreedSchema, allow_none=True)
+    protect_social_care = fields.Nested(ProtectSocialCareSchema, allow_none=True)
+    seven_day_services = fields.Nested(SevenDayServicesSchema, allow_none=True)
+    data_sharing = fields.Nested(DataSharingSchema, allow_none=True)
+    joint_assessment = fields.Nested(JointAssessmentSchema, allow_none=True)
+    acute_sector_impact = fields.Nested(AcuteSectorImpactSchema, allow_none=True)
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Conditions:
+        return p.Conditions(**data)
+
+
+# --- the whole request -------------------------------------------------------------------------------
+
+
+class CalculationRequestSchema(ma.Schema):
+    """One board's plan with whatever actuals have arrived (api.md ``POST /api/v1/calculations``)."""
+
+    hwb_code = fields.String(required=True, validate=validate.Length(min=1, max=20),
+                             metadata={"example": "E06000001"})
+    rule_set = fields.String(load_default=None, allow_none=True, validate=CODE, metadata={
+        "description": "a rule set id (GET /api/v1/rule-sets); the current one when absent",
+        "example": "bcf-2015-16"})
+    p4p_pool = MoneyField(load_default=None, allow_none=True, metadata={
+        "description": "the board's performance pool in pounds; when absent, the pool from the loaded "
+                       "allocation table", "example": 1000000.00})
+    conditions = fields.Nested(ConditionsSchema, load_default=None, allow_none=True, metadata={
+        "description": "absent: metrics only (conditions tranche not assessed, access not checked)"})
+    metrics = BoundedList(fields.Nested(MetricPlanSchema), max_length=50, load_default=list)
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.Plan:
+        return p.Plan(hwb_code=data["hwb_code"], metrics=tuple(data["metrics"]),
+                      conditions=data["conditions"], rule_set=data["rule_set"], p4p_pool=data["p4p_pool"])
+
+
+__all__ = ["CalculationRequestSchema", "MetricPlanSchema", "MAX_MAGNITUDE"]

@@ -1,0 +1,437 @@
+"""Metric assessment (rules-2015-16.md §4, §5, §7): values, intervals, achievement and significance.
+
+For each metric and payment period of a checked plan: the baseline and actual values with their
+confidence intervals (from counts, by the statistic type's public-health method in :mod:`metrics`), the
+achievement of the level of ambition and its payable fraction, the minimum significant ambition, the
+change test and the trend. All periods of one statistic type go to :mod:`metrics` as one array call, so a
+whole plan costs a handful of vectorised calls rather than dozens of scalar ones.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+import metrics
+from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
+from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
+from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
+from bcf.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One metric in one payment period, with what the catalogue and rule set say about it."""
+
+    metric: MetricPlan
+    info: MetricInfo
+    kind: str  # the statistic type the count blocks give
+    period_id: str
+    months: int  # averaging months: the rule set's for a per-month metric, else 1
+    period: PeriodPlan
+    tranche: str | None
+
+
+def fmt(x: float) -> str:
+    """A rate or value to 4 significant figures, with thousands separators (rules §8: human reports)."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = 3 - math.floor(math.log10(abs(x)))
+    return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
+
+
+def count(x: float) -> str:
+    """A count as written: whole numbers without decimals."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subject]:
+    """The plan's metric-periods in a fixed order (rule-set period, then catalogue order): the order of
+    ``metrics`` in the request changes nothing."""
+    tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
+    rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
+    found = []
+    for p_rank, period_id in enumerate(rule_set.periods):
+        for metric in sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank))):
+            period = metric.periods.get(period_id)
+            rule_period = rule_set.period(period_id, metric.metric)
+            info = metric_info(metric, catalogue)
+            if period is None or rule_period is None or info is None:
+                continue
+            kind = statistic_type(info, (period.baseline, period.actual))
+            months = rule_period.months if info.monthly_average else 1
+            found.append(
+                (
+                    p_rank,
+                    Subject(
+                        metric,
+                        info,
+                        kind,
+                        period_id,
+                        months,
+                        period,
+                        tranche_of.get((period_id, metric.metric)),
+                    ),
+                )
+            )
+    return [s for _, s in found]
+
+
+# --- estimates ------------------------------------------------------------------------------------------
+
+
+def _optional(x: float) -> float | None:
+    return None if x is None or not math.isfinite(x) else float(x)
+
+
+def _pick(method: str | np.ndarray, i: int) -> str:
+    return method if isinstance(method, str) else str(np.asarray(method)[i])
+
+
+def estimates(
+    blocks: Sequence[tuple[object, str, int]], confidence: float, catalogue: Catalogue
+) -> list[Estimate]:
+    """Value and interval of each ``(block, statistic type, months)``, one :mod:`metrics` call per type.
+
+    A monthly average divides the value and its limits by the months (metrics.md: "then scaled like the
+    value"); for rates that is the rate on person-time denominator × months.
+    """
+    out: list[Estimate | None] = [None] * len(blocks)
+    groups: dict[str, list[int]] = {}
+    for i, (block, kind, months) in enumerate(blocks):
+        if isinstance(block, BareValue):
+            out[i] = Estimate(float(block.value))
+        elif isinstance(block, Standardised):
+            bands = block.bands
+            r = metrics.dsr(
+                [b.events for b in bands],
+                [b.population for b in bands],
+                [b.standard_population for b in bands],
+                confidence,
+                catalogue.statistic_types["dsr"].multiplier,
+            )
+            lower, upper = _optional(r.lower), _optional(r.upper)
+            out[i] = Estimate(
+                r.value / months,
+                None if lower is None else lower / months,
+                None if upper is None else upper / months,
+                r.method if lower is not None else None,
+            )
+        else:
+            groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(i)
+    for kind, index in groups.items():
+        chosen = [blocks[i] for i in index]
+        if kind == "score":
+            r = metrics.mean_score(
+                np.array([b.mean for b, _, _ in chosen]),
+                np.array([b.sd for b, _, _ in chosen]),
+                np.array([b.n for b, _, _ in chosen]),
+                confidence,
+            )
+        elif kind == "proportion":
+            r = metrics.proportion(
+                np.array([b.numerator for b, _, _ in chosen]),
+                np.array([b.denominator for b, _, _ in chosen]),
+                confidence,
+                catalogue.statistic_types["proportion"].multiplier,
+            )
+        else:  # rate, on person-time: denominator × months
+            r = metrics.rate(
+                np.array([b.numerator for b, _, _ in chosen]),
+                np.array([b.denominator * m for b, _, m in chosen]),
+                confidence,
+                catalogue.statistic_types["rate"].multiplier,
+            )
+        values, lowers, uppers = np.atleast_1d(r.value), np.atleast_1d(r.lower), np.atleast_1d(r.upper)
+        for j, i in enumerate(index):
+            out[i] = Estimate(
+                float(values[j]), _optional(lowers[j]), _optional(uppers[j]), _pick(r.method, j)
+            )
+    return out  # type: ignore[return-value]
+
+
+def _dsr_variance(block: Standardised, confidence: float, months: int, catalogue: Catalogue) -> float:
+    r = metrics.dsr(
+        [b.events for b in block.bands],
+        [b.population for b in block.bands],
+        [b.standard_population for b in block.bands],
+        confidence,
+        catalogue.statistic_types["dsr"].multiplier,
+    )
+    return float(r.variance) / months**2
+
+
+def change_p_values(
+    pairs: Sequence[tuple[Subject, Estimate, Estimate]], confidence: float, catalogue: Catalogue
+) -> list[float | None]:
+    """Two-sided p-value of the change from baseline to actual (§7), one :mod:`metrics` call per type.
+
+    None where either value has no counts (a bare value) or no interval (too few events for a DSR).
+    """
+    out: list[float | None] = [None] * len(pairs)
+    groups: dict[str, list[int]] = {}
+    for i, (subject, base, actual) in enumerate(pairs):
+        b, a = subject.period.baseline, subject.period.actual
+        if (
+            isinstance(b, BareValue)
+            or isinstance(a, BareValue)
+            or base.ci_lower is None
+            or actual.ci_lower is None
+        ):
+            continue
+        if isinstance(b, Standardised):
+            r = metrics.compare_dsrs(
+                base.value,
+                _dsr_variance(b, confidence, subject.months, catalogue),
+                actual.value,
+                _dsr_variance(a, confidence, subject.months, catalogue),
+            )
+            out[i] = float(r.p_value)
+        else:
+            groups.setdefault(subject.kind, []).append(i)
+    for kind, index in groups.items():
+        b = [pairs[i][0].period.baseline for i in index]
+        a = [pairs[i][0].period.actual for i in index]
+        if kind == "rate":
+            m = np.array([pairs[i][0].months for i in index], dtype=float)
+            r = metrics.compare_rates(
+                np.array([x.numerator for x in b]),
+                np.array([x.denominator for x in b]) * m,
+                np.array([x.numerator for x in a]),
+                np.array([x.denominator for x in a]) * m,
+            )
+        elif kind == "proportion":
+            r = metrics.compare_proportions(
+                np.array([x.numerator for x in b]),
+                np.array([x.denominator for x in b]),
+                np.array([x.numerator for x in a]),
+                np.array([x.denominator for x in a]),
+            )
+        else:
+            r = metrics.compare_means(
+                np.array([x.mean for x in b]),
+                np.array([x.sd for x in b]),
+                np.array([x.n for x in b]),
+                np.array([x.mean for x in a]),
+                np.array([x.sd for x in a]),
+                np.array([x.n for x in a]),
+            )
+        p = np.atleast_1d(r.p_value)
+        for j, i in enumerate(index):
+            out[i] = _optional(p[j])
+    return out
+
+
+# --- achievement (§5) ----------------------------------------------------------------------------------
+
+
+def better(x: float, y: float, polarity: str) -> bool:
+    """``x`` is strictly better than ``y`` for a metric of this polarity."""
+    return x < y if polarity == "lower" else x > y
+
+
+def achievement(baseline: float, plan: float, actual: float, polarity: str) -> tuple[float, str, bool]:
+    """Achievement of the level of ambition, unclipped (§5), with the sentence that shows the sum.
+
+    :return: (achievement, explanation, whether the plan is an improvement on the baseline).
+    """
+    b, t, a = fmt(baseline), fmt(plan), fmt(actual)
+    if not better(plan, baseline, polarity):
+        value = 1.0 if not better(plan, actual, polarity) else 0.0
+        words = "at least as good as" if value == 1.0 else "worse than"
+        return (
+            value,
+            (
+                f"the plan {t} is not an improvement on the baseline {b} ({polarity} is better), so "
+                f"achievement is 1 if the actual is at least as good as the plan, else 0: actual {a} is "
+                f"{words} the plan, achievement {value:g}"
+            ),
+            False,
+        )
+    if polarity == "lower":
+        value = (baseline - actual) / (baseline - plan)
+        text = f"achievement (B − A) ÷ (B − T) = ({b} − {a}) ÷ ({b} − {t}) = {fmt(value)} (lower is better)"
+    else:
+        value = (actual - baseline) / (plan - baseline)
+        text = f"achievement (A − B) ÷ (T − B) = ({a} − {b}) ÷ ({t} − {b}) = {fmt(value)} (higher is better)"
+    return value, text, True
+
+
+def payable_fraction(value: float, payment_mode: str) -> float:
+    """§5: pro-rata clamps achievement to [0, 1]; all-or-nothing pays only a full achievement."""
+    if payment_mode == "all_or_nothing":
+        return 1.0 if value >= 1 else 0.0
+    return min(max(value, 0.0), 1.0)
+
+
+# --- describing one value ---------------------------------------------------------------------------------
+
+
+def describe(block: object, estimate: Estimate, subject: Subject, confidence: float) -> str:
+    """How a value was formed from its counts, to 4 significant figures."""
+    kind, months = subject.kind, subject.months
+    if isinstance(block, BareValue):
+        return f"{fmt(estimate.value)} (a bare value: no interval)"
+    if isinstance(block, Counts) and kind == "rate":
+        per_month = f" ÷ {months} months" if months != 1 else ""
+        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × 100,000"
+    elif isinstance(block, Counts):
+        formula = f"{count(block.numerator)} ÷ {count(block.denominator)} × 100%"
+    elif isinstance(block, Score):
+        formula = f"mean score of {count(block.n)}"
+    else:
+        formula = f"DSR of {len(block.bands)} age bands" + (f" ÷ {months} months" if months != 1 else "")
+    if estimate.ci_lower is None:
+        return f"{formula} = {fmt(estimate.value)} (no interval: too few events)"
+    return (
+        f"{formula} = {fmt(estimate.value)} ({confidence:.0%} CI {fmt(estimate.ci_lower)} to "
+        f"{fmt(estimate.ci_upper)}, {estimate.method})"
+    )
+
+
+# --- the assessment ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A metric result with what the tranche needs: the achievement sentence and the unrounded value."""
+
+    result: MetricResult
+    achievement_text: str | None
+    unrounded_achievement: float | None
+
+
+def assess(
+    subjects_: Sequence[Subject], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
+) -> tuple[list[Assessment], list[PlanWarning]]:
+    """Assess every metric-period (§4, §5, §7); ``with_actuals=False`` ignores actuals (setting ambitions).
+
+    :return: the assessments in ``subjects_`` order, and the warnings they raise.
+    """
+    confidence = float(rule_set.confidence_level)
+    blocks: list[tuple[object, str, int]] = []
+    for s in subjects_:
+        blocks.append((s.period.baseline, s.kind, s.months))
+        if with_actuals and s.period.actual is not None:
+            blocks.append((s.period.actual, s.kind, s.months))
+    values = iter(estimates(blocks, confidence, catalogue))
+    paired = []
+    for s in subjects_:
+        base = next(values)
+        actual = next(values) if with_actuals and s.period.actual is not None else None
+        paired.append((s, base, actual))
+    p_values = change_p_values([p for p in paired if p[2] is not None], confidence, catalogue)
+    p_of = dict(zip([id(p[0]) for p in paired if p[2] is not None], p_values, strict=True))
+
+    results, warnings = [], []
+    minimum_denominator = rule_set.small_numbers_min_denominator
+    for s, base, actual in paired:
+        polarity, plan = s.info.polarity, float(s.period.plan)
+        where = f"{s.metric.metric} {s.period_id}"
+        msa = base.ci_lower if polarity == "lower" else base.ci_upper
+        significant = None if msa is None else better(plan, msa, polarity)
+        history = s.period.history or ()
+        trend = metrics.trend_projection(list(history)) if len(history) >= 3 else None
+        projection = None if trend is None else float(trend.projection)
+        beyond = None if projection is None else better(plan, projection, polarity)
+        p_value = p_of.get(id(s))
+        value_text = (
+            f"{where} ({s.kind}, {polarity} is better): baseline "
+            + describe(s.period.baseline, base, s, confidence)
+            + f", plan {fmt(plan)}"
+        )
+        if msa is not None:
+            value_text += (
+                f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {fmt(msa)})"
+            )
+        if projection is not None:
+            value_text += f", trend projection {fmt(projection)}"
+        if significant is False:
+            warnings.append(
+                PlanWarning(
+                    "ambition_not_significant",
+                    s.metric.metric,
+                    s.period_id,
+                    f"The planned value {fmt(plan)} is within the {confidence:.0%} confidence interval "
+                    f"of the baseline ({fmt(base.ci_lower)} to {fmt(base.ci_upper)}): an improvement "
+                    f"this small may be variation alone; a significant ambition is beyond {fmt(msa)}.",
+                )
+            )
+        if not better(plan, base.value, polarity):
+            warnings.append(
+                PlanWarning(
+                    "ambition_not_an_improvement",
+                    s.metric.metric,
+                    s.period_id,
+                    f"The planned value {fmt(plan)} is not an improvement on the baseline {fmt(base.value)} "
+                    f"({polarity} is better): achievement is 1 if the actual is at least as good as the "
+                    f"plan, else 0.",
+                )
+            )
+        size = _size(s.period.baseline)
+        if size is not None and size < minimum_denominator:
+            warnings.append(
+                PlanWarning(
+                    "small_numbers",
+                    s.metric.metric,
+                    s.period_id,
+                    f"The baseline denominator {count(size)} is below {minimum_denominator}: the metric is "
+                    f"subject to small numbers, which the guidance asks plans to avoid.",
+                )
+            )
+
+        achieved = fraction = text = None
+        if actual is not None:
+            achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
+            fraction = payable_fraction(achieved, rule_set.payment_mode)
+            value_text += ", actual " + describe(s.period.actual, actual, s, confidence) + f"; {text}"
+            if p_value is not None:
+                value_text += (
+                    f"; change p = {p_value:.4g} "
+                    f"({'significant' if p_value < 1 - confidence else 'not significant'} "
+                    f"at {confidence:.0%})"
+                )
+        elif with_actuals:
+            value_text += "; no actual yet, so achievement is pending"
+        no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
+        result = MetricResult(
+            metric=s.metric.metric,
+            period=s.period_id,
+            tranche=s.tranche,
+            local_metric=s.metric.local_metric,
+            name=s.info.name,
+            type=s.kind,
+            polarity=polarity,
+            unit=s.info.unit,
+            months=s.months,
+            status=DETERMINED if actual is not None else PENDING,
+            baseline=base,
+            plan=plan,
+            actual=actual,
+            achievement=None if achieved is None else round(achieved, 6),
+            payable_fraction=fraction,
+            significance=NOT_ASSESSABLE if no_interval else ASSESSED,
+            minimum_significant_ambition=msa,
+            ambition_significant=significant,
+            change_p_value=p_value,
+            change_significant=None if p_value is None else p_value < 1 - confidence,
+            trend_projection=projection,
+            ambition_beyond_trend=beyond,
+            explanation=value_text,
+        )
+        results.append(Assessment(result, text, achieved))
+    return results, warnings
+
+
+def _size(block: object) -> float | None:
+    """The baseline's denominator (population, cohort or respondents) for the small-numbers check."""
+    if isinstance(block, Counts):
+        return block.denominator
+    if isinstance(block, Score):
+        return block.n
+    if isinstance(block, Standardised):
+        return sum(b.population for b in block.bands)
+    return None

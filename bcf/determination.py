@@ -1,0 +1,260 @@
+"""The determination: one board's plan and actuals to its April and October 2015 releases, to the penny.
+
+This is the one code path from a :class:`bcf.plan.Plan` to the figures of ``POST /api/v1/calculations``
+(and, without actuals, ``POST /api/v1/ambitions``): conditions (§3), metric assessment (§4–§7), tranches
+and money (§2, §6, §8), every figure with an explanation. The rule set supplies every parameter.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from bcf.assessment import Assessment, assess, subjects
+from bcf.catalogue import LOCAL, Catalogue
+from bcf.conditions import assess_conditions
+from bcf.errors import InvalidInput
+from bcf.money import ZERO
+from bcf.plan import Plan
+from bcf.results import (
+    DETERMINED,
+    MET,
+    NOT_ASSESSED,
+    PENDING,
+    UNASSESSABLE,
+    AmbitionResult,
+    Ambitions,
+    ConditionResult,
+    Determination,
+    Estimate,
+    LineResult,
+    MetricResult,
+    PlanWarning,
+    Totals,
+    TrancheResult,
+)
+from bcf.rules import RuleSet
+from bcf.tranches import LineInput, line_availables, pounds, price_tranche, tranche_available
+from bcf.validation import check_plan
+
+__all__ = [
+    "AmbitionResult",
+    "Ambitions",
+    "ConditionResult",
+    "Determination",
+    "Estimate",
+    "LineResult",
+    "MetricResult",
+    "PlanWarning",
+    "Totals",
+    "TrancheResult",
+    "assess_ambitions",
+    "determine",
+]
+
+
+def _checked(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> None:
+    problems = check_plan(plan, rule_set, catalogue)
+    if not isinstance(p4p_pool, Decimal) or not p4p_pool.is_finite() or p4p_pool < 0:
+        problems.append({"location": "p4p_pool", "message": "must be a finite amount of at least 0.00"})
+    if problems:
+        raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
+
+
+def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
+    """Warnings about the plan as a whole: access not checked; a local alternative missing a field."""
+    warnings = []
+    if plan.conditions is None:
+        warnings.append(
+            PlanWarning(
+                "access_not_checked",
+                None,
+                None,
+                "No conditions evidence was sent: the conditions of access were not checked, so "
+                "plan_assured is null and the conditions tranche is held back pending the conditions.",
+            )
+        )
+    for metric in plan.metrics:
+        if metric.metric == LOCAL and metric.definition is not None:
+            missing = [
+                f for f in catalogue.alternative_required_fields if not getattr(metric.definition, f, None)
+            ]
+            if missing:
+                warnings.append(
+                    PlanWarning(
+                        "local_alternative_incomplete",
+                        LOCAL,
+                        None,
+                        f"The local alternative does not give {', '.join(missing)}: a local alternative "
+                        f"needs {', '.join(catalogue.alternative_required_fields)} (including its link "
+                        f"to the Joint Health and Wellbeing Strategy).",
+                    )
+                )
+    return warnings
+
+
+def _condition_line(result: ConditionResult) -> LineInput:
+    if result.status == MET:
+        return LineInput(result.condition, DETERMINED, 1.0, None, "condition met")
+    if result.status == NOT_ASSESSED:
+        return LineInput(
+            result.condition,
+            NOT_ASSESSED,
+            None,
+            None,
+            "not assessed (no evidence sent), held back pending the condition",
+        )
+    return LineInput(
+        result.condition,
+        DETERMINED,
+        0.0,
+        None,
+        "condition not met (" + "; ".join(result.reasons) + "), held back pending the condition",
+    )
+
+
+def _metric_line(
+    item: str, period: str, assessment: Assessment | None, in_plan: bool, payment_mode: str
+) -> LineInput:
+    if assessment is None:
+        why = f"the plan gives no {period} period for it" if in_plan else "not in the plan"
+        return LineInput(item, UNASSESSABLE, None, None, f"cannot be assessed: {why}")
+    result = assessment.result
+    if result.status == PENDING:
+        return LineInput(item, PENDING, None, None, "no actual yet")
+    achieved = assessment.unrounded_achievement
+    if payment_mode == "all_or_nothing":
+        rule = f"all-or-nothing: achievement {'≥' if achieved >= 1 else '<'} 1"
+    elif achieved > 1:
+        rule = "pro-rata, capped at 1"
+    elif achieved < 0:
+        rule = "pro-rata, floored at 0"
+    else:
+        rule = "pro-rata"
+    return LineInput(
+        item,
+        DETERMINED,
+        result.payable_fraction,
+        result.achievement,
+        f"{assessment.achievement_text}; {rule}",
+    )
+
+
+def _tranches(
+    plan: Plan,
+    rule_set: RuleSet,
+    pool: Decimal,
+    conditions: tuple[ConditionResult, ...],
+    plan_assured: bool | None,
+    assessments: list[Assessment],
+) -> tuple[TrancheResult, ...]:
+    by_key = {(a.result.metric, a.result.period): a for a in assessments}
+    in_plan = {m.metric for m in plan.metrics}
+    condition_of = {c.condition: c for c in conditions}
+    failures = [c.condition for c in conditions if c.access and c.status != MET]
+    priced = []
+    for tranche in rule_set.tranches:
+        if tranche.kind == "conditions":
+            lines = [_condition_line(condition_of[c]) for c in tranche.lines]
+        else:
+            lines = [
+                _metric_line(
+                    m, tranche.payment, by_key.get((m, tranche.payment)), m in in_plan, rule_set.payment_mode
+                )
+                for m in tranche.lines
+            ]
+        priced.append(price_tranche(tranche, pool, lines, plan_assured, rule_set, failures))
+    return tuple(priced)
+
+
+def determine(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> Determination:
+    """Determine one board's releases from its plan and actuals (rules-2015-16.md, all of it).
+
+    :param p4p_pool: the board's performance pool in pounds (resolved by the caller: the request's
+        ``p4p_pool`` or the allocation table).
+    :raise InvalidInput: every cross-reference problem of the plan (see :func:`bcf.validation.check_plan`).
+    """
+    _checked(plan, rule_set, catalogue, p4p_pool)
+    conditions, plan_assured = assess_conditions(plan.conditions, rule_set)
+    assessments, metric_warnings = assess(subjects(plan, rule_set, catalogue), rule_set, catalogue)
+    tranches = _tranches(plan, rule_set, p4p_pool, conditions, plan_assured, assessments)
+    pending = any(t.released is None for t in tranches)
+    totals = Totals(
+        available=sum((t.available for t in tranches), ZERO),
+        released=None if pending else sum((t.released for t in tranches), ZERO),
+        held_back=None if pending else sum((t.held_back for t in tranches), ZERO),
+    )
+    flags = [t.recovery_plan_required for t in tranches]
+    recovery = True if any(flags) else (None if None in flags else False)
+    return Determination(
+        hwb_code=plan.hwb_code,
+        rule_set=rule_set.id,
+        p4p_pool=p4p_pool,
+        plan_assured=plan_assured,
+        conditions=conditions,
+        metrics=tuple(a.result for a in assessments),
+        tranches=tranches,
+        totals=totals,
+        recovery_plan_required=recovery,
+        warnings=tuple(_plan_warnings(plan, catalogue) + metric_warnings),
+    )
+
+
+def assess_ambitions(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> Ambitions:
+    """For setting levels of ambition: per metric and period, the baseline interval, the minimum
+    significant ambition, whether the plan is significant and beyond trend, and what its line is worth.
+
+    Actuals, if sent, are ignored. A line's worth follows §8 and ``unassessable_metric_share``: metrics
+    the plan leaves out are unassessable, and under ``redistribute`` their share goes to the others.
+    :raise InvalidInput: every cross-reference problem of the plan.
+    """
+    _checked(plan, rule_set, catalogue, p4p_pool)
+    subs = subjects(plan, rule_set, catalogue)
+    assessments, warnings = assess(subs, rule_set, catalogue, with_actuals=False)
+    given = {(s.metric.metric, s.period_id) for s in subs}
+    worth: dict[tuple[str, str], tuple[Decimal, str]] = {}
+    for tranche in rule_set.tranches:
+        if tranche.kind != "metrics":
+            continue
+        available = tranche_available(p4p_pool, tranche, rule_set)
+        statuses = [PENDING if (m, tranche.payment) in given else UNASSESSABLE for m in tranche.lines]
+        amounts, _ = line_availables(available, statuses, rule_set)
+        for metric, amount in zip(tranche.lines, amounts, strict=True):
+            worth[(metric, tranche.payment)] = (amount, f"{tranche.id} ({pounds(available)})")
+    results = []
+    for a in assessments:
+        r = a.result
+        share, of = worth.get((r.metric, r.period), (None, None))
+        text = r.explanation + (
+            f"; its line is worth {pounds(share)} of {of}"
+            if share is not None
+            else "; no tranche pays for it"
+        )
+        results.append(
+            AmbitionResult(
+                metric=r.metric,
+                period=r.period,
+                tranche=r.tranche,
+                local_metric=r.local_metric,
+                name=r.name,
+                type=r.type,
+                polarity=r.polarity,
+                unit=r.unit,
+                months=r.months,
+                baseline=r.baseline,
+                plan=r.plan,
+                significance=r.significance,
+                minimum_significant_ambition=r.minimum_significant_ambition,
+                ambition_significant=r.ambition_significant,
+                trend_projection=r.trend_projection,
+                ambition_beyond_trend=r.ambition_beyond_trend,
+                share=share,
+                explanation=text,
+            )
+        )
+    return Ambitions(
+        plan.hwb_code,
+        rule_set.id,
+        p4p_pool,
+        tuple(results),
+        tuple(w for w in _plan_warnings(plan, catalogue) if w.code != "access_not_checked") + tuple(warnings),
+    )

@@ -1,0 +1,184 @@
+"""What a determination answers: frozen dataclasses whose attribute names ARE the api.md response fields.
+
+The HTTP layer dumps these as they stand (``DeterminationSchema``), so a field renamed here is a field
+renamed in the public contract: add, never rename. Money is Decimal (rounded where rules §8 says);
+rates, achievements and p-values are unrounded floats. ``None`` dumps as JSON null and means "not known
+yet" (pending) or "not applicable" (no counts, fewer than three history values).
+Every metric result, tranche line and tranche carries an ``explanation`` naming its inputs and rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+# Condition statuses (rules §3)
+MET, NOT_MET, NOT_ASSESSED = "met", "not_met", "not_assessed"
+# Tranche statuses (api.md)
+DETERMINED, PENDING = "determined", "pending"
+# Line statuses: determined | pending | not_assessed (condition without evidence) | unassessable (metric)
+UNASSESSABLE = "unassessable"
+# Significance of a metric-period: counts give intervals and tests; a bare value does not (rules §4)
+ASSESSED, NOT_ASSESSABLE = "assessed", "not_assessable"
+# held_back_use (rules §3, §6)
+NONE, CONTINGENCY_PLAN, RECOVERY_PLAN = "none", "contingency_plan", "recovery_plan"
+PENDING_CONDITIONS, PENDING_ASSURANCE, NHS_ENGLAND_DIRECTION = (
+    "pending_conditions",
+    "pending_assurance",
+    "nhs_england_direction",
+)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A value with its confidence interval (``None`` bounds when there are no counts to make one).
+
+    ``method`` names how the interval was made: ``byars``, ``exact``, ``wilson``, ``dobson``, ``t`` or
+    ``None`` (a bare value, or a DSR from fewer than 10 events).
+    """
+
+    value: float
+    ci_lower: float | None = None
+    ci_upper: float | None = None
+    method: str | None = None
+
+
+@dataclass(frozen=True)
+class ConditionResult:
+    """A national condition: ``met``, ``not_met`` (each reason names its field) or ``not_assessed``."""
+
+    condition: str
+    status: str
+    access: bool  # a condition of access (decides plan_assured) rather than a tranche line
+    tranche: str | None  # the tranche it earns, None for an access condition
+    reasons: tuple[str, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class MetricResult:
+    """One metric in one payment period: values and intervals, achievement and significance (§4–§7)."""
+
+    metric: str
+    period: str
+    tranche: str | None  # the metrics tranche paying for this period, None if none does
+    local_metric: str | None  # the menu id for ``local`` from the menu
+    name: str
+    type: str  # rate | proportion | dsr | score
+    polarity: str  # lower | higher
+    unit: str | None
+    months: int  # averaging months (1 unless an average per month)
+    status: str  # determined | pending (no actual yet)
+    baseline: Estimate
+    plan: float
+    actual: Estimate | None
+    achievement: float | None  # unclipped, rounded to 6 dp for reporting
+    payable_fraction: float | None  # from the unrounded achievement and payment_mode
+    significance: str  # assessed | not_assessable (a bare value or no interval)
+    minimum_significant_ambition: float | None
+    ambition_significant: bool | None
+    change_p_value: float | None
+    change_significant: bool | None
+    trend_projection: float | None
+    ambition_beyond_trend: bool | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """One line of a tranche (a condition or a metric): its share and what is released (§8)."""
+
+    item: str
+    status: str  # determined | pending | not_assessed | unassessable
+    available: Decimal
+    released: Decimal | None  # None while pending
+    held_back: Decimal | None
+    payable_fraction: float | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class TrancheResult:
+    """One tranche: available, released and held back (sums of its lines), and what happens to the rest."""
+
+    tranche: str
+    payment: str
+    kind: str  # conditions | metrics
+    share: Decimal
+    status: str  # determined | pending | not_assessed
+    available: Decimal
+    released: Decimal | None
+    held_back: Decimal | None
+    held_back_use: str | None  # None while pending
+    recovery_plan_required: bool | None  # None while a line is pending; always False for conditions
+    lines: tuple[LineResult, ...]
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Totals:
+    available: Decimal
+    released: Decimal | None  # None while any tranche is pending
+    held_back: Decimal | None
+
+
+@dataclass(frozen=True)
+class PlanWarning:
+    """Something the plan should look at; never changes the money (api.md ``warnings[]``)."""
+
+    code: str
+    metric: str | None
+    period: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class Determination:
+    """One board's determination: the response of ``POST /api/v1/calculations``."""
+
+    hwb_code: str
+    rule_set: str
+    p4p_pool: Decimal
+    plan_assured: bool | None  # None: conditions not sent, access not checked
+    conditions: tuple[ConditionResult, ...]
+    metrics: tuple[MetricResult, ...]
+    tranches: tuple[TrancheResult, ...]
+    totals: Totals
+    recovery_plan_required: bool | None
+    warnings: tuple[PlanWarning, ...]
+
+
+@dataclass(frozen=True)
+class AmbitionResult:
+    """One metric and period when setting ambitions: is the planned value significant, beyond trend,
+    and what is its line worth (``share``: the line's available money; None if no tranche pays it)."""
+
+    metric: str
+    period: str
+    tranche: str | None
+    local_metric: str | None
+    name: str
+    type: str
+    polarity: str
+    unit: str | None
+    months: int
+    baseline: Estimate
+    plan: float
+    significance: str
+    minimum_significant_ambition: float | None
+    ambition_significant: bool | None
+    trend_projection: float | None
+    ambition_beyond_trend: bool | None
+    share: Decimal | None
+    explanation: str
+
+
+@dataclass(frozen=True)
+class Ambitions:
+    """The response of ``POST /api/v1/ambitions``: the tool for setting levels of ambition."""
+
+    hwb_code: str
+    rule_set: str
+    p4p_pool: Decimal
+    metrics: tuple[AmbitionResult, ...]
+    warnings: tuple[PlanWarning, ...]

@@ -1,0 +1,235 @@
+"""Tranches, lines and money (rules-2015-16.md §2, §3, §6, §8).
+
+Pounds are Decimal, rounded half up to the penny (the rule set's ``rounding``) at exactly the points §8
+names: the tranche available, each line available (the last line takes the remainder), each line
+released. Held back is available minus released; tranche and total figures are sums of lines, so
+everything adds up to the penny. No money is ever lost: what is held back is labelled with its use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from bcf.money import ZERO, round_money, split
+from bcf.results import (
+    CONTINGENCY_PLAN,
+    DETERMINED,
+    NONE,
+    NOT_ASSESSED,
+    PENDING,
+    PENDING_ASSURANCE,
+    PENDING_CONDITIONS,
+    RECOVERY_PLAN,
+    UNASSESSABLE,
+    LineResult,
+    TrancheResult,
+)
+from bcf.rules import RuleSet, Tranche
+
+
+@dataclass(frozen=True)
+class LineInput:
+    """What the conditions or the metric assessment say about one line, before money.
+
+    ``achievement`` is the reported (6 dp) achievement, judged against the threshold; ``why`` is the
+    sentence that says how ``payable_fraction`` came about.
+    """
+
+    item: str
+    status: str  # determined | pending | not_assessed | unassessable
+    payable_fraction: float | None
+    achievement: float | None
+    why: str
+
+
+def pounds(x: Decimal) -> str:
+    return f"£{x:,.2f}"
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage to 4 significant figures (rules §8: human reports)."""
+    value = fraction * 100
+    if value in (0, 100):
+        return f"{value:.0f}%"
+    return f"{value:.4g}%"
+
+
+def fraction_decimal(fraction: float) -> Decimal:
+    """A payable fraction as the Decimal of its shortest repr: exact for 0, 1 and typed ratios."""
+    return Decimal(repr(float(fraction)))
+
+
+def tranche_available(pool: Decimal, tranche: Tranche, rule_set: RuleSet) -> Decimal:
+    """§8: tranche available = round(pool × tranche share)."""
+    return round_money(pool * tranche.share, rule_set.rounding.quantum, rule_set.rounding.mode)
+
+
+def line_availables(
+    available: Decimal, statuses: Sequence[str], rule_set: RuleSet
+) -> tuple[list[Decimal], list[int]]:
+    """§8 with §2: each line's share of the tranche; the last sharing line takes the remainder.
+
+    Under ``unassessable_metric_share: redistribute`` the unassessable lines get nothing and the others
+    share the tranche equally; if no line can be assessed there is nothing to redistribute over and every
+    line keeps its share (held back).
+
+    :return: the amounts, line by line, and the indices of the lines that share the tranche.
+    """
+    sharing = list(range(len(statuses)))
+    if rule_set.unassessable_metric_share == "redistribute" and any(s != UNASSESSABLE for s in statuses):
+        sharing = [i for i, s in enumerate(statuses) if s != UNASSESSABLE]
+    amounts = [ZERO] * len(statuses)
+    if sharing:
+        parts = split(available, len(sharing), rule_set.rounding.quantum, rule_set.rounding.mode)
+        for i, amount in zip(sharing, parts, strict=True):
+            amounts[i] = amount
+    return amounts, sharing
+
+
+def _share_text(amount: Decimal, tranche_total: Decimal, i: int, sharing: Sequence[int]) -> str:
+    n = len(sharing)
+    if n > 1 and i == sharing[-1]:
+        return f"line share {pounds(amount)} (the remainder of {pounds(tranche_total)} over {n} lines)"
+    return f"line share {pounds(amount)} ({pounds(tranche_total)} ÷ {n})"
+
+
+def price_tranche(
+    tranche: Tranche,
+    pool: Decimal,
+    lines: Sequence[LineInput],
+    plan_assured: bool | None,
+    rule_set: RuleSet,
+    access_failures: Sequence[str] = (),
+) -> TrancheResult:
+    """Money for one tranche: lines, released and held back, status, held-back use and recovery plan.
+
+    :param plan_assured: False → nothing released anywhere, everything held back pending assurance (§3);
+        None → conditions not sent, access not checked, metrics tranches priced as assured.
+    :param access_failures: the access conditions not met or not assessed, named in explanations.
+    """
+    rounding = rule_set.rounding
+    available = tranche_available(pool, tranche, rule_set)
+    statuses = [line.status for line in lines]
+    amounts, sharing = line_availables(available, statuses, rule_set)
+    not_assured = plan_assured is False
+    results = []
+    for i, (line, amount) in enumerate(zip(lines, amounts, strict=True)):
+        share = _share_text(amount, available, i, sharing)
+        released: Decimal | None
+        if i not in sharing:
+            released, held = ZERO, ZERO
+            text = (
+                f"{line.item}: {line.why}; its share is redistributed equally over the assessable metrics "
+                f"(unassessable_metric_share: redistribute)"
+            )
+        elif not_assured:
+            released, held = ZERO, amount
+            text = (
+                f"{line.item}: {line.why}; {share}; the plan is not assured "
+                f"({', '.join(access_failures)} not met), so nothing is released and {pounds(amount)} is "
+                f"held back pending assurance"
+            )
+        elif line.status == PENDING:
+            released = held = None
+            text = f"{line.item}: {line.why}; {share} at stake, pending the actual"
+        elif line.status in (UNASSESSABLE, NOT_ASSESSED):
+            released, held = ZERO, amount
+            text = f"{line.item}: {line.why}; {share} held back"
+        else:
+            fraction = line.payable_fraction
+            released = round_money(amount * fraction_decimal(fraction), rounding.quantum, rounding.mode)
+            held = amount - released
+            text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {pounds(amount)} released"
+            text += f" ({pounds(released)})"
+            if held:
+                text += f", {pounds(held)} held back"
+        results.append(
+            LineResult(line.item, line.status, amount, released, held, line.payable_fraction, text)
+        )
+
+    pending = any(line.status == PENDING for line in lines)
+    if tranche.kind == "conditions":
+        recovery: bool | None = False
+    elif pending:
+        recovery = None
+    else:
+        threshold = rule_set.threshold
+        recovery = any(
+            fraction_decimal(line.achievement) < threshold
+            for line in lines
+            if line.status == DETERMINED and line.achievement is not None
+        )
+
+    if not_assured:
+        status = DETERMINED
+    elif pending:
+        status = PENDING
+    elif all(line.status == NOT_ASSESSED for line in lines):
+        status = NOT_ASSESSED
+    else:
+        status = DETERMINED
+    if status == PENDING:
+        released_total = held_total = None
+        use = None
+    else:
+        released_total = sum((r.released for r in results), ZERO)
+        held_total = sum((r.held_back for r in results), ZERO)
+        if not_assured:
+            use = PENDING_ASSURANCE
+        elif not held_total:
+            use = NONE
+        elif tranche.kind == "conditions":
+            use = PENDING_CONDITIONS
+        else:
+            use = RECOVERY_PLAN if recovery else CONTINGENCY_PLAN
+    explanation = _tranche_text(
+        tranche, pool, available, released_total, held_total, use, recovery, status, rule_set
+    )
+    return TrancheResult(
+        tranche.id,
+        tranche.payment,
+        tranche.kind,
+        tranche.share,
+        status,
+        available,
+        released_total,
+        held_total,
+        use,
+        recovery,
+        tuple(results),
+        explanation,
+    )
+
+
+USES = {
+    NONE: "nothing is held back",
+    PENDING_ASSURANCE: "held back pending assurance of the plan (an access condition is not met)",
+    PENDING_CONDITIONS: "held back until the conditions are shown to be met",
+    CONTINGENCY_PLAN: "held back to fund the agreed contingency plan (no metric below the threshold)",
+    RECOVERY_PLAN: "held back to fund a recovery plan (a metric is below the threshold)",
+}
+
+
+def _tranche_text(
+    tranche: Tranche,
+    pool: Decimal,
+    available: Decimal,
+    released: Decimal | None,
+    held: Decimal | None,
+    use: str | None,
+    recovery: bool | None,
+    status: str,
+    rule_set: RuleSet,
+) -> str:
+    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {pounds(pool)} = {pounds(available)}"
+    if status == PENDING:
+        return text + "; pending: a line has no actual yet, so released and held back are not known"
+    text += f"; released {pounds(released)}, held back {pounds(held)}: {USES[use]}"
+    if tranche.kind == "metrics" and recovery is not None:
+        text += (
+            f"; recovery plan {'required' if recovery else 'not required'} "
+            f"(threshold {percent(float(rule_set.threshold))} of the ambition)"
+        )
+    return text
