@@ -82,10 +82,11 @@ def calculate_csv():
     if mime is None:
         return problem(406, "Not Acceptable", f"Results are available as {', '.join(RESULT_TYPES)}.")
     files = {key: _field(key) for key in FILES}
-    from api.calculations import calculate_payload  # the one determination code path
+    from api.calculations import calculate_payload, load_plan  # the one determination code path
 
-    try:
-        results = calculate_upload(files, current_app.extensions["boards"], calculate_payload).boards
+    try:  # load_plan checks every board before calculate_payload computes any
+        results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
+                                   validate=load_plan).boards
     except InvalidInput as error:
         return problem(422, "Unprocessable Content", error.message, error.problems,
                        type_=_problem_type("invalid-input"))

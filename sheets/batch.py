@@ -40,8 +40,17 @@ def _mapped(request: BoardRequest, error: BcfError) -> list[Problem]:
         message = str(entry.get("message", error.message))
         if location.row is None or location == request.home:
             message = f"{request.hwb_code}: {message}"
+        elif location.column and location.column not in message:
+            message = _about(location.column, message)
         problems.append((location, message))
     return problems
+
+
+def _about(column: str, message: str) -> str:
+    """Say which cell a bare message ("is required", "Not a valid number.") is about."""
+    if message.startswith(("is ", "must ", "has ", "should ")):
+        return f"{column} {message}"
+    return f"{column}: {message}"
 
 
 def _refuse(problems: Iterable[Problem]) -> InvalidInput:

@@ -82,16 +82,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"bcf: cannot read --{key} {path}: {error.strerror}", file=sys.stderr)
             return 2
 
-    from api.calculations import calculate_payload
-
     from api import create_app
+    from api.calculations import calculate_payload, load_plan
     from sheets.batch import calculate_upload
     from sheets.writing import render
 
     app = create_app()
     with app.app_context():
         try:
-            results = calculate_upload(files, app.extensions["boards"], calculate_payload,
+            results = calculate_upload(files, app.extensions["boards"], calculate_payload, validate=load_plan,
                                        progress=_progress(not args.no_progress)).boards
         except InvalidInput as error:
             print(f"bcf: {error.message}", file=sys.stderr)

@@ -53,18 +53,23 @@ def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files
                        "message": "too small"},
                       {"location": "metrics[3].periods.april-2015", "message": "no such period"},
                       {"location": "p4p_pool", "message": "no pool"},
+                      {"location": "metrics[5].definition.unit", "message": "is required"},
+                      {"location": "metrics[0].periods.october-2015.plan", "message": "plan is too high"},
                       {"location": "", "message": "whole board"}],
     })
     with pytest.raises(InvalidInput) as caught:
         calculate_upload(template_files, boards, calculate)
     assert caught.value.problems == [
         {"location": "metrics.csv row 4, column local_metric",
-         "message": "unknown local metric 'PHOF-2.24i'"},
-        {"location": "metrics.csv row 11, column baseline_numerator", "message": "too small"},
+         "message": "local_metric: unknown local metric 'PHOF-2.24i'"},  # the column named for bare messages
+        {"location": "metrics.csv row 11, column baseline_numerator",
+         "message": "baseline_numerator: too small"},
         {"location": "metrics.csv row 11, column hwb_code", "message": "E08000021: whole board"},
         # the residential_admissions row of Newcastle is row 14; "april-2015" is not one of its periods
         {"location": "metrics.csv row 14, column period", "message": "no such period"},
-        {"location": "pools.csv row 3, column p4p_pool", "message": "no pool"},
+        {"location": "metrics.csv row 16, column plan", "message": "plan is too high"},
+        {"location": "metrics.csv row 18, column definition_unit", "message": "definition_unit is required"},
+        {"location": "pools.csv row 3, column p4p_pool", "message": "p4p_pool: no pool"},
     ]
 
 
