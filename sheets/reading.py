@@ -112,7 +112,8 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     text = decode(name, data)
     if not text.strip():
         raise NotReadable([(Location(name), "the file is empty; it needs a header row and data rows")])
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False))
+    # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
+    records = list(csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True))
     header = [cell.strip().lower() for cell in records[0]]
     problems: list[tuple[Location, str]] = []
     if len([h for h in header if h]) == 1 and len(records[0]) == 1:
