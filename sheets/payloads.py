@@ -140,9 +140,10 @@ def build_requests(files: Mapping[str, bytes | None],
 
     requests: dict[str, BoardRequest] = {}
     metrics = _read_metrics(tables["metrics"], boards, requests, problems)
-    for code, request in requests.items():
-        request.payload["metrics"] = [_metric_payload(key[1], metric, request, problems)
-                                      for key, metric in metrics.items() if key[0] == code]
+    for (code, metric_id), metric in metrics.items():
+        request = requests[code]
+        entry = _metric_payload(metric_id, metric, request, problems)
+        request.payload.setdefault("metrics", []).append(entry)
     if "conditions" in tables:
         _read_conditions(tables["conditions"], boards, requests, problems)
     if "pools" in tables:
@@ -213,6 +214,18 @@ def _cell_number(row: Row, file: str, column: str, problems: list[Problem]) -> i
         return None
 
 
+class _Cells(dict):
+    """Locations of a count block's cells, made only when asked for."""
+
+    def __init__(self, file: str, row: int, columns: dict[str, str]):
+        super().__init__()
+        self.file, self.row, self.columns = file, row, columns
+
+    def __missing__(self, part: str) -> Location:
+        location = self[part] = Location(self.file, self.row, self.columns[part])
+        return location
+
+
 def _block(row: Row, file: str, prefix: str, path: str, locations: dict[str, Location],
            problems: list[Problem]) -> dict | None:
     """A count block from ``<prefix>_numerator`` etc.: counts, a score (mean in the numerator), or a value."""
@@ -220,7 +233,7 @@ def _block(row: Row, file: str, prefix: str, path: str, locations: dict[str, Loc
     given = {part for part, column in columns.items() if row.cells.get(column, "")}
     if not given:
         return None
-    here = {part: Location(file, row.number, column) for part, column in columns.items()}
+    here = _Cells(file, row.number, columns)
     numbers = {part: _cell_number(row, file, columns[part], problems) for part in given}
     if given & {"sd", "n"}:
         shape = {"mean": "numerator", "sd": "sd", "n": "n"}

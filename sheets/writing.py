@@ -93,9 +93,20 @@ def _json_default(value):
 # --- XLSX -------------------------------------------------------------------------------------------
 
 MONEY_FORMAT = '"£"#,##0.00'
-RATIO_FORMAT = "0.000000"  # achievement and payable fraction: reported to 6 dp (rules §5)
-VALUE_FORMAT = "#,##0.00##"
-P_FORMAT = "0.0000"
+
+
+def significant(x, figures: int = 4):
+    """A rate, percentage or p-value as a human report gives it: 4 significant figures (rules §8).
+
+    Stored as a plain number, so it needs no per-cell number format (the slow part of writing XLSX);
+    the JSON results keep every digit.
+    """
+    return None if x is None else float(f"{x:.{figures}g}")
+
+
+def six_places(x):
+    """Achievement and payable fraction are reported to 6 decimal places (rules §5)."""
+    return None if x is None else round(x, 6)
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,8 @@ def _lines(determination: dict) -> dict[tuple[str, str], dict]:
 
 def _interval(block: dict | None) -> list:
     block = block or {}
-    return [block.get("value"), block.get("ci_lower"), block.get("ci_upper")]
+    return [significant(block.get("value")), significant(block.get("ci_lower")),
+            significant(block.get("ci_upper"))]
 
 
 def metric_rows(results: Iterable[BoardResult]) -> Iterable[list]:
@@ -137,9 +149,11 @@ def metric_rows(results: Iterable[BoardResult]) -> Iterable[list]:
             yield [result.request.hwb_code, result.request.hwb_name, m.get("metric"), m.get("local_metric"),
                    _name_of(result.request.payload, m), m.get("period"), m.get("status"), m.get("polarity"),
                    m.get("unit"), *_interval(m.get("baseline")), m.get("plan"), *_interval(m.get("actual")),
-                   m.get("achievement"), m.get("payable_fraction"), m.get("significance"),
-                   m.get("minimum_significant_ambition"), m.get("ambition_significant"),
-                   m.get("change_p_value"), m.get("change_significant"), m.get("trend_projection"),
+                   six_places(m.get("achievement")), six_places(m.get("payable_fraction")),
+                   m.get("significance"),
+                   significant(m.get("minimum_significant_ambition")), m.get("ambition_significant"),
+                   significant(m.get("change_p_value")), m.get("change_significant"),
+                   significant(m.get("trend_projection")),
                    m.get("ambition_beyond_trend"),
                    money(line.get("available")), money(line.get("released")), money(line.get("held_back"))]
 
@@ -170,17 +184,17 @@ SHEETS: tuple[tuple[str, tuple[Column, ...], Callable[[Iterable[BoardResult]], I
                   Column("recovery_plan_required", 12), Column("plan_assured", 12)), tranche_rows),
     ("Metric lines", (*BOARD, Column("metric", 30), Column("local_metric", 12), Column("name", 40),
                       Column("period", 13), Column("status", 11), Column("polarity", 9), Column("unit", 18),
-                      Column("baseline", 12, VALUE_FORMAT),
-                      Column("baseline_ci_lower", 12, VALUE_FORMAT),
-                      Column("baseline_ci_upper", 12, VALUE_FORMAT),
-                      Column("plan", 12, VALUE_FORMAT), Column("actual", 12, VALUE_FORMAT),
-                      Column("actual_ci_lower", 12, VALUE_FORMAT),
-                      Column("actual_ci_upper", 12, VALUE_FORMAT),
-                      Column("achievement", 12, RATIO_FORMAT), Column("payable_fraction", 12, RATIO_FORMAT),
+                      Column("baseline", 12),
+                      Column("baseline_ci_lower", 12),
+                      Column("baseline_ci_upper", 12),
+                      Column("plan", 12), Column("actual", 12),
+                      Column("actual_ci_lower", 12),
+                      Column("actual_ci_upper", 12),
+                      Column("achievement", 12), Column("payable_fraction", 12),
                       Column("significance", 14),
-                      Column("minimum_significant_ambition", 14, VALUE_FORMAT),
-                      Column("ambition_significant", 12), Column("change_p_value", 12, P_FORMAT),
-                      Column("change_significant", 12), Column("trend_projection", 12, VALUE_FORMAT),
+                      Column("minimum_significant_ambition", 14),
+                      Column("ambition_significant", 12), Column("change_p_value", 12),
+                      Column("change_significant", 12), Column("trend_projection", 12),
                       Column("ambition_beyond_trend", 12), *AMOUNTS), metric_rows),
     ("Conditions", (*BOARD, Column("condition", 22), Column("status", 14), Column("access", 9),
                     Column("tranche", 22), Column("reasons", 60), *AMOUNTS), condition_rows),

@@ -30,10 +30,10 @@ def determination(**overrides):
         "metrics": [
             {"metric": "local", "period": "april-2015", "tranche": "april-2015/metrics", "local_metric": None,
              "name": HOSTILE, "polarity": "lower", "unit": "per 100,000", "status": "determined",
-             "baseline": {"value": 478.4, "ci_lower": 461.8, "ci_upper": 495.5}, "plan": 450.0,
+             "baseline": {"value": 478.39506172839504, "ci_lower": 461.8, "ci_upper": 495.5}, "plan": 450.0,
              "actual": {"value": 485.5, "ci_lower": 468.9, "ci_upper": 502.6},
-             "achievement": -0.25, "payable_fraction": 0.0, "significance": "assessed",
-             "minimum_significant_ambition": 461.8, "ambition_significant": True, "change_p_value": 0.031,
+             "achievement": -0.25, "payable_fraction": 0.12345678, "significance": "assessed",
+             "minimum_significant_ambition": 461.8, "ambition_significant": True, "change_p_value": 0.0312812,
              "change_significant": False, "trend_projection": None, "ambition_beyond_trend": None},
         ],
         "tranches": [
@@ -124,10 +124,10 @@ def test_xlsx_sheets_cells_types_and_formats():
     assert row["name"].value == "'" + HOSTILE and row["name"].data_type == "s"  # neutralised, not a formula
     # a negative number stays a number
     assert row["achievement"].value == -0.25 and row["achievement"].data_type == "n"
-    assert row["achievement"].number_format == "0.000000"
+    assert row["baseline"].value == 478.4 and row["change_p_value"].value == 0.03128  # 4 significant figures
+    assert row["payable_fraction"].value == 0.123457  # 6 decimal places (rules §5)
     assert row["baseline_ci_lower"].value == pytest.approx(461.8)
     assert row["ambition_significant"].value is True and row["change_significant"].value is False
-    assert row["change_p_value"].value == pytest.approx(0.031)
     assert row["available"].value == pytest.approx(83333.34) and "£" in row["available"].number_format
     assert row["released"].value == 0 and row["held_back"].value == pytest.approx(83333.34)
     assert row["trend_projection"].value is None

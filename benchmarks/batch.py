@@ -1,0 +1,76 @@
+"""Spreadsheet batch: all 152 boards uploaded as CSV through the app's test client.
+
+Targets (issue 6): CSV results ≤ 0.3 s end to end, XLSX ≤ 1 s (median of 5). Each board has every
+metric-period of the 2015/16 rule set (9: rules §4 pays no more), all six conditions and a pool.
+Run: ``.venv/bin/python benchmarks/batch.py [--profile]``; record figures in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from api import create_app  # noqa: E402
+from sheets.writing import CSV_MIME, JSON_MIME, XLSX_MIME  # noqa: E402
+
+RUNS = 5
+
+
+def files() -> dict[str, bytes]:
+    """The template's first board (Hartlepool) copied to all 152 boards."""
+    boards = (ROOT / "reference_data" / "boards.csv").read_text()
+    codes = [row["ons_code"] for row in csv.DictReader(io.StringIO(boards))]
+    out = {}
+    for name in ("metrics", "conditions", "pools"):
+        lines = (ROOT / "sheets" / "templates" / f"{name}.csv").read_text().splitlines()
+        example = [line for line in lines[1:] if line.startswith("E06000001,")]
+        out[name] = "\r\n".join([lines[0]] + [line.replace("E06000001", code, 1) for code in codes
+                                               for line in example]).encode()
+    return out
+
+
+def run(client, data: dict[str, bytes], accept: str) -> tuple[float, int]:
+    form = {name: (io.BytesIO(content), f"{name}.csv") for name, content in data.items()}
+    start = time.perf_counter()
+    response = client.post("/api/v1/calculations/csv", data=form, content_type="multipart/form-data",
+                           headers={"Accept": accept})
+    body = response.get_data()
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200, body[:500]
+    return elapsed, len(body)
+
+
+def main() -> None:
+    app = create_app({"TESTING": True})
+    client = app.test_client()
+    data = files()
+    rows, conditions = data["metrics"].count(b"\n"), data["conditions"].count(b"\n")
+    print(f"152 boards, {rows} metric-period rows, {conditions} condition rows")
+    run(client, data, CSV_MIME)  # warm-up: imports, first-call caches
+    for accept, target in ((CSV_MIME, 0.3), (JSON_MIME, None), (XLSX_MIME, 1.0)):
+        times, size = zip(*(run(client, data, accept) for _ in range(RUNS)), strict=True)
+        median = statistics.median(times)
+        verdict = "" if target is None else (" (target ≤ %.1f s: %s)" % (target, "met" if median <= target
+                                                                          else "NOT met"))
+        print(f"{accept:<68} median {median:.3f} s  min {min(times):.3f}  max {max(times):.3f}  "
+              f"{size[0] / 1024:.0f} KiB{verdict}")
+    if "--profile" in sys.argv:
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        run(client, data, CSV_MIME)
+        profile.disable()
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
+
+
+if __name__ == "__main__":
+    main()
