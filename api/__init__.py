@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.json.sort_keys = False  # answers keep the field order of api.md and the schemas
 
     reference = Path(app.config["REFERENCE_DATA_DIR"])
     app.extensions["boards"] = load_boards(reference / "boards.csv")  # read once, never per request

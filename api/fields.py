@@ -100,7 +100,8 @@ class MoneyField(fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
         if value is None:
             return None
-        return float(round_money(to_money(value), PENNY, ROUND_HALF_UP))
+        amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
+        return float(round_money(amount, PENNY, ROUND_HALF_UP))
 
 
 class BoundedList(fields.List):
@@ -142,7 +143,8 @@ class KeyedMap(fields.Dict):
         errors: dict[str, Any] = {}
         for key, item in value.items():
             if not isinstance(key, str) or not 1 <= len(key) <= self.key_length:
-                errors[str(key)[: self.key_length]] = [f"Must be a name of 1 to {self.key_length} characters."]
+                message = f"Must be a name of 1 to {self.key_length} characters."
+                errors[str(key)[: self.key_length]] = [message]
                 continue
             try:
                 result[key] = self.value_field.deserialize(item, **kwargs)

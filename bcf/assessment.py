@@ -91,57 +91,66 @@ def _pick(method: str | np.ndarray, i: int) -> str:
     return method if isinstance(method, str) else str(np.asarray(method)[i])
 
 
+def _dsr(block: Standardised, months: int, confidence: float, catalogue: Catalogue) -> tuple[Estimate, float]:
+    """A DSR and its variance, per month for a monthly average (value ÷ months, variance ÷ months²)."""
+    bands = block.bands
+    r = metrics.dsr(
+        [b.events for b in bands],
+        [b.population for b in bands],
+        [b.standard_population for b in bands],
+        confidence,
+        catalogue.statistic_types["dsr"].multiplier,
+    )
+    lower, upper = _optional(r.lower), _optional(r.upper)
+    estimate = Estimate(
+        float(r.value) / months,
+        None if lower is None else lower / months,
+        None if upper is None else upper / months,
+        r.method if lower is not None else None,
+    )
+    return estimate, float(r.variance) / months**2
+
+
 def estimates(
     blocks: Sequence[tuple[object, str, int]], confidence: float, catalogue: Catalogue
-) -> list[Estimate]:
+) -> tuple[list[Estimate], dict[int, float]]:
     """Value and interval of each ``(block, statistic type, months)``, one :mod:`metrics` call per type.
 
     A monthly average divides the value and its limits by the months (metrics.md: "then scaled like the
     value"); for rates that is the rate on person-time denominator × months.
+
+    :return: the estimates, and the variance of each DSR keyed by the block's position (for its test).
     """
     out: list[Estimate | None] = [None] * len(blocks)
+    variances: dict[int, float] = {}
     groups: dict[str, list[int]] = {}
     for i, (block, kind, months) in enumerate(blocks):
         if isinstance(block, BareValue):
             out[i] = Estimate(float(block.value))
         elif isinstance(block, Standardised):
-            bands = block.bands
-            r = metrics.dsr(
-                [b.events for b in bands],
-                [b.population for b in bands],
-                [b.standard_population for b in bands],
-                confidence,
-                catalogue.statistic_types["dsr"].multiplier,
-            )
-            lower, upper = _optional(r.lower), _optional(r.upper)
-            out[i] = Estimate(
-                r.value / months,
-                None if lower is None else lower / months,
-                None if upper is None else upper / months,
-                r.method if lower is not None else None,
-            )
+            out[i], variances[i] = _dsr(block, months, confidence, catalogue)
         else:
             groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(i)
     for kind, index in groups.items():
-        chosen = [blocks[i] for i in index]
+        chosen = [blocks[i][0] for i in index]
         if kind == "score":
             r = metrics.mean_score(
-                np.array([b.mean for b, _, _ in chosen]),
-                np.array([b.sd for b, _, _ in chosen]),
-                np.array([b.n for b, _, _ in chosen]),
+                np.array([b.mean for b in chosen]),
+                np.array([b.sd for b in chosen]),
+                np.array([b.n for b in chosen]),
                 confidence,
             )
         elif kind == "proportion":
             r = metrics.proportion(
-                np.array([b.numerator for b, _, _ in chosen]),
-                np.array([b.denominator for b, _, _ in chosen]),
+                np.array([b.numerator for b in chosen]),
+                np.array([b.denominator for b in chosen]),
                 confidence,
                 catalogue.statistic_types["proportion"].multiplier,
             )
         else:  # rate, on person-time: denominator × months
             r = metrics.rate(
-                np.array([b.numerator for b, _, _ in chosen]),
-                np.array([b.denominator * m for b, _, m in chosen]),
+                np.array([b.numerator for b in chosen]),
+                np.array([b.denominator * blocks[i][2] for b, i in zip(chosen, index, strict=True)]),
                 confidence,
                 catalogue.statistic_types["rate"].multiplier,
             )
@@ -150,30 +159,20 @@ def estimates(
             out[i] = Estimate(
                 float(values[j]), _optional(lowers[j]), _optional(uppers[j]), _pick(r.method, j)
             )
-    return out  # type: ignore[return-value]
-
-
-def _dsr_variance(block: Standardised, confidence: float, months: int, catalogue: Catalogue) -> float:
-    r = metrics.dsr(
-        [b.events for b in block.bands],
-        [b.population for b in block.bands],
-        [b.standard_population for b in block.bands],
-        confidence,
-        catalogue.statistic_types["dsr"].multiplier,
-    )
-    return float(r.variance) / months**2
+    return out, variances  # type: ignore[return-value]
 
 
 def change_p_values(
-    pairs: Sequence[tuple[Subject, Estimate, Estimate]], confidence: float, catalogue: Catalogue
+    pairs: Sequence[tuple[Subject, Estimate, Estimate, float | None, float | None]],
 ) -> list[float | None]:
     """Two-sided p-value of the change from baseline to actual (§7), one :mod:`metrics` call per type.
 
-    None where either value has no counts (a bare value) or no interval (too few events for a DSR).
+    ``pairs`` holds (subject, baseline, actual, baseline DSR variance, actual DSR variance). None where
+    either value has no counts (a bare value) or no interval (too few events for a DSR).
     """
     out: list[float | None] = [None] * len(pairs)
     groups: dict[str, list[int]] = {}
-    for i, (subject, base, actual) in enumerate(pairs):
+    for i, (subject, base, actual, var1, var2) in enumerate(pairs):
         b, a = subject.period.baseline, subject.period.actual
         if (
             isinstance(b, BareValue)
@@ -183,13 +182,7 @@ def change_p_values(
         ):
             continue
         if isinstance(b, Standardised):
-            r = metrics.compare_dsrs(
-                base.value,
-                _dsr_variance(b, confidence, subject.months, catalogue),
-                actual.value,
-                _dsr_variance(a, confidence, subject.months, catalogue),
-            )
-            out[i] = float(r.p_value)
+            out[i] = _optional(float(metrics.compare_dsrs(base.value, var1, actual.value, var2).p_value))
         else:
             groups.setdefault(subject.kind, []).append(i)
     for kind, index in groups.items():
@@ -317,14 +310,18 @@ def assess(
         blocks.append((s.period.baseline, s.kind, s.months))
         if with_actuals and s.period.actual is not None:
             blocks.append((s.period.actual, s.kind, s.months))
-    values = iter(estimates(blocks, confidence, catalogue))
-    paired = []
+    values, variances = estimates(blocks, confidence, catalogue)
+    paired, tests, position = [], [], 0
     for s in subjects_:
-        base = next(values)
-        actual = next(values) if with_actuals and s.period.actual is not None else None
+        base, var1 = values[position], variances.get(position)
+        position += 1
+        actual = None
+        if with_actuals and s.period.actual is not None:
+            actual = values[position]
+            tests.append((s, base, actual, var1, variances.get(position)))
+            position += 1
         paired.append((s, base, actual))
-    p_values = change_p_values([p for p in paired if p[2] is not None], confidence, catalogue)
-    p_of = dict(zip([id(p[0]) for p in paired if p[2] is not None], p_values, strict=True))
+    p_of = dict(zip([id(t[0]) for t in tests], change_p_values(tests), strict=True))
 
     results, warnings = [], []
     minimum_denominator = rule_set.small_numbers_min_denominator

@@ -159,24 +159,24 @@ class RuleSet:
         return tuple(c for c in KNOWN_CONDITIONS if c in named)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for ``GET /api/v1/rule-sets/{id}``: ratios as numbers, money as Decimal."""
+        """JSON-ready form for ``GET /api/v1/rule-sets/{id}``: plain JSON types, amounts as numbers."""
         return {
             "id": self.id,
             "name": self.name,
             "current": self.current,
             "reference": self.reference,
-            "rounding": {"quantum": self.rounding.quantum, "mode": self.rounding.mode},
+            "rounding": {"quantum": str(self.rounding.quantum), "mode": self.rounding.mode},
             "fund_components": [
                 {
                     "id": c.id,
                     "name": c.name,
-                    "national_amount": c.national_amount,
+                    "national_amount": float(c.national_amount),
                     "allocated_by": c.allocated_by,
                     "held_by": c.held_by,
                 }
                 for c in self.fund_components
             ],
-            "p4p_national_total": self.p4p_national_total,
+            "p4p_national_total": float(self.p4p_national_total),
             "p4p_basis": self.p4p_basis,
             "tranches": [
                 {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import metrics
 from bcf.catalogue import LOCAL, POLARITIES, STATISTIC_TYPES, Catalogue, metric_info, statistic_type
 from bcf.plan import BareValue, Counts, MetricPlan, Plan, Score, Standardised
 from bcf.rules import RuleSet
@@ -84,6 +85,16 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
     elif isinstance(block, Standardised):
         if not block.bands:
             problems.append({"location": f"{where}.bands", "message": "at least one age band is required"})
+        elif sum(band.events for band in block.bands) < metrics.MIN_TOTAL_EVENTS:
+            problems.append(
+                {
+                    "location": f"{where}.bands",
+                    "message": (
+                        f"a DSR needs at least {metrics.MIN_TOTAL_EVENTS} events in total (fewer and it is "
+                        f"not calculated, as PHE); send {{numerator, denominator}} or {{value}} instead"
+                    ),
+                }
+            )
         for j, band in enumerate(block.bands):
             _number(problems, band.events, f"{where}.bands[{j}].events", low=0, whole=True)
             _number(problems, band.population, f"{where}.bands[{j}].population", positive=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import fields, post_load, validate
 
 from api.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, MoneyField, Number
 from bcf import plan as p
@@ -178,14 +178,8 @@ class ProtectSocialCareSchema(ma.Schema):
 class SevenDayServicesSchema(ma.Schema):
     confirmed = fields.Boolean()
     explanation = fields.String(validate=validate.Length(max=10_000), metadata={
-        "description": "required when confirmed is false: why seven-day services are not in place"})
-
-    @validates_schema
-    def explained(self, data: dict, **kwargs: Any) -> None:
-        """rules §3: confirmed false without an explanation of why not is invalid input."""
-        if data.get("confirmed") is False and not (data.get("explanation") or "").strip():
-            raise ValidationError("Required when confirmed is false: explain why seven-day services "
-                                  "are not confirmed.", field_name="explanation")
+        "description": "required when confirmed is false (else the input is invalid, "
+                       "bcf.validation.check_plan): why seven-day services are not in place"})
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.SevenDayServices:

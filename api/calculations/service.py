@@ -13,6 +13,7 @@ out of the cross-reference pass, and the pass's locations are mapped back to the
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -22,12 +23,12 @@ from flask import current_app
 from marshmallow import ValidationError
 
 from api.calculations.results import AmbitionsSchema, DeterminationSchema
-from api.calculations.schemas import CalculationRequestSchema, MetricPlanSchema
+from api.calculations.schemas import CalculationRequestSchema, ConditionsSchema, MetricPlanSchema
 from api.errors import flatten_messages
 from bcf.determination import assess_ambitions, determine
 from bcf.errors import InvalidInput, UnknownRuleSet
 from bcf.money import to_money
-from bcf.plan import Plan
+from bcf.plan import Conditions, Plan
 from bcf.rules import RuleSet, get_rule_set
 from bcf.validation import check_plan
 
@@ -38,6 +39,7 @@ _METRIC_INDEX = re.compile(r"^metrics\[(\d+)\]")
 
 _request = CalculationRequestSchema()
 _metric = MetricPlanSchema()
+_conditions = ConditionsSchema()
 _determination = DeterminationSchema()
 _ambitions = AmbitionsSchema()
 
@@ -116,9 +118,9 @@ def load_plan(payload: Any) -> tuple[Plan, RuleSet, Decimal]:
 def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
     """The parts of an invalid request that do load, for the cross-reference pass.
 
-    :return: a plan of the metric entries that pass the schema (conditions left out: ``check_plan``
-        cross-references metrics), and each kept entry's index in the request; ``None`` when the
-        rule set cannot be told (``rule_set`` of the wrong type).
+    :return: a plan of the metric entries and the conditions that pass the schema, and each kept
+        entry's index in the request; ``None`` when the rule set cannot be told (``rule_set`` of the
+        wrong type).
     """
     rule_set = payload.get("rule_set")
     if rule_set is not None and not isinstance(rule_set, str):
@@ -132,9 +134,18 @@ def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
             except ValidationError:
                 continue
             positions.append(index)
+    conditions = None
+    raw_conditions = payload.get("conditions")
+    if isinstance(raw_conditions, Mapping):  # each condition's evidence that loads on its own
+        evidence = {}
+        for name, field in _conditions.fields.items():
+            if raw_conditions.get(name) is not None:
+                with contextlib.suppress(ValidationError):  # already reported by the schema
+                    evidence[name] = field.deserialize(raw_conditions[name])
+        conditions = Conditions(**evidence)
     hwb_code = payload.get("hwb_code")
     return Plan(hwb_code=hwb_code if isinstance(hwb_code, str) else "", metrics=tuple(kept),
-                rule_set=rule_set), positions
+                conditions=conditions, rule_set=rule_set), positions
 
 
 def _restore_indexes(problems: list[dict[str, str]], positions: list[int]) -> list[dict[str, str]]:

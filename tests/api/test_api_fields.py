@@ -1,0 +1,81 @@
+"""The shared marshmallow fields: money in and out, finite bounded numbers, count blocks by their keys."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import marshmallow as ma
+import pytest
+
+from api.calculations.schemas import PeriodPlanSchema
+from api.fields import MoneyField, Number
+from bcf.plan import BareValue, Counts, Score, Standardised
+
+
+class Pool(ma.Schema):
+    pool = MoneyField(allow_none=True)
+    count = Number(minimum=0)
+
+
+@pytest.mark.parametrize("sent, loaded", [
+    (1000000, Decimal("1000000")), (0.1, Decimal("0.1")), ("250000.10", Decimal("250000.10")),
+    (" 12.5 ", Decimal("12.5")), (1e12, Decimal("1000000000000.0")), (0, Decimal("0")),
+])
+def test_money_loads_exactly_via_str(sent, loaded):
+    value = Pool().load({"pool": sent})["pool"]
+    assert value == loaded and isinstance(value, Decimal)
+
+
+@pytest.mark.parametrize("sent, fragment", [
+    (True, "Not a valid amount"), ("abc", "Not a valid amount"), ([1], "Not a valid amount"),
+    ({"a": 1}, "Not a valid amount"), (float("nan"), "NaN and Infinity"), ("Infinity", "NaN and Infinity"),
+    ("sNaN", "NaN and Infinity"), (1e308, "Must be between 0"), (-0.01, "Must be between 0"),
+])
+def test_money_refuses_what_is_not_an_amount(sent, fragment):
+    with pytest.raises(ma.ValidationError) as raised:
+        Pool().load({"pool": sent})
+    assert fragment in raised.value.messages["pool"][0]
+
+
+@pytest.mark.parametrize("amount, dumped", [
+    (Decimal("83333.33"), 83333.33), (Decimal("1000000"), 1000000.00), (Decimal("0.005"), 0.01),
+    (Decimal("2.675"), 2.68), (1000000000.0, 1000000000.00), (None, None),
+])
+def test_money_dumps_a_number_to_the_penny(amount, dumped):
+    assert Pool().dump({"pool": amount})["pool"] == dumped
+
+
+@pytest.mark.parametrize("sent, fragment", [
+    (-1, "at least 0"), (True, "Not a valid number"), (float("inf"), "NaN and Infinity"),
+    (10**13, "too large"), ("1e999", "NaN and Infinity"),
+])
+def test_numbers_are_finite_and_bounded(sent, fragment):
+    with pytest.raises(ma.ValidationError) as raised:
+        Pool().load({"count": sent})
+    assert fragment in raised.value.messages["count"][0]
+
+
+@pytest.mark.parametrize("block, kind", [
+    ({"numerator": 1, "denominator": 2}, Counts), ({"mean": 18.0, "sd": 3.0, "n": 40}, Score),
+    ({"bands": [{"events": 1, "population": 10, "standard_population": 5}]}, Standardised),
+    ({"value": 4.5}, BareValue),
+])
+def test_count_block_is_decided_by_its_keys(block, kind):
+    loaded = PeriodPlanSchema().load({"baseline": block, "plan": 1})
+    assert isinstance(loaded.baseline, kind) and loaded.actual is None
+
+
+@pytest.mark.parametrize("block, fragment", [
+    ({"numerator": 1, "mean": 2}, "Ambiguous count block"), ({"bands": [], "value": 1}, "Ambiguous"),
+    ({"events": 1}, "Not a count block"), ({}, "Not a count block"), (5, "Must be an object"),
+])
+def test_count_block_refuses_mixed_or_unknown_blocks(block, fragment):
+    with pytest.raises(ma.ValidationError) as raised:
+        PeriodPlanSchema().load({"baseline": block, "plan": 1})
+    assert fragment in raised.value.messages["baseline"][0]
+
+
+def test_a_partial_block_names_its_missing_field():
+    with pytest.raises(ma.ValidationError) as raised:
+        PeriodPlanSchema().load({"baseline": {"mean": 1, "sd": 1}, "plan": 1})
+    assert raised.value.messages == {"baseline": {"n": ["Missing data for required field."]}}

@@ -1,0 +1,168 @@
+"""Errors are problem+json with every problem at once, each at its JSON path; none is ever a 5xx."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from calc_example import request
+
+PROBLEM = "application/problem+json"
+
+
+def post_raw(client, text: str | bytes, content_type: str = "application/json"):
+    return client.post("/api/v1/calculations", data=text, content_type=content_type)
+
+
+def assert_problem(response, status: int, slug: str | None = None) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.content_type == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and body["detail"]
+    assert body["type"] == (f"/api/v1/problems/{slug}" if slug else "about:blank")
+    for entry in body.get("errors", []):
+        assert set(entry) == {"location", "message"} and entry["message"]
+    return body
+
+
+def test_every_problem_at_once_with_exact_locations(client):
+    body = request()
+    april = body["metrics"][0]["periods"]["april-2015"]
+    april["baseline"]["numerator"] = "lots"  # not a number
+    april["plan"] = 1e308  # absurd magnitude
+    body["metrics"][0]["periods"]["october-2015"]["history"] = [510.2, True, 480.3]  # a boolean
+    body["metrics"] += [
+        {"metric": "avoidable_emergency_admissions", "periods": {"april-2015": {
+            "baseline": {"numerator": 10, "denominator": 1000, "value": 5}, "plan": 1}}},  # mixed blocks
+        {"metric": "delayed_transfer", "periods": {"april-2015": {  # misspelt metric (cross-reference)
+            "baseline": {"numerator": 10, "denominator": 1000}, "plan": 1}}},
+        {"metric": "reablement", "periods": {"october-2015": {  # a proportion above its denominator
+            "baseline": {"numerator": 900, "denominator": 800}, "plan": 80.0}}},
+        {"metric": "local", "local_metric": "PHOF-2.24i", "periods": {"october-2015": {
+            "baseline": {"numerator": 10, "denominator": 1000}, "plan": 1,
+            "actual": {"numerator": 10, "denominatr": 1000}}}},  # misspelt key in a block
+    ]
+    body["conditions"]["seven_day_services"] = {"confirmed": False}  # no explanation
+    body["conditions"]["data_sharing"]["open_apis_plannd_date"] = "2015-03-31"  # misspelt field
+    body["conditions"]["joint_assessment"]["case_managed_proportion"] = 4  # not 0–1
+    body["unexpected"] = 1
+
+    text = json.dumps(body).replace('"p4p_pool": 1000000.0', '"p4p_pool": NaN')
+    problem = assert_problem(post_raw(client, text), 422, "invalid-input")
+    locations = [e["location"] for e in problem["errors"]]
+    assert sorted(locations) == sorted([
+        "metrics[0].periods.april-2015.baseline.numerator",
+        "metrics[0].periods.april-2015.plan",
+        "metrics[0].periods.october-2015.history[1]",
+        "metrics[1].periods.april-2015.baseline",
+        "metrics[2].metric",
+        "metrics[3].periods.october-2015.baseline.numerator",
+        "metrics[4].periods.october-2015.actual.denominatr",
+        "metrics[4].periods.october-2015.actual.denominator",
+        "conditions.seven_day_services.explanation",
+        "conditions.data_sharing.open_apis_plannd_date",
+        "conditions.joint_assessment.case_managed_proportion",
+        "p4p_pool",
+        "unexpected",
+    ])
+    messages = {e["location"]: e["message"] for e in problem["errors"]}
+    assert "NaN" in messages["p4p_pool"]
+    assert "too large" in messages["metrics[0].periods.april-2015.plan"]
+    assert "Ambiguous" in messages["metrics[1].periods.april-2015.baseline"]
+    assert "value" in messages["metrics[1].periods.april-2015.baseline"]
+    assert "unknown metric" in messages["metrics[2].metric"]
+    assert "cannot exceed" in messages["metrics[3].periods.october-2015.baseline.numerator"]
+    assert messages["conditions.data_sharing.open_apis_plannd_date"] == "Unknown field."
+    assert "explanation" in messages["conditions.seven_day_services.explanation"]
+    assert "13 problems" in problem["detail"]
+
+
+def test_unknown_rule_set_is_422_listing_the_known_ids(client):
+    body = request()
+    body["rule_set"] = "bcf-2016-17"
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "unknown-rule-set")
+    assert "bcf-2015-16" in problem["detail"] and "bcf-2016-17" in problem["detail"]
+    assert [e["location"] for e in problem["errors"]] == ["rule_set"]
+    assert "bcf-2015-16" in problem["errors"][0]["message"]
+
+
+def test_unknown_rule_set_among_other_problems_is_listed_with_them(client):
+    body = request()
+    body["rule_set"] = "bcf-2016-17"
+    body["metrics"][0]["periods"]["april-2015"]["plan"] = "x"
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+    assert {e["location"] for e in problem["errors"]} == {"rule_set", "metrics[0].periods.april-2015.plan"}
+
+
+def test_missing_blocks_and_required_fields(client):
+    problem = assert_problem(client.post("/api/v1/calculations", json={
+        "metrics": [{"metric": "delayed_transfers", "periods": {"april-2015": {"plan": 1}}}, {}]}), 422,
+        "invalid-input")
+    assert sorted(e["location"] for e in problem["errors"]) == [
+        "hwb_code", "metrics[0].periods.april-2015.baseline", "metrics[1].metric", "metrics[1].periods"]
+
+
+@pytest.mark.parametrize("value, fragment", [
+    ("NaN", "NaN"), ("Infinity", "NaN and Infinity"), ("-Infinity", "NaN and Infinity"),
+    ("1e308", "too large"), ("1e400", "NaN and Infinity"), ("1" + "0" * 400, "too large"),
+    ("true", "Not a valid number"), ('"12abc"', "Not a valid number"), ("-5", "at least 0"),
+])
+def test_non_finite_and_absurd_numbers_are_named(client, value, fragment):
+    text = json.dumps(request()).replace('"numerator": 3100', f'"numerator": {value}')
+    problem = assert_problem(post_raw(client, text), 422, "invalid-input")
+    assert [e["location"] for e in problem["errors"]] == ["metrics[0].periods.april-2015.baseline.numerator"]
+    assert fragment in problem["errors"][0]["message"]
+
+
+def test_malformed_json_is_a_400_problem(client):
+    assert_problem(post_raw(client, '{"hwb_code": "E06000001",'), 400)
+
+
+def test_deeply_nested_json_is_a_400_problem(client):
+    assert_problem(post_raw(client, "[" * 100_000 + "]" * 100_000), 400)
+    body = request()
+    body["metrics"][0]["periods"]["april-2015"]["history"] = json.loads("[" * 500 + "]" * 500)
+    assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+
+
+def test_a_body_over_10_mb_is_413(client):
+    text = '{"hwb_code": "' + "x" * (11 * 1024 * 1024) + '"}'
+    assert_problem(post_raw(client, text), 413)
+
+
+def test_a_10_mb_body_of_junk_is_refused_quickly(client):
+    junk = json.dumps({"hwb_code": "E06000001", "p4p_pool": 1, "metrics": [{"metric": "x"}] * 600_000})
+    assert len(junk) > 9_000_000
+    problem = assert_problem(post_raw(client, junk), 422, "invalid-input")
+    assert problem["errors"] == [{"location": "metrics", "message": "Must have between 0 and 50 items, "
+                                                                    "not 600000."}]
+
+
+def test_many_unknown_keys_are_capped(client):
+    body = {f"field{i}": i for i in range(5000)} | {"hwb_code": "E06000001", "p4p_pool": 1}
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+    assert len(problem["errors"]) == 1001
+    assert problem["errors"][-1]["message"] == "… and 4000 more problems."
+
+
+def test_not_json_content_type_is_415(client):
+    assert_problem(post_raw(client, "hwb_code=E06000001", "application/x-www-form-urlencoded"), 415)
+
+
+@pytest.mark.parametrize("text", ["[]", '"plan"', "42", "null", "true"])
+def test_a_body_that_is_not_an_object(client, text):
+    problem = assert_problem(post_raw(client, text), 422, "invalid-input")
+    assert [e["location"] for e in problem["errors"]] == ["$"]
+
+
+def test_invalid_input_changes_nothing(app, client):
+    extensions = app.extensions
+    before = (dict(extensions["rule_sets"]), extensions["catalogue"], extensions["bcf_pool_lookup"])
+    body = request()
+    body["metrics"][0]["periods"]["april-2015"]["plan"] = "x"
+    client.post("/api/v1/calculations", json=body)
+    assert (dict(app.extensions["rule_sets"]), app.extensions["catalogue"],
+            app.extensions["bcf_pool_lookup"]) == before
+    assert client.post("/api/v1/calculations", json=request()).status_code == 200

@@ -1,0 +1,190 @@
+"""The rule set is data: every parameter of rules-2015-16.md is read from the file, and a bad file is
+refused at start-up with every problem named (file and key)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+import yaml
+
+from bcf.catalogue import check_rule_set, load_catalogue
+from bcf.errors import ReferenceDataError, UnknownRuleSet
+from bcf.rules import current_rule_set, get_rule_set, load_rule_set, load_rule_sets
+from tests.bcf.conftest import CATALOGUE_FILE, RULES_DIR, RULES_FILE
+
+
+def raw():
+    return yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+
+
+def write(tmp_path, data, name="rules.yaml"):
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_2015_16_rule_set_holds_the_spec_values(rule_set):
+    assert rule_set.id == "bcf-2015-16" and rule_set.current
+    assert [(t.id, t.share, t.kind) for t in rule_set.tranches] == [
+        ("april-2015/conditions", Decimal("0.25"), "conditions"),
+        ("april-2015/metrics", Decimal("0.25"), "metrics"),
+        ("october-2015/metrics", Decimal("0.50"), "metrics"),
+    ]
+    assert rule_set.tranche("april-2015/conditions").lines == (
+        "protect_social_care",
+        "seven_day_services",
+        "acute_sector_impact",
+        "joint_assessment",
+    )
+    assert rule_set.tranche("april-2015/metrics").lines == (
+        "delayed_transfers",
+        "avoidable_emergency_admissions",
+        "local",
+    )
+    assert rule_set.tranche("october-2015/metrics").lines == (
+        "residential_admissions",
+        "reablement",
+        "delayed_transfers",
+        "avoidable_emergency_admissions",
+        "patient_experience",
+        "local",
+    )
+    assert rule_set.access_conditions == ("plans_jointly_agreed", "data_sharing")
+    assert rule_set.p4p_national_total == Decimal("1000000000") and rule_set.p4p_basis == "minimum_fund"
+    assert sum(c.national_amount for c in rule_set.fund_components) == Decimal("3783641000")
+    assert (rule_set.threshold, rule_set.confidence_level) == (Decimal("0.70"), Decimal("0.95"))
+    assert (rule_set.payment_mode, rule_set.unassessable_metric_share) == ("pro_rata", "held_back")
+    assert rule_set.small_numbers_min_denominator == 100
+    assert rule_set.rounding.quantum == Decimal("0.01") and rule_set.rounding.mode == "ROUND_HALF_UP"
+    months = {
+        (p, m): period.months
+        for p, ms in rule_set.periods.items()
+        for m, period in ms.items()
+        if not period.as_defined_in_plan
+    }
+    assert months == {
+        ("april-2015", "delayed_transfers"): 9,
+        ("april-2015", "avoidable_emergency_admissions"): 6,
+        ("october-2015", "residential_admissions"): 12,
+        ("october-2015", "reablement"): 12,
+        ("october-2015", "delayed_transfers"): 6,
+        ("october-2015", "avoidable_emergency_admissions"): 6,
+    }
+    assert rule_set.period("april-2015", "residential_admissions") is None
+    check_rule_set(load_catalogue(CATALOGUE_FILE), rule_set)  # every metric it names is in the catalogue
+
+
+def test_to_dict_is_plain_json(rule_set):
+    data = json.loads(json.dumps(rule_set.to_dict()))
+    assert data["tranches"][1]["lines"] == ["delayed_transfers", "avoidable_emergency_admissions", "local"]
+    assert data["tranches"][1]["lines_parameter"] == "april_metrics"
+    assert data["threshold"] == 0.7 and data["p4p_national_total"] == 1e9
+    assert data["periods"]["april-2015"]["delayed_transfers"]["months"] == 9
+
+
+def test_unknown_keys_are_refused_naming_the_file_and_key(tmp_path):
+    data = raw()
+    data["treshold"] = "0.8"
+    data["tranches"][0]["weight"] = 1
+    path = write(tmp_path, data)
+    with pytest.raises(ReferenceDataError) as caught:
+        load_rule_set(path)
+    message = str(caught.value)
+    assert str(path) in message
+    assert "treshold: unknown key" in message and "tranches[0].weight: unknown key" in message
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        (lambda d: d.update(threshold=0.7), "threshold: must be a decimal written as a quoted string"),
+        (lambda d: d.update(threshold="1.5"), "threshold: must be between 0 and 1"),
+        (
+            lambda d: d.update(payment_mode="pro-rata"),
+            "payment_mode: must be one of pro_rata, all_or_nothing",
+        ),
+        (lambda d: d.update(unassessable_metric_share="lost"), "unassessable_metric_share: must be one of"),
+        (lambda d: d.update(confidence_level="1"), "confidence_level: must be strictly between 0 and 1"),
+        (
+            lambda d: d.update(small_numbers_min_denominator="100"),
+            "small_numbers_min_denominator: must be a whole",
+        ),
+        (lambda d: d["tranches"][2].update(share="0.45"), "tranches: shares add up to 0.95, not 1"),
+        (lambda d: d["tranches"][1].update(lines="april_metric"), "tranches[1].lines: must be one of"),
+        (
+            lambda d: d.update(april_conditions=["protect_social_care", "good_vibes"]),
+            "unknown condition 'good_vibes'",
+        ),
+        (
+            lambda d: d["periods"]["april-2015"]["delayed_transfers"].update(months=8),
+            "periods.april-2015.delayed_transfers.months: is 8 but 2014-04 to 2014-12 is 9 months",
+        ),
+        (
+            lambda d: d["periods"]["april-2015"]["delayed_transfers"].update(start="2014-13"),
+            "must be a month written",
+        ),
+        (
+            lambda d: d["periods"]["april-2015"].pop("local"),
+            "periods.april-2015: no measurement period for line 'local'",
+        ),
+        (
+            lambda d: d.update(access_conditions=["plans_jointly_agreed", "protect_social_care"]),
+            "also earn a tranche",
+        ),
+        (lambda d: d.pop("payment_mode"), "payment_mode: missing"),
+        (lambda d: d["rounding"].update(mode="BANKERS"), "rounding.mode: must be one of"),
+    ],
+)
+def test_malformed_values_are_refused(tmp_path, change, complaint):
+    data = raw()
+    change(data)
+    path = write(tmp_path, data)
+    with pytest.raises(ReferenceDataError, match="invalid rule set") as caught:
+        load_rule_set(path)
+    assert complaint in str(caught.value)
+    assert str(path) in str(caught.value)
+
+
+def test_all_problems_in_a_file_are_reported_at_once(tmp_path):
+    data = raw()
+    data.update(payment_mode="sometimes", threshold="seventy")
+    with pytest.raises(ReferenceDataError) as caught:
+        load_rule_set(write(tmp_path, data))
+    assert len(caught.value.problems) == 2
+    assert {p["message"].split(" ")[0] for p in caught.value.problems} == {"must", "not"}
+
+
+def test_a_directory_needs_exactly_one_current_rule_set_and_unique_ids(tmp_path):
+    second = raw()
+    second["id"] = "bcf-2015-16-panel"
+    write(tmp_path, raw(), "a.yaml")
+    write(tmp_path, second, "b.yaml")
+    with pytest.raises(ReferenceDataError, match="exactly one rule set must be current"):
+        load_rule_sets(tmp_path)
+    second["current"] = False
+    write(tmp_path, second, "b.yaml")
+    rule_sets = load_rule_sets(tmp_path)
+    assert set(rule_sets) == {"bcf-2015-16", "bcf-2015-16-panel"}
+    assert current_rule_set(rule_sets).id == "bcf-2015-16"
+    second["id"] = "bcf-2015-16"
+    write(tmp_path, second, "b.yaml")
+    with pytest.raises(ReferenceDataError, match="used by another file"):
+        load_rule_sets(tmp_path)
+
+
+def test_a_request_picks_a_rule_set_by_id_or_gets_the_current_one():
+    rule_sets = load_rule_sets(RULES_DIR)
+    assert get_rule_set(rule_sets, None).id == "bcf-2015-16"
+    assert get_rule_set(rule_sets, "bcf-2015-16") is rule_sets["bcf-2015-16"]
+    with pytest.raises(UnknownRuleSet, match="known rule sets: bcf-2015-16") as caught:
+        get_rule_set(rule_sets, "bcf-2016-17")
+    assert caught.value.problems[0]["location"] == "rule_set"
+
+
+def test_unreadable_yaml_names_the_file(tmp_path):
+    path = tmp_path / "broken.yaml"
+    path.write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(ReferenceDataError, match="broken.yaml: cannot read rule set"):
+        load_rule_set(path)
