@@ -185,9 +185,15 @@ def parse_decimal(text: str, what: str, *, money: bool = False) -> Decimal:
     return number
 
 
+_DIGITS = re.compile(r"[+-]?\d{1,15}")
+
+
 def parse_number(text: str, what: str) -> int | float:
     """A count or value for the JSON request: an int when whole, else a float (a JSON number)."""
-    number = parse_decimal(text, what)
+    raw = text.strip()
+    if _DIGITS.fullmatch(raw):  # most cells: a plain whole number
+        return int(raw)
+    number = parse_decimal(raw, what)
     if number == number.to_integral_value() and abs(number) < 10**15:
         return int(number)
     value = float(number)
