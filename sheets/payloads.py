@@ -283,6 +283,8 @@ def _period(row: Row, file: str, path: str, locations: dict[str, Location], prob
         history = []
         for position, item in enumerate(history_text.split(";"), start=1):
             try:
+                if not item.strip():
+                    raise CellError(f"history value {position} is missing")
                 history.append(parse_number(item, f"history value {position}"))
             except CellError as error:
                 problems.append((at("history"), f"{error} (values are separated by ';', oldest first)"))

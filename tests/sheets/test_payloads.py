@@ -119,7 +119,7 @@ def test_score_and_definition_rules(boards):
                "baseline_n,plan,definition_name,history\n"
                "E06000001,local,ASCOF-1A,april-2015,18.9,100,3.9,,19.5,,\n"          # row 2
                "E06000001,local,ASCOF-1D,october-2015,7.9,,1.1,400,8.2,,\n"          # row 3: differs
-               "E06000001,reablement,,october-2015,310,370,,,88,My name,1;x;3\n"      # row 4
+               "E06000001,reablement,,october-2015,310,370,,,88,My name,1;x;;3\n"     # row 4
                "E06000001,patient_experience,PHOF-1.18i,october-2015,310,370,,,88,A name,\n")  # row 5
     _, problems = build(boards, metrics)
     found = messages(problems)
@@ -130,7 +130,10 @@ def test_score_and_definition_rules(boards):
         "local_metric 'ASCOF-1D' differs from 'ASCOF-1A' in row 2; one metric has one value"
     assert "only for patient_experience and a local alternative" in \
         found["metrics.csv row 4, column definition_name"]
-    assert "history value 2 must be a number; got 'x'" in found["metrics.csv row 4, column history"]
+    history = [m for loc, m in problems if str(loc) == "metrics.csv row 4, column history"]
+    hint = " (values are separated by ';', oldest first)"
+    assert history == ["history value 2 must be a number; got 'x'" + hint,
+                       "history value 3 is missing" + hint]
     assert "local_metric is only for metric 'local'" in found["metrics.csv row 5, column local_metric"]
     assert "not both" in found["metrics.csv row 5, column definition_name"]
 
