@@ -40,6 +40,8 @@ def _mapped(request: BoardRequest, error: BcfError) -> list[Problem]:
         message = str(entry.get("message", error.message))
         if location.row is None or location == request.home:
             message = f"{request.hwb_code}: {message}"
+            if location.file == "pools.csv":
+                message += f" In an upload, pools.csv can give it: a row {request.hwb_code},<pool in pounds>."
         elif location.column and location.column not in message:
             message = _about(location.column, message)
         problems.append((location, message))

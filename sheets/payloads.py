@@ -184,7 +184,8 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
             continue
         if code not in requests:
             requests[code] = BoardRequest(code, getattr(boards[code], "name", code), {"hwb_code": code},
-                                          {"hwb_code": Location(table.name, row.number, "hwb_code")},
+                                          {"hwb_code": Location(table.name, row.number, "hwb_code"),
+                                           "p4p_pool": Location("pools.csv", None, "p4p_pool")},
                                           Location(table.name, row.number, "hwb_code"))
         key = (code, metric_id)
         if key not in metrics:

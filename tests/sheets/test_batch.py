@@ -73,6 +73,17 @@ def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files
     ]
 
 
+def test_a_board_without_a_pool_is_pointed_at_pools_csv(boards, template_files):
+    template_files["pools"] = None
+    calculate = Recorder({"E06000001": [{"location": "p4p_pool", "message": "Required: no pool."}]})
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate)
+    assert caught.value.problems == [{
+        "location": "pools.csv column p4p_pool",
+        "message": "E06000001: Required: no pool. In an upload, pools.csv can give it: a row "
+                   "E06000001,<pool in pounds>."}]
+
+
 def test_with_a_validator_no_board_is_computed_when_one_is_invalid(boards, template_files):
     validate = Recorder({"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
     calculate = Recorder()
