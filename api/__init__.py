@@ -14,6 +14,7 @@ from flask import Flask
 from api.docs import ASSETS_URL
 from api.errors import BcfApi, register_error_handlers
 from api.fields import register_fields
+from api.json_provider import BcfJSONProvider
 from bcf.boards import load_boards
 from bcf.catalogue import check_rule_set, load_catalogue
 from bcf.rules import load_rule_sets
@@ -49,7 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    app.json.sort_keys = False  # answers keep the field order of api.md and the schemas
+    app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
     reference = Path(app.config["REFERENCE_DATA_DIR"])
     app.extensions["boards"] = load_boards(reference / "boards.csv")  # read once, never per request

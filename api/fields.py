@@ -10,13 +10,14 @@ mix the keys of two kinds of block. Lists and maps are bounded before their item
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import ValidationError, fields
 
-from bcf.money import PENNY, round_money, to_money
+from api.json_provider import Pounds
+from bcf.money import round_money, to_money
 
 # 10^12: far beyond any count, population or pool in the scheme (the national pool is 10^9 pounds)
 MAX_MAGNITUDE = 10**12
@@ -69,8 +70,8 @@ class MoneyField(fields.Field):
     Converted with ``Decimal(str(x))`` (py-moneyed's rule, style §5), so 0.1 stays 0.1 and no float
     arithmetic touches money. On the way out the amount is a JSON number to the penny: the Decimal
     already rounded by the domain (rules §8) is rounded half up to two places once more only to
-    render it, which changes nothing, and sent as the float whose shortest form is those digits.
-    ``None`` dumps as null (a pending amount).
+    render it, which changes nothing, and dumped as :class:`~api.json_provider.Pounds`, a float that
+    the app's JSON provider writes with two decimals (``1000000.00``). ``None`` dumps as null.
     """
 
     default_error_messages = {
@@ -97,11 +98,11 @@ class MoneyField(fields.Field):
             raise self.make_error("range")
         return amount
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> float | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Pounds | None:
         if value is None:
             return None
         amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
-        return float(round_money(amount, PENNY, ROUND_HALF_UP))
+        return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
 
 
 class BoundedList(fields.List):

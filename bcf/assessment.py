@@ -53,31 +53,20 @@ def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subjec
     ``metrics`` in the request changes nothing."""
     tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
     rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
+    ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
     found = []
-    for p_rank, period_id in enumerate(rule_set.periods):
-        for metric in sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank))):
+    for period_id in rule_set.periods:
+        for metric in ordered:
             period = metric.periods.get(period_id)
             rule_period = rule_set.period(period_id, metric.metric)
             info = metric_info(metric, catalogue)
             if period is None or rule_period is None or info is None:
                 continue
             kind = statistic_type(info, (period.baseline, period.actual))
-            months = rule_period.months if info.monthly_average else 1
-            found.append(
-                (
-                    p_rank,
-                    Subject(
-                        metric,
-                        info,
-                        kind,
-                        period_id,
-                        months,
-                        period,
-                        tranche_of.get((period_id, metric.metric)),
-                    ),
-                )
-            )
-    return [s for _, s in found]
+            months = rule_period.months if info.monthly_average else 1  # §4: per-month metrics only
+            tranche = tranche_of.get((period_id, metric.metric))
+            found.append(Subject(metric, info, kind, period_id, months, period, tranche))
+    return found
 
 
 # --- estimates ------------------------------------------------------------------------------------------
@@ -91,24 +80,35 @@ def _pick(method: str | np.ndarray, i: int) -> str:
     return method if isinstance(method, str) else str(np.asarray(method)[i])
 
 
-def _dsr(block: Standardised, months: int, confidence: float, catalogue: Catalogue) -> tuple[Estimate, float]:
-    """A DSR and its variance, per month for a monthly average (value ÷ months, variance ÷ months²)."""
-    bands = block.bands
+def _dsrs(
+    chosen: list[Standardised],
+    months: list[int],
+    index: list[int],
+    confidence: float,
+    catalogue: Catalogue,
+    out: list,
+    variances: dict[int, float],
+) -> None:
+    """DSRs (one row of age bands each) and their variances, per month for a monthly average
+    (value and limits ÷ months, variance ÷ months²)."""
     r = metrics.dsr(
-        [b.events for b in bands],
-        [b.population for b in bands],
-        [b.standard_population for b in bands],
+        np.array([[b.events for b in block.bands] for block in chosen], dtype=float),
+        np.array([[b.population for b in block.bands] for block in chosen], dtype=float),
+        np.array([[b.standard_population for b in block.bands] for block in chosen], dtype=float),
         confidence,
         catalogue.statistic_types["dsr"].multiplier,
     )
-    lower, upper = _optional(r.lower), _optional(r.upper)
-    estimate = Estimate(
-        float(r.value) / months,
-        None if lower is None else lower / months,
-        None if upper is None else upper / months,
-        r.method if lower is not None else None,
-    )
-    return estimate, float(r.variance) / months**2
+    values, lowers, uppers = np.atleast_1d(r.value), np.atleast_1d(r.lower), np.atleast_1d(r.upper)
+    variance = np.atleast_1d(r.variance)
+    for j, (i, m) in enumerate(zip(index, months, strict=True)):
+        lower, upper = _optional(lowers[j]), _optional(uppers[j])
+        out[i] = Estimate(
+            float(values[j]) / m,
+            None if lower is None else lower / m,
+            None if upper is None else upper / m,
+            r.method if lower is not None else None,
+        )
+        variances[i] = float(variance[j]) / m**2
 
 
 def estimates(
@@ -124,15 +124,18 @@ def estimates(
     out: list[Estimate | None] = [None] * len(blocks)
     variances: dict[int, float] = {}
     groups: dict[str, list[int]] = {}
-    for i, (block, kind, months) in enumerate(blocks):
+    for i, (block, kind, _) in enumerate(blocks):
         if isinstance(block, BareValue):
             out[i] = Estimate(float(block.value))
-        elif isinstance(block, Standardised):
-            out[i], variances[i] = _dsr(block, months, confidence, catalogue)
+        elif isinstance(block, Standardised):  # one call per number of age bands (areas x bands)
+            groups.setdefault(f"dsr-{len(block.bands)}", []).append(i)
         else:
             groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(i)
     for kind, index in groups.items():
         chosen = [blocks[i][0] for i in index]
+        if kind.startswith("dsr"):
+            _dsrs(chosen, [blocks[i][2] for i in index], index, confidence, catalogue, out, variances)
+            continue
         if kind == "score":
             r = metrics.mean_score(
                 np.array([b.mean for b in chosen]),
@@ -218,6 +221,22 @@ def change_p_values(
     return out
 
 
+def trend_projections(subjects_: Sequence[Subject]) -> dict[int, float | None]:
+    """§7 trend: the OLS projection of each period's history (at least three values), keyed by
+    ``id(subject)``; histories of the same length go to :mod:`metrics` as one array call."""
+    by_length: dict[int, list[Subject]] = {}
+    for s in subjects_:
+        if s.period.history is not None and len(s.period.history) >= 3:
+            by_length.setdefault(len(s.period.history), []).append(s)
+    out: dict[int, float | None] = {}
+    for group in by_length.values():
+        histories = np.array([s.period.history for s in group], dtype=float)
+        fitted = np.atleast_1d(metrics.trend_projection(histories).projection)
+        for s, projection in zip(group, fitted, strict=True):
+            out[id(s)] = _optional(projection)
+    return out
+
+
 # --- achievement (§5) ----------------------------------------------------------------------------------
 
 
@@ -263,25 +282,28 @@ def payable_fraction(value: float, payment_mode: str) -> float:
 # --- describing one value ---------------------------------------------------------------------------------
 
 
-def describe(block: object, estimate: Estimate, subject: Subject, confidence: float) -> str:
-    """How a value was formed from its counts, to 4 significant figures."""
+METHOD_NAMES = {"byars": "Byar's", "exact": "exact Poisson", "wilson": "Wilson", "dobson": "Dobson", "t": "t"}
+
+
+def describe(block: object, estimate: Estimate, subject: Subject, confidence: float, multiplier: int) -> str:
+    """How a value was formed from its counts (metrics.md), to 4 significant figures."""
     kind, months = subject.kind, subject.months
     if isinstance(block, BareValue):
         return f"{fmt(estimate.value)} (a bare value: no interval)"
     if isinstance(block, Counts) and kind == "rate":
         per_month = f" ÷ {months} months" if months != 1 else ""
-        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × 100,000"
+        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier:,}"
     elif isinstance(block, Counts):
         formula = f"{count(block.numerator)} ÷ {count(block.denominator)} × 100%"
     elif isinstance(block, Score):
-        formula = f"mean score of {count(block.n)}"
+        formula = f"mean score of {count(block.n)} respondents"
     else:
         formula = f"DSR of {len(block.bands)} age bands" + (f" ÷ {months} months" if months != 1 else "")
     if estimate.ci_lower is None:
         return f"{formula} = {fmt(estimate.value)} (no interval: too few events)"
     return (
         f"{formula} = {fmt(estimate.value)} ({confidence:.0%} CI {fmt(estimate.ci_lower)} to "
-        f"{fmt(estimate.ci_upper)}, {estimate.method})"
+        f"{fmt(estimate.ci_upper)}, {METHOD_NAMES.get(estimate.method, estimate.method)})"
     )
 
 
@@ -305,6 +327,7 @@ def assess(
     :return: the assessments in ``subjects_`` order, and the warnings they raise.
     """
     confidence = float(rule_set.confidence_level)
+    multiplier = catalogue.statistic_types["rate"].multiplier
     blocks: list[tuple[object, str, int]] = []
     for s in subjects_:
         blocks.append((s.period.baseline, s.kind, s.months))
@@ -323,6 +346,7 @@ def assess(
         paired.append((s, base, actual))
     p_of = dict(zip([id(t[0]) for t in tests], change_p_values(tests), strict=True))
 
+    projections = trend_projections(subjects_)
     results, warnings = [], []
     minimum_denominator = rule_set.small_numbers_min_denominator
     for s, base, actual in paired:
@@ -330,14 +354,12 @@ def assess(
         where = f"{s.metric.metric} {s.period_id}"
         msa = base.ci_lower if polarity == "lower" else base.ci_upper
         significant = None if msa is None else better(plan, msa, polarity)
-        history = s.period.history or ()
-        trend = metrics.trend_projection(list(history)) if len(history) >= 3 else None
-        projection = None if trend is None else float(trend.projection)
+        projection = projections.get(id(s))
         beyond = None if projection is None else better(plan, projection, polarity)
         p_value = p_of.get(id(s))
         value_text = (
             f"{where} ({s.kind}, {polarity} is better): baseline "
-            + describe(s.period.baseline, base, s, confidence)
+            + describe(s.period.baseline, base, s, confidence, multiplier)
             + f", plan {fmt(plan)}"
         )
         if msa is not None:
@@ -384,7 +406,9 @@ def assess(
         if actual is not None:
             achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
             fraction = payable_fraction(achieved, rule_set.payment_mode)
-            value_text += ", actual " + describe(s.period.actual, actual, s, confidence) + f"; {text}"
+            value_text += (
+                ", actual " + describe(s.period.actual, actual, s, confidence, multiplier) + f"; {text}"
+            )
             if p_value is not None:
                 value_text += (
                     f"; change p = {p_value:.4g} "

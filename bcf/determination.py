@@ -150,7 +150,9 @@ def _tranches(
     by_key = {(a.result.metric, a.result.period): a for a in assessments}
     in_plan = {m.metric for m in plan.metrics}
     condition_of = {c.condition: c for c in conditions}
-    failures = [c.condition for c in conditions if c.access and c.status != MET]
+    failures = [
+        f"{c.condition} {c.status.replace('_', ' ')}" for c in conditions if c.access and c.status != MET
+    ]
     priced = []
     for tranche in rule_set.tranches:
         if tranche.kind == "conditions":

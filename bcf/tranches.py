@@ -107,7 +107,9 @@ def price_tranche(
 
     :param plan_assured: False → nothing released anywhere, everything held back pending assurance (§3);
         None → conditions not sent, access not checked, metrics tranches priced as assured.
-    :param access_failures: the access conditions not met or not assessed, named in explanations.
+    :param access_failures: the access conditions not met or not assessed ("data_sharing not met"), named
+        in explanations. A metrics tranche needs a recovery plan when an assessed metric's reported (6 dp)
+        achievement is below ``threshold`` (§6), the figure the user sees.
     """
     rounding = rule_set.rounding
     available = tranche_available(pool, tranche, rule_set)
@@ -128,7 +130,7 @@ def price_tranche(
             released, held = ZERO, amount
             text = (
                 f"{line.item}: {line.why}; {share}; the plan is not assured "
-                f"({', '.join(access_failures)} not met), so nothing is released and {pounds(amount)} is "
+                f"({', '.join(access_failures)}), so nothing is released and {pounds(amount)} is "
                 f"held back pending assurance"
             )
         elif line.status == PENDING:

@@ -85,6 +85,10 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
     elif isinstance(block, Standardised):
         if not block.bands:
             problems.append({"location": f"{where}.bands", "message": "at least one age band is required"})
+        elif not sum(band.standard_population for band in block.bands) > 0:
+            problems.append(
+                {"location": f"{where}.bands", "message": "the standard population cannot be all zero"}
+            )
         elif sum(band.events for band in block.bands) < metrics.MIN_TOTAL_EVENTS:
             problems.append(
                 {
@@ -98,9 +102,7 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
         for j, band in enumerate(block.bands):
             _number(problems, band.events, f"{where}.bands[{j}].events", low=0, whole=True)
             _number(problems, band.population, f"{where}.bands[{j}].population", positive=True)
-            _number(
-                problems, band.standard_population, f"{where}.bands[{j}].standard_population", positive=True
-            )
+            _number(problems, band.standard_population, f"{where}.bands[{j}].standard_population", low=0)
     elif isinstance(block, BareValue):
         _value(problems, block.value, kind, f"{where}.value")
 

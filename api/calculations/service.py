@@ -35,7 +35,7 @@ from bcf.validation import check_plan
 # A body of a million misspelt keys is still one bad request: report the first problems, then a count
 MAX_PROBLEMS = 1000
 LOAD_ALLOCATIONS = "flask --app wsgi bcf load-allocations FILE…"
-_METRIC_INDEX = re.compile(r"^metrics\[(\d+)\]")
+_METRIC_INDEX = re.compile(r"\bmetrics\[(\d+)\]")
 
 _request = CalculationRequestSchema()
 _metric = MetricPlanSchema()
@@ -149,13 +149,14 @@ def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
 
 
 def _restore_indexes(problems: list[dict[str, str]], positions: list[int]) -> list[dict[str, str]]:
-    """Map ``metrics[i]`` in cross-reference locations back to the entry's index in the request."""
+    """Map ``metrics[i]`` in cross-reference problems back to the entry's index in the request."""
 
     def restore(match: re.Match[str]) -> str:
         index = int(match.group(1))
         return f"metrics[{positions[index]}]" if index < len(positions) else match.group(0)
 
-    return [{**p, "location": _METRIC_INDEX.sub(restore, p["location"], count=1)} for p in problems]
+    return [{"location": _METRIC_INDEX.sub(restore, p["location"]),
+             "message": _METRIC_INDEX.sub(restore, p["message"])} for p in problems]
 
 
 def _pool(payload: Mapping[str, Any], boards: Mapping[str, Any],

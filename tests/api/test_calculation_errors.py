@@ -166,3 +166,41 @@ def test_invalid_input_changes_nothing(app, client):
     assert (dict(app.extensions["rule_sets"]), app.extensions["catalogue"],
             app.extensions["bcf_pool_lookup"]) == before
     assert client.post("/api/v1/calculations", json=request()).status_code == 200
+
+
+def test_cross_reference_indexes_survive_entries_that_failed_the_schema(client):
+    body = request()
+    body["metrics"] = [
+        {"metric": "delayed_transfers", "periods": "not a map"},  # fails the schema: left out of the pass
+        body["metrics"][0],
+        {"metric": "delayed_transfers", "periods": {"april-2015": {  # a duplicate of metrics[1]
+            "baseline": {"numerator": 10, "denominator": 1000}, "plan": 1}}},
+    ]
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+    assert problem["errors"][0]["location"] == "metrics[0].periods"
+    duplicate = next(e for e in problem["errors"] if e["location"] == "metrics[2].metric")
+    assert "metrics[1]" in duplicate["message"]
+
+
+@pytest.mark.parametrize("slug, status", [("unknown-board", 404), ("conflict", 409), ("no-such-slug", 400),
+                                          ("reference-data-error", 500)])
+def test_domain_errors_map_to_status_by_slug(app, slug, status):
+    from bcf.errors import BcfError
+
+    class Raised(BcfError):
+        pass
+
+    Raised.slug = slug
+
+    @app.get("/raise-bcf-error")
+    def raise_it():
+        raise Raised("secret reference path /etc" if status == 500 else "what went wrong",
+                     problems=[{"location": "x", "message": "y"}])
+
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    problem = assert_problem(app.test_client().get("/raise-bcf-error"), status, slug)
+    if status == 500:
+        assert "secret" not in json.dumps(problem) and "errors" not in problem
+    else:
+        assert problem["detail"] == "what went wrong"
+        assert problem["errors"] == [{"location": "x", "message": "y"}]

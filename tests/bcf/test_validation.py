@@ -175,6 +175,15 @@ P = "metrics[0].periods.april-2015"
             "at least one age band",
         ),
         (
+            "avoidable_emergency_admissions",
+            {
+                "baseline": {"bands": [{"events": 50, "population": 1000, "standard_population": 0}]},
+                "plan": 80,
+            },
+            f"{P}.baseline.bands",
+            "cannot be all zero",
+        ),
+        (
             "delayed_transfers",
             {"baseline": {"numerator": -1, "denominator": 100000}, "plan": 80},
             f"{P}.baseline.numerator",

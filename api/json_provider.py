@@ -1,0 +1,95 @@
+"""JSON out: money is written with exactly two decimals, as spec/api.md shows (``"p4p_pool": 1000000.00``).
+
+A JSON number has no notion of trailing zeros, and the standard encoder writes a float's shortest form
+(``1000000.0``). :class:`Pounds` marks an amount already rounded to the penny; this provider writes it
+as ``1000000.00`` and everything else exactly as Flask's default provider would. A :class:`Pounds` is a
+``float``, so a response dict stays JSON-ready for any other consumer (a CSV writer, a JSON column:
+``str()`` gives the two decimals, ``json.dumps`` a valid number).
+"""
+
+from __future__ import annotations
+
+import math
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any
+
+from flask.json.provider import DefaultJSONProvider
+
+
+class Pounds(float):
+    """An amount in pounds, rounded to the penny: written and printed with two decimals."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return format(self, ".2f")
+
+    __str__ = __repr__
+
+
+class _Fallback(Exception):
+    """A value this writer leaves to the standard encoder (NaN, non-string keys)."""
+
+
+class BcfJSONProvider(DefaultJSONProvider):
+    """Flask's JSON provider, writing :class:`Pounds` with two decimals.
+
+    Pretty-printed output (``indent``, debug mode) and anything unusual go to the standard encoder,
+    where amounts are still correct numbers, only without the trailing zero.
+    """
+
+    sort_keys = False  # answers keep the field order of api.md and the schemas
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        if kwargs.get("indent") is None and set(kwargs) <= {"separators", "indent"}:
+            item, key = kwargs.get("separators") or (", ", ": ")
+            string = encode_basestring_ascii if self.ensure_ascii else encode_basestring
+            parts: list[str] = []
+            try:
+                self._write(obj, parts, string, item, key)
+                return "".join(parts)
+            except _Fallback:
+                pass
+        return super().dumps(obj, **kwargs)
+
+    def _write(self, o: Any, parts: list[str], string: Any, item: str, key: str) -> None:
+        if isinstance(o, str):
+            parts.append(string(o))
+        elif o is None:
+            parts.append("null")
+        elif o is True:
+            parts.append("true")
+        elif o is False:
+            parts.append("false")
+        elif isinstance(o, Pounds):
+            parts.append(format(o, ".2f"))
+        elif isinstance(o, float):
+            if not math.isfinite(o):
+                raise _Fallback
+            parts.append(float.__repr__(o))
+        elif isinstance(o, int):
+            parts.append(int.__repr__(o))
+        elif isinstance(o, dict):
+            parts.append("{")
+            entries = sorted(o.items()) if self.sort_keys else o.items()
+            for i, (name, value) in enumerate(entries):
+                if not isinstance(name, str):
+                    raise _Fallback
+                if i:
+                    parts.append(item)
+                parts.append(string(name))
+                parts.append(key)
+                self._write(value, parts, string, item, key)
+            parts.append("}")
+        elif isinstance(o, list | tuple):
+            parts.append("[")
+            for i, value in enumerate(o):
+                if i:
+                    parts.append(item)
+                self._write(value, parts, string, item, key)
+            parts.append("]")
+        else:
+            self._write(self.default(o), parts, string, item, key)  # dates, Decimal, dataclasses, …
+
+
+__all__ = ["BcfJSONProvider", "Pounds"]
