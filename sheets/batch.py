@@ -71,22 +71,24 @@ def calculate_upload(files: Mapping[str, bytes | None], boards: Mapping[str, obj
     :param boards: known boards by code (``app.extensions["boards"]``).
     :param calculate: ``api.calculations.calculate_payload``: api.md request dict → response dict.
     :param validate: optional check-only twin of ``calculate`` raising the same errors; when given,
-        every board is checked before any is computed.
+        every board is checked before any is computed, and its problems are answered together with
+        the cell problems of the files.
     :param progress: wraps the per-board loop (the console script's progress bar).
     :raise InvalidInput: with ``problems`` as ``{location: "metrics.csv row 14, column plan", message}``.
     """
     requests, problems = build_requests(files, boards)
-    if problems:
-        raise _refuse(problems)
-    wrap = progress or (lambda items: items)
     if validate is not None:
+        # The domain's problems too, in the same answer. A row with a cell problem was sent with that
+        # cell left out, so what the domain says about that row is an echo of it: left for next time.
+        flagged = {(location.file, location.row) for location, _ in problems}
         for request in requests:
             try:
                 validate(request.payload)
             except BcfError as error:
-                problems.extend(_mapped(request, error))
-        if problems:
-            raise _refuse(problems)
+                problems.extend(p for p in _mapped(request, error) if (p[0].file, p[0].row) not in flagged)
+    if problems:
+        raise _refuse(problems)
+    wrap = progress or (lambda items: items)
     results = []
     for request in wrap(requests):
         try:

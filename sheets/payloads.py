@@ -425,6 +425,8 @@ def _read_pools(table: CsvFile, boards, requests: dict[str, BoardRequest], probl
     for row in table.rows:
         code = _board(row, table.name, boards, problems)
         where = Location(table.name, row.number, "p4p_pool")
+        if code in requests and code not in seen:
+            requests[code].locations["p4p_pool"] = where  # so a domain problem with it lands here
         try:
             amount = parse_money(row.cells["p4p_pool"], "p4p_pool")
         except CellError as error:
@@ -439,7 +441,6 @@ def _read_pools(table: CsvFile, boards, requests: dict[str, BoardRequest], probl
         seen[code] = row.number
         if code in requests:
             requests[code].payload["p4p_pool"] = str(amount)
-            requests[code].locations["p4p_pool"] = where
 
 
 def describe(problems: Iterable[Problem]) -> list[dict[str, str]]:

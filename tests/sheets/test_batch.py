@@ -112,3 +112,20 @@ def test_progress_wraps_the_board_loop(boards, template_files):
 
     calculate_upload(template_files, boards, Recorder(), progress=progress)
     assert seen == [2]
+
+
+def test_validator_problems_join_cell_problems_except_on_flagged_rows(boards, template_files):
+    # row 2 has a bad plan; the domain (here: a double) complains about row 2 and row 11
+    template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
+    validate = Recorder({
+        "E06000001": [{"location": "metrics[0].periods.april-2015.plan", "message": "may not be null"}],
+        "E08000021": [{"location": "metrics[0].periods.april-2015.plan", "message": "is too high"}],
+    })
+    calculate = Recorder()
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate, validate=validate)
+    assert caught.value.problems == [
+        {"location": "metrics.csv row 2, column plan", "message": "plan must be a number; got 'TBC'"},
+        {"location": "metrics.csv row 11, column plan", "message": "plan is too high"},
+    ]
+    assert calculate.calls == []
