@@ -13,7 +13,6 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from api.errors import ProblemSchema, problem
-from bcf.errors import InvalidInput
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
 from sheets.writing import CSV_MIME, JSON_MIME, XLSX_MIME, render
@@ -84,12 +83,10 @@ def calculate_csv():
     files = {key: _field(key) for key in FILES}
     from api.calculations import calculate_payload, load_plan  # the one determination code path
 
-    try:  # load_plan checks every board before calculate_payload computes any
-        results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
-                                   validate=load_plan).boards
-    except InvalidInput as error:
-        return problem(422, "Unprocessable Content", error.message, error.problems,
-                       type_=_problem_type("invalid-input"))
+    # load_plan checks every board before calculate_payload computes any; InvalidInput (every problem,
+    # as "metrics.csv row 14, column plan") becomes a 422 problem in api.errors, as for the JSON calculator
+    results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
+                               validate=load_plan).boards
     body = render(results, mime, current_app.json.dumps)
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,
@@ -110,7 +107,3 @@ def _too_large(limit: int):
                    f"The upload is larger than the limit of {limit / 1024 / 1024:g} MB; split the boards "
                    "over several uploads.")
 
-
-def _problem_type(slug: str) -> str:
-    base = current_app.config.get("PROBLEM_TYPE_BASE")
-    return f"{base}/{slug}" if base else "about:blank"

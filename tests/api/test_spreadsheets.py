@@ -145,6 +145,7 @@ def problems_of(response):
     assert response.content_type == PROBLEM
     body = response.get_json()
     assert body["status"] == 422 and "nothing was computed" in body["detail"]
+    assert body["type"] == "/api/v1/problems/invalid-input"  # as the JSON calculator's invalid input
     return {e["location"]: e["message"] for e in body["errors"]}
 
 
