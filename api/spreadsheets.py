@@ -12,6 +12,7 @@ from importlib import resources
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
+from api.calculations import calculate_payload, load_plan  # the one determination code path
 from api.errors import ProblemSchema, problem
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
@@ -81,8 +82,6 @@ def calculate_csv():
     if mime is None:
         return problem(406, "Not Acceptable", f"Results are available as {', '.join(RESULT_TYPES)}.")
     files = {key: _field(key) for key in FILES}
-    from api.calculations import calculate_payload, load_plan  # the one determination code path
-
     # load_plan checks every board before calculate_payload computes any; InvalidInput (every problem,
     # as "metrics.csv row 14, column plan") becomes a 422 problem in api.errors, as for the JSON calculator
     results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
