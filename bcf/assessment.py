@@ -175,7 +175,7 @@ def change_p_values(
     """
     out: list[float | None] = [None] * len(pairs)
     groups: dict[str, list[int]] = {}
-    for i, (subject, base, actual, var1, var2) in enumerate(pairs):
+    for i, (subject, base, actual, _, _) in enumerate(pairs):
         b, a = subject.period.baseline, subject.period.actual
         if (
             isinstance(b, BareValue)
@@ -184,14 +184,18 @@ def change_p_values(
             or actual.ci_lower is None
         ):
             continue
-        if isinstance(b, Standardised):
-            out[i] = _optional(float(metrics.compare_dsrs(base.value, var1, actual.value, var2).p_value))
-        else:
-            groups.setdefault(subject.kind, []).append(i)
+        groups.setdefault("dsr" if isinstance(b, Standardised) else subject.kind, []).append(i)
     for kind, index in groups.items():
         b = [pairs[i][0].period.baseline for i in index]
         a = [pairs[i][0].period.actual for i in index]
-        if kind == "rate":
+        if kind == "dsr":
+            r = metrics.compare_dsrs(
+                np.array([pairs[i][1].value for i in index]),
+                np.array([pairs[i][3] for i in index], dtype=float),
+                np.array([pairs[i][2].value for i in index]),
+                np.array([pairs[i][4] for i in index], dtype=float),
+            )
+        elif kind == "rate":
             m = np.array([pairs[i][0].months for i in index], dtype=float)
             r = metrics.compare_rates(
                 np.array([x.numerator for x in b]),
@@ -326,16 +330,32 @@ def assess(
 
     :return: the assessments in ``subjects_`` order, and the warnings they raise.
     """
+    return assess_many([subjects_], rule_set, catalogue, with_actuals)[0]
+
+
+def assess_many(
+    plans: Sequence[Sequence[Subject]], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
+) -> list[tuple[list[Assessment], list[PlanWarning]]]:
+    """:func:`assess` for many plans' metric-periods at once: every plan's values, change tests and
+    trends go to :mod:`metrics` together (one array call per statistic type for the lot), because for
+    the handful of values one plan has, numpy's per-call overhead costs more than the sums.
+
+    Each element of ``metrics`` is computed on its own, so a plan's figures do not depend on which
+    plans it is assessed with.
+
+    :return: per plan, in ``plans`` order, what :func:`assess` returns for it.
+    """
     confidence = float(rule_set.confidence_level)
     multiplier = catalogue.statistic_types["rate"].multiplier
+    everything = [s for subjects_ in plans for s in subjects_]
     blocks: list[tuple[object, str, int]] = []
-    for s in subjects_:
+    for s in everything:
         blocks.append((s.period.baseline, s.kind, s.months))
         if with_actuals and s.period.actual is not None:
             blocks.append((s.period.actual, s.kind, s.months))
     values, variances = estimates(blocks, confidence, catalogue)
     paired, tests, position = [], [], 0
-    for s in subjects_:
+    for s in everything:
         base, var1 = values[position], variances.get(position)
         position += 1
         actual = None
@@ -345,106 +365,130 @@ def assess(
             position += 1
         paired.append((s, base, actual))
     p_of = dict(zip([id(t[0]) for t in tests], change_p_values(tests), strict=True))
+    projections = trend_projections(everything)
 
-    projections = trend_projections(subjects_)
-    results, warnings = [], []
+    answers, start = [], 0
+    for subjects_ in plans:
+        results: list[Assessment] = []
+        warnings: list[PlanWarning] = []
+        for s, base, actual in paired[start : start + len(subjects_)]:
+            results.append(
+                _assessment(
+                    s, base, actual, p_of.get(id(s)), projections.get(id(s)), rule_set, confidence,
+                    multiplier, with_actuals, warnings,
+                )
+            )
+        start += len(subjects_)
+        answers.append((results, warnings))
+    return answers
+
+
+def _assessment(
+    s: Subject,
+    base: Estimate,
+    actual: Estimate | None,
+    p_value: float | None,
+    projection: float | None,
+    rule_set: RuleSet,
+    confidence: float,
+    multiplier: int,
+    with_actuals: bool,
+    warnings: list[PlanWarning],
+) -> Assessment:
+    """One metric-period's result from its estimates, test and trend; its warnings go to ``warnings``."""
     minimum_denominator = rule_set.small_numbers_min_denominator
-    for s, base, actual in paired:
-        polarity, plan = s.info.polarity, float(s.period.plan)
-        where = f"{s.metric.metric} {s.period_id}"
-        msa = base.ci_lower if polarity == "lower" else base.ci_upper
-        significant = None if msa is None else better(plan, msa, polarity)
-        projection = projections.get(id(s))
-        beyond = None if projection is None else better(plan, projection, polarity)
-        p_value = p_of.get(id(s))
-        value_text = (
-            f"{where} ({s.kind}, {polarity} is better): baseline "
-            + describe(s.period.baseline, base, s, confidence, multiplier)
-            + f", plan {fmt(plan)}"
+    polarity, plan = s.info.polarity, float(s.period.plan)
+    where = f"{s.metric.metric} {s.period_id}"
+    msa = base.ci_lower if polarity == "lower" else base.ci_upper
+    significant = None if msa is None else better(plan, msa, polarity)
+    beyond = None if projection is None else better(plan, projection, polarity)
+    value_text = (
+        f"{where} ({s.kind}, {polarity} is better): baseline "
+        + describe(s.period.baseline, base, s, confidence, multiplier)
+        + f", plan {fmt(plan)}"
+    )
+    if msa is not None:
+        value_text += (
+            f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {fmt(msa)})"
         )
-        if msa is not None:
-            value_text += (
-                f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {fmt(msa)})"
+    if projection is not None:
+        value_text += f", trend projection {fmt(projection)}"
+    if significant is False:
+        warnings.append(
+            PlanWarning(
+                "ambition_not_significant",
+                s.metric.metric,
+                s.period_id,
+                f"The planned value {fmt(plan)} is within the {confidence:.0%} confidence interval "
+                f"of the baseline ({fmt(base.ci_lower)} to {fmt(base.ci_upper)}): an improvement "
+                f"this small may be variation alone; a significant ambition is beyond {fmt(msa)}.",
             )
-        if projection is not None:
-            value_text += f", trend projection {fmt(projection)}"
-        if significant is False:
-            warnings.append(
-                PlanWarning(
-                    "ambition_not_significant",
-                    s.metric.metric,
-                    s.period_id,
-                    f"The planned value {fmt(plan)} is within the {confidence:.0%} confidence interval "
-                    f"of the baseline ({fmt(base.ci_lower)} to {fmt(base.ci_upper)}): an improvement "
-                    f"this small may be variation alone; a significant ambition is beyond {fmt(msa)}.",
-                )
+        )
+    if not better(plan, base.value, polarity):
+        warnings.append(
+            PlanWarning(
+                "ambition_not_an_improvement",
+                s.metric.metric,
+                s.period_id,
+                f"The planned value {fmt(plan)} is not an improvement on the baseline {fmt(base.value)} "
+                f"({polarity} is better): achievement is 1 if the actual is at least as good as the "
+                f"plan, else 0.",
             )
-        if not better(plan, base.value, polarity):
-            warnings.append(
-                PlanWarning(
-                    "ambition_not_an_improvement",
-                    s.metric.metric,
-                    s.period_id,
-                    f"The planned value {fmt(plan)} is not an improvement on the baseline {fmt(base.value)} "
-                    f"({polarity} is better): achievement is 1 if the actual is at least as good as the "
-                    f"plan, else 0.",
-                )
+        )
+    size = _size(s.period.baseline)
+    if size is not None and size < minimum_denominator:
+        warnings.append(
+            PlanWarning(
+                "small_numbers",
+                s.metric.metric,
+                s.period_id,
+                f"The baseline denominator {count(size)} is below {minimum_denominator}: the metric is "
+                f"subject to small numbers, which the guidance asks plans to avoid.",
             )
-        size = _size(s.period.baseline)
-        if size is not None and size < minimum_denominator:
-            warnings.append(
-                PlanWarning(
-                    "small_numbers",
-                    s.metric.metric,
-                    s.period_id,
-                    f"The baseline denominator {count(size)} is below {minimum_denominator}: the metric is "
-                    f"subject to small numbers, which the guidance asks plans to avoid.",
-                )
-            )
+        )
 
-        achieved = fraction = text = None
-        if actual is not None:
-            achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
-            fraction = payable_fraction(achieved, rule_set.payment_mode)
-            value_text += (
-                ", actual " + describe(s.period.actual, actual, s, confidence, multiplier) + f"; {text}"
-            )
-            if p_value is not None:
-                value_text += (
-                    f"; change p = {p_value:.4g} "
-                    f"({'significant' if p_value < 1 - confidence else 'not significant'} "
-                    f"at {confidence:.0%})"
-                )
-        elif with_actuals:
-            value_text += "; no actual yet, so achievement is pending"
-        no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
-        result = MetricResult(
-            metric=s.metric.metric,
-            period=s.period_id,
-            tranche=s.tranche,
-            local_metric=s.metric.local_metric,
-            name=s.info.name,
-            type=s.kind,
-            polarity=polarity,
-            unit=s.info.unit,
-            months=s.months,
-            status=DETERMINED if actual is not None else PENDING,
-            baseline=base,
-            plan=plan,
-            actual=actual,
-            achievement=None if achieved is None else round(achieved, 6),
-            payable_fraction=fraction,
-            significance=NOT_ASSESSABLE if no_interval else ASSESSED,
-            minimum_significant_ambition=msa,
-            ambition_significant=significant,
-            change_p_value=p_value,
-            change_significant=None if p_value is None else p_value < 1 - confidence,
-            trend_projection=projection,
-            ambition_beyond_trend=beyond,
-            explanation=value_text,
+    achieved = fraction = text = None
+    if actual is not None:
+        achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
+        fraction = payable_fraction(achieved, rule_set.payment_mode)
+        value_text += (
+            ", actual " + describe(s.period.actual, actual, s, confidence, multiplier) + f"; {text}"
         )
-        results.append(Assessment(result, text, achieved))
-    return results, warnings
+        if p_value is not None:
+            value_text += (
+                f"; change p = {p_value:.4g} "
+                f"({'significant' if p_value < 1 - confidence else 'not significant'} "
+                f"at {confidence:.0%})"
+            )
+    elif with_actuals:
+        value_text += "; no actual yet, so achievement is pending"
+    no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
+    result = MetricResult(
+        metric=s.metric.metric,
+        period=s.period_id,
+        tranche=s.tranche,
+        local_metric=s.metric.local_metric,
+        name=s.info.name,
+        type=s.kind,
+        polarity=polarity,
+        unit=s.info.unit,
+        months=s.months,
+        status=DETERMINED if actual is not None else PENDING,
+        baseline=base,
+        plan=plan,
+        actual=actual,
+        achievement=None if achieved is None else round(achieved, 6),
+        payable_fraction=fraction,
+        significance=NOT_ASSESSABLE if no_interval else ASSESSED,
+        minimum_significant_ambition=msa,
+        ambition_significant=significant,
+        change_p_value=p_value,
+        change_significant=None if p_value is None else p_value < 1 - confidence,
+        trend_projection=projection,
+        ambition_beyond_trend=beyond,
+        explanation=value_text,
+    )
+    return Assessment(result, text, achieved)
 
 
 def _size(block: object) -> float | None:
