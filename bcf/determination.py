@@ -7,9 +7,10 @@ and money (§2, §6, §8), every figure with an explanation. The rule set suppli
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
-from bcf.assessment import Assessment, assess, subjects
+from bcf.assessment import Assessment, assess, assess_many, subjects
 from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
@@ -50,6 +51,7 @@ __all__ = [
     "TrancheResult",
     "assess_ambitions",
     "determine",
+    "determine_many",
 ]
 
 
@@ -176,9 +178,43 @@ def determine(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Dec
         ``p4p_pool`` or the allocation table).
     :raise InvalidInput: every cross-reference problem of the plan (see :func:`bcf.validation.check_plan`).
     """
-    _checked(plan, rule_set, catalogue, p4p_pool)
+    return determine_many([plan], rule_set, catalogue, [p4p_pool])[0]
+
+
+def determine_many(
+    plans: Sequence[Plan], rule_set: RuleSet, catalogue: Catalogue, p4p_pools: Sequence[Decimal]
+) -> list[Determination]:
+    """Determine many boards under one rule set: what :func:`determine` gives for each, in order.
+
+    For a spreadsheet of 152 boards: the metric assessment of every board goes to :mod:`metrics` as
+    one array call per statistic type (:func:`bcf.assessment.assess_many`) instead of a handful of
+    calls per board; everything else is per board, as for one. All plans are checked before any is
+    determined.
+
+    :param p4p_pools: each plan's performance pool in pounds, in the order of ``plans``.
+    :raise InvalidInput: every cross-reference problem of the first plan that has any.
+    """
+    if len(plans) != len(p4p_pools):
+        raise ValueError(f"{len(plans)} plans but {len(p4p_pools)} pools")
+    for plan, pool in zip(plans, p4p_pools, strict=True):
+        _checked(plan, rule_set, catalogue, pool)
+    assessed = assess_many([subjects(plan, rule_set, catalogue) for plan in plans], rule_set, catalogue)
+    return [
+        _determination(plan, rule_set, catalogue, pool, assessments, metric_warnings)
+        for plan, pool, (assessments, metric_warnings) in zip(plans, p4p_pools, assessed, strict=True)
+    ]
+
+
+def _determination(
+    plan: Plan,
+    rule_set: RuleSet,
+    catalogue: Catalogue,
+    p4p_pool: Decimal,
+    assessments: list[Assessment],
+    metric_warnings: list[PlanWarning],
+) -> Determination:
+    """One board's determination from its assessed metrics: conditions, tranches, totals, warnings."""
     conditions, plan_assured = assess_conditions(plan.conditions, rule_set)
-    assessments, metric_warnings = assess(subjects(plan, rule_set, catalogue), rule_set, catalogue)
     tranches = _tranches(plan, rule_set, p4p_pool, conditions, plan_assured, assessments)
     pending = any(t.released is None for t in tranches)
     totals = Totals(
