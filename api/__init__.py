@@ -39,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_URL=ASSETS_URL,  # served from the swagger-ui-bundle package: no CDN
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no badge fetched from validator.swagger.io
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        CSV_UPLOAD_MAX_BYTES=10 * 1024 * 1024,  # POST /api/v1/calculations/csv answers 413 above this
         REFERENCE_DATA_DIR=str(PROJECT_ROOT / "reference_data"),
         RULE_SETS_DIR=None,  # default: REFERENCE_DATA_DIR/rules
         CATALOGUE_PATH=None,  # default: REFERENCE_DATA_DIR/metric_catalogue.yaml
@@ -69,10 +70,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_fields(api)
     register_error_handlers(app)
 
-    from api import allocations, ambitions, catalogue, docs, health, hwbs, rule_sets
+    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens
+
+    database.init_app(app)  # one session per request, committed once (storage/)
+    auth.register(app)
+
+    from api import allocations, ambitions, catalogue, docs, health, hwbs, rule_sets, spreadsheets
     from api.calculations import views as calculations
 
-    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions, allocations):  # per resource
+    for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,  # one blueprint per resource
+                   spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
         api.register_blueprint(module.blp)
     allocations.init_app(app)  # the stored table, if loaded, and the pool lookup it serves
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document

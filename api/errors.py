@@ -33,6 +33,9 @@ BCF_ERRORS: dict[str, tuple[int, str]] = {
     "forbidden": (403, "Forbidden"),
     "unauthorized": (401, "Unauthorized"),
     "reference-data-error": (500, "Reference data error"),
+    "precondition-required": (428, "Precondition Required"),  # storage: PUT without If-Match
+    "precondition-failed": (412, "Precondition Failed"),  # storage: stale If-Match
+    "transition-not-allowed": (409, "Transition not allowed"),  # storage: recovery-plan workflow
 }
 DEFAULT_BCF_ERROR = (400, "Bad request")
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bcf.errors import ReferenceDataError
 from bcf.plan import Counts, MetricPlan, Score, Standardised
+from bcf.reference import read_yaml
 
 STATISTIC_TYPES = ("rate", "proportion", "dsr", "score")
 POLARITIES = ("lower", "higher")
@@ -215,10 +214,7 @@ def load_catalogue(path: Path) -> Catalogue:
     :raise ReferenceDataError: unreadable YAML, unknown keys or malformed values, naming the file.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ReferenceDataError(f"{path}: cannot read catalogue: {error}") from error
+    data = read_yaml(path, "catalogue")
     return parse_catalogue(data, str(path))
 
 

@@ -15,9 +15,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bcf.errors import ReferenceDataError, UnknownRuleSet
+from bcf.reference import read_yaml
 
 # The condition rules the code implements (bcf.conditions); a rule set may only name these.
 KNOWN_CONDITIONS = (
@@ -484,10 +483,7 @@ def load_rule_set(path: Path) -> RuleSet:
     :raise ReferenceDataError: unreadable YAML, unknown keys or malformed values, naming the file.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as error:
-        raise ReferenceDataError(f"{path}: cannot read rule set: {error}") from error
+    data = read_yaml(path, "rule set")
     return parse_rule_set(data, str(path))
 
 

@@ -10,6 +10,7 @@ FORBIDDEN = {
     "bcf": {"flask", "flask_smorest", "marshmallow", "webargs", "api", "werkzeug", "sqlalchemy"},
     "metrics": {"flask", "flask_smorest", "marshmallow", "webargs", "api", "werkzeug", "bcf", "decimal",
                 "yaml", "pandas", "sqlalchemy"},
+    "storage": {"flask", "flask_smorest", "marshmallow", "webargs", "api", "werkzeug"},
 }
 
 

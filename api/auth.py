@@ -1,0 +1,86 @@
+"""Bearer tokens and roles for the stored resources.
+
+- no token, or an unknown or revoked one → 401 with ``WWW-Authenticate: Bearer``;
+- an ``hwb`` token on another board's path → 404, exactly as for a board that does not exist, so a
+  token never learns what other boards have stored;
+- a role that may not do this → 403.
+
+The stateless calculator endpoints do not use this: they stay open.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, g, request
+from flask_smorest import Blueprint
+
+from api import database
+from api.errors import problem
+from storage import tokens
+from storage.audit import Actor
+
+BEARER = "bearerAuth"
+
+
+class Unauthorized(Exception):
+    def __init__(self, detail: str, invalid: bool):
+        super().__init__(detail)
+        self.detail = detail
+        self.invalid = invalid
+
+
+def register(app) -> None:
+    """Declare the bearer scheme in OpenAPI and answer authentication failures as problem+json."""
+    app.extensions["bcf_api"].spec.components.security_scheme(
+        BEARER, {"type": "http", "scheme": "bearer",
+                 "description": "A token from `flask --app wsgi bcf create-token` or POST /api/v1/tokens."})
+
+    @app.errorhandler(Unauthorized)
+    def _unauthorized(error: Unauthorized):
+        challenge = 'Bearer realm="bcf"' + (', error="invalid_token"' if error.invalid else "")
+        return problem(401, "Unauthorized", error.detail, headers={"WWW-Authenticate": challenge})
+
+
+def _authenticate() -> Actor:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if not header:
+        raise Unauthorized("This resource needs a bearer token: Authorization: Bearer <token>.", False)
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send the token as Authorization: Bearer <token>.", True)
+    token = tokens.authenticate(database.session(), secret.strip())
+    if token is None:
+        raise Unauthorized("The token is unknown or has been revoked.", True)
+    return Actor.of(token)
+
+
+def protected(blp: Blueprint, *roles: str) -> Callable:
+    """Decorate a view (outermost, so it runs before the body is parsed) to require one of ``roles``.
+
+    A ``code`` path argument is a board: unknown boards, and other boards for an ``hwb`` token, are 404.
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any):
+            actor = _authenticate()
+            code = kwargs.get("code")
+            if code is not None and (code not in current_app.extensions["boards"]
+                                     or (actor.role == "hwb" and actor.hwb_code != code)):
+                abort(404)
+            if actor.role not in roles:
+                abort(403, f"A {actor.role} token may not do this; it needs the role {' or '.join(roles)}.")
+            g.actor = actor
+            return view(*args, **kwargs)
+
+        return blp.doc(security=[{BEARER: []}])(wrapper)
+
+    return decorator
+
+
+def actor() -> Actor:
+    """Who is making this request (set by :func:`protected`)."""
+    return g.actor

@@ -1,0 +1,74 @@
+"""Stored determinations: ``POST|GET /api/v1/hwbs/{code}/determinations``, ``GET …/{id}``, ``GET …/current``.
+
+POST merges the board's current plan with its current actuals into one api.md request and runs the
+calculator's one code path (:func:`api.calculations.calculate_payload`); the answer is stored unchanged
+with the rule set, the versions used and who asked. ``GET …/{id}`` returns it exactly as stored.
+``GET …/current`` is the latest determination with ``held_back_use`` brought up to date from the
+recovery-plan workflow (rules §6: ``recovery_plan`` while under way or agreed, ``nhs_england_direction``
+after a direction).
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from api import database
+from api.auth import actor, protected
+from api.calculations import calculate_payload
+from api.stored_inputs import periods
+from storage import determinations, workflow
+from storage.errors import NotFound
+
+blp = Blueprint("determinations", __name__, url_prefix="/api/v1/hwbs",
+                description="Determinations from the stored plan and actuals, kept exactly as answered.")
+
+
+@blp.route("/<code>/determinations")
+class Determinations(MethodView):
+    @protected(blp, "hwb", "assurance")
+    def get(self, code):
+        """List the board's determinations, oldest first (without the full results)"""
+        rows = determinations.list_for(database.session(), code)
+        return [determinations.describe(row, with_result=False) for row in rows]
+
+    @protected(blp, "hwb", "assurance")
+    def post(self, code):
+        """Determine from the stored plan and actuals, and keep the result"""
+        session = database.session()
+        request_body, plan_version, actuals_versions = determinations.merge_request(
+            session, code, sorted(periods()))
+        result = calculate_payload(request_body)
+        row = determinations.record(session, actor(), code, plan_version=plan_version,
+                                    actuals_versions=actuals_versions, request=request_body, result=result)
+        location = url_for("determinations.Determination", code=code, determination_id=row.id)
+        return determinations.describe(row), 201, {"Location": location}
+
+
+@blp.route("/<code>/determinations/<int:determination_id>")
+class Determination(MethodView):
+    @protected(blp, "hwb", "assurance")
+    def get(self, code, determination_id):
+        """Read one determination exactly as it was stored"""
+        row = determinations.get(database.session(), code, determination_id)
+        if row is None:
+            raise NotFound(f"No determination {determination_id} for {code}.")
+        return determinations.describe(row)
+
+
+@blp.route("/<code>/determinations/current")
+class CurrentDetermination(MethodView):
+    @protected(blp, "hwb", "assurance")
+    def get(self, code):
+        """The latest determination, its held-back money's use reflecting the recovery-plan workflow"""
+        session = database.session()
+        row = determinations.latest(session, code)
+        if row is None:
+            raise NotFound(f"No determination has been made for {code} yet.")
+        plan = workflow.find(session, code)
+        out = determinations.describe(row)
+        out["result"] = workflow.apply_to_result(row.result, plan.state if plan else None)
+        out["recovery_plan"] = None if plan is None else {"state": plan.state,
+                                                          "determination_id": plan.determination_id}
+        return out

@@ -1,0 +1,59 @@
+"""HTTP side of versioned documents: ETags are the version number; PUT needs ``If-Match`` once it exists."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import Response, jsonify, request
+
+from storage.documents import ANY, Versioned
+from storage.errors import PreconditionFailed
+from storage.models import iso
+
+
+class VersionQuerySchema(ma.Schema):
+    version = ma.fields.Integer(validate=ma.validate.Range(min=1),
+                                metadata={"description": "Read this version instead of the current one."})
+
+
+class VersionInfoSchema(ma.Schema):
+    version = ma.fields.Integer(required=True)
+    created_at = ma.fields.String(required=True)
+    created_by = ma.fields.String(required=True)
+    created_by_token_id = ma.fields.Integer(allow_none=True)
+
+
+def etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def if_match() -> int | str | None:
+    """The version named by ``If-Match`` (``"*"`` for any), or None when the header is absent.
+
+    :raise PreconditionFailed: a header that names no version of ours (another ETag, a weak one).
+    """
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    value = header.strip()
+    if value == "*":
+        return ANY
+    for candidate in (v.strip() for v in value.split(",")):
+        if candidate.startswith('"') and candidate.endswith('"') and candidate[1:-1].isdigit():
+            return int(candidate[1:-1])
+    raise PreconditionFailed(f"If-Match {value} is not an ETag this resource gave out "
+                             '(they look like "3").')
+
+
+def document_response(row: Versioned, status: int = 200) -> Response:
+    """The stored body exactly as written, so GET → edit → PUT round-trips; the version is in headers."""
+    response = jsonify(row.body)
+    response.status_code = status
+    response.headers["ETag"] = etag(row.version)
+    response.headers["X-Version"] = str(row.version)
+    response.headers["Last-Modified"] = row.created_at.strftime("%a, %d %b %Y %H:%M:%S GMT")
+    return response
+
+
+def version_info(row: Versioned) -> dict:
+    return {"version": row.version, "created_at": iso(row.created_at), "created_by": row.created_by_name,
+            "created_by_token_id": row.created_by_token_id}

@@ -1,0 +1,100 @@
+"""Determinations as they were answered: the calculator's response kept with the inputs it used.
+
+The calculation itself is not here: the web layer merges the stored plan and actuals into one api.md
+request and calls the calculator's one code path, then hands request and response to :func:`record`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import audit, documents, workflow
+from storage.audit import Actor
+from storage.db import normalise
+from storage.errors import Conflict
+from storage.models import Determination, iso
+
+
+def merge_request(session: Session, hwb_code: str, periods: list[str]
+                  ) -> tuple[dict[str, Any], int, dict[str, int]]:
+    """The api.md calculation request for a board: its current plan with its current actuals.
+
+    Each metric's ``periods.<period>.actual`` is taken from that period's actuals (keyed by the plan's
+    ``metric`` id); a metric with no actual stays pending.
+
+    :return: the request, the plan version and ``{period: actuals version}`` for the periods that have any.
+    :raise Conflict: no plan stored yet.
+    """
+    plan = documents.latest(session, hwb_code)
+    if plan is None:
+        raise Conflict(f"No plan is stored for {hwb_code}: PUT /api/v1/hwbs/{hwb_code}/plan first.")
+    request: dict[str, Any] = {"hwb_code": hwb_code, **normalise(plan.body)}
+    versions: dict[str, int] = {}
+    stored = documents.latest_actuals(session, hwb_code)
+    for period in periods:
+        actuals = stored.get(period)
+        if actuals is None:
+            continue
+        versions[period] = actuals.version
+        for metric in request.get("metrics", []):
+            block = actuals.body.get(metric.get("metric"))
+            period_plan = (metric.get("periods") or {}).get(period)
+            if block is not None and isinstance(period_plan, dict):
+                period_plan["actual"] = block
+    return request, plan.version, versions
+
+
+def record(session: Session, actor: Actor, hwb_code: str, *, plan_version: int,
+           actuals_versions: dict[str, int], request: dict[str, Any],
+           result: dict[str, Any]) -> Determination:
+    """Store a determination (never changed afterwards), audit it, and open a recovery plan if needed."""
+    result = normalise(result)
+    row = Determination(hwb_code=hwb_code, rule_set=str(result.get("rule_set") or request.get("rule_set")),
+                        plan_version=plan_version, actuals_versions=actuals_versions,
+                        request=normalise(request),
+                        result=result, requested_by_token_id=actor.token_id, requested_by_name=actor.name)
+    session.add(row)
+    session.flush()
+    audit.record(session, actor, "determination.create", f"/api/v1/hwbs/{hwb_code}/determinations/{row.id}",
+                 hwb_code=hwb_code, version=plan_version,
+                 diff=[{"op": "add", "path": "", "value": {"plan_version": plan_version,
+                                                           "actuals_versions": actuals_versions,
+                                                           "rule_set": row.rule_set,
+                                                           "totals": result.get("totals"),
+                                                           "recovery_plan_required":
+                                                               result.get("recovery_plan_required")}}])
+    workflow.open_if_required(session, actor, row)
+    return row
+
+
+def list_for(session: Session, hwb_code: str) -> list[Determination]:
+    return list(session.scalars(select(Determination).where(Determination.hwb_code == hwb_code)
+                                .order_by(Determination.id)).all())
+
+
+def get(session: Session, hwb_code: str, determination_id: int) -> Determination | None:
+    return session.scalars(select(Determination).where(Determination.hwb_code == hwb_code,
+                                                       Determination.id == determination_id)).first()
+
+
+def latest(session: Session, hwb_code: str) -> Determination | None:
+    return session.scalars(select(Determination).where(Determination.hwb_code == hwb_code)
+                           .order_by(Determination.id.desc()).limit(1)).first()
+
+
+def describe(row: Determination, *, with_result: bool = True) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": row.id, "hwb_code": row.hwb_code, "rule_set": row.rule_set, "plan_version": row.plan_version,
+        "actuals_versions": dict(row.actuals_versions),
+        "requested_by": {"token_id": row.requested_by_token_id, "name": row.requested_by_name},
+        "created_at": iso(row.created_at),
+        "recovery_plan_required": row.result.get("recovery_plan_required"),
+        "totals": row.result.get("totals"),
+    }
+    if with_result:
+        out["request"] = row.request
+        out["result"] = row.result
+    return out

@@ -1,0 +1,184 @@
+"""The recovery-plan workflow of Annex I paras 53–57 (rules-2015-16.md §6).
+
+When a determination finds a metric below the threshold, the board must agree a recovery plan with NHS
+England and a local-government peer reviewer; agreed, it releases the held-back money to fund it. If it
+cannot be agreed, NHS England directs how the money is used. A minister signs off either outcome.
+
+States and who may move them (``hwb``: the board's own token; ``assurance``: the assurance panel, which
+records NHS England's and the peer reviewer's part)::
+
+    required ──submit (hwb)──▶ submitted ──agree (assurance; needs all three agreements)──▶ agreed
+                                    └──────not_agreed (assurance)──▶ not_agreed
+                                                  not_agreed ──direction (assurance)──▶ nhs_england_direction
+
+Agreements (``hwb``, ``nhs_england``, ``peer_reviewer``) are recorded while ``submitted``; the ministerial
+sign-off is recorded once, on ``agreed`` or ``nhs_england_direction``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import audit
+from storage.audit import Actor
+from storage.diff import json_diff
+from storage.errors import Conflict, TransitionNotAllowed
+from storage.models import Determination, RecoveryPlan, iso, utcnow
+
+STATES = ("required", "submitted", "agreed", "not_agreed", "nhs_england_direction")
+# from state → {to state: role that may make the move}
+TRANSITIONS: dict[str, dict[str, str]] = {
+    "required": {"submitted": "hwb"},
+    "submitted": {"agreed": "assurance", "not_agreed": "assurance"},
+    "not_agreed": {"nhs_england_direction": "assurance"},
+    "agreed": {},
+    "nhs_england_direction": {},
+}
+PARTIES: dict[str, str] = {"hwb": "hwb", "nhs_england": "assurance", "peer_reviewer": "assurance"}
+SIGN_OFF_STATES = ("agreed", "nhs_england_direction")
+SIGN_OFF_ROLE = "assurance"
+
+
+def held_back_use(state: str) -> str:
+    """What held-back money in a recovery-plan tranche is for, given where the workflow stands (§6)."""
+    return "nhs_england_direction" if state == "nhs_england_direction" else "recovery_plan"
+
+
+def apply_to_result(result: dict[str, Any], state: str | None) -> dict[str, Any]:
+    """The determination as it stands now: tranches that required a recovery plan report its use.
+
+    The stored result is never changed; this returns a copy for the board's *current* determination.
+    """
+    if state is None:
+        return result
+    current = copy.deepcopy(result)
+    for tranche in current.get("tranches", []):
+        if tranche.get("recovery_plan_required") is True:
+            tranche["held_back_use"] = held_back_use(state)
+    return current
+
+
+def find(session: Session, hwb_code: str) -> RecoveryPlan | None:
+    return session.scalars(select(RecoveryPlan).where(RecoveryPlan.hwb_code == hwb_code)).first()
+
+
+def open_if_required(session: Session, actor: Actor, determination: Determination) -> RecoveryPlan | None:
+    """Start the workflow in ``required`` when a determination needs a recovery plan and none exists yet.
+
+    A board has one recovery plan; a later determination that also needs one continues the same workflow.
+    """
+    if determination.result.get("recovery_plan_required") is not True:
+        return None
+    existing = find(session, determination.hwb_code)
+    if existing is not None:
+        return existing
+    plan = RecoveryPlan(hwb_code=determination.hwb_code, determination_id=determination.id, state="required",
+                        agreements={}, history=[])
+    session.add(plan)
+    session.flush()
+    audit.record(session, actor, "recovery_plan.open", _resource(plan), hwb_code=plan.hwb_code,
+                 version=plan.version, diff=[{"op": "add", "path": "", "value": describe(plan)}])
+    return plan
+
+
+def allowed_moves(plan: RecoveryPlan) -> list[str]:
+    return sorted(TRANSITIONS[plan.state])
+
+
+def role_for(plan: RecoveryPlan, to: str) -> str:
+    """The role allowed to move ``plan`` to ``to``. :raise TransitionNotAllowed: no such move from here."""
+    moves = TRANSITIONS[plan.state]
+    if to not in moves:
+        allowed = allowed_moves(plan)
+        raise TransitionNotAllowed(
+            f"A recovery plan in state '{plan.state}' cannot move to '{to}'; allowed: "
+            f"{', '.join(allowed) if allowed else 'none (the workflow has ended)'}.",
+            state=plan.state, allowed=allowed)
+    return moves[to]
+
+
+def transition(session: Session, actor: Actor, plan: RecoveryPlan, to: str, *, note: str | None = None,
+               content: dict[str, Any] | None = None, direction: str | None = None) -> RecoveryPlan:
+    """Move the plan to ``to``, recording who and why; the caller has checked the role (``role_for``).
+
+    :param content: the recovery plan itself, with ``submitted``.
+    :param direction: NHS England's direction on the held-back money, with ``nhs_england_direction``.
+    :raise TransitionNotAllowed: not a move from the current state. :raise Conflict: ``agreed`` before all
+        three parties agreed; a missing plan or direction.
+    """
+    role_for(plan, to)
+    before = describe(plan)
+    if to == "agreed":
+        missing = [p for p in PARTIES if p not in plan.agreements]
+        if missing:
+            raise Conflict(f"The recovery plan cannot be agreed yet: no agreement recorded from "
+                           f"{', '.join(missing)} (POST …/recovery-plan/agreements).", missing=missing)
+    if to == "submitted":
+        if not content:
+            raise Conflict("Submitting a recovery plan needs the plan itself ('plan').")
+        plan.plan = content
+    if to == "nhs_england_direction":
+        if not direction:
+            raise Conflict("Recording NHS England's direction needs the 'direction' text.")
+        plan.direction = {"text": direction, "by": actor.name, "at": iso(utcnow())}
+    plan.history = [*plan.history, {"from": plan.state, "to": to, "by": actor.name,
+                                    "token_id": actor.token_id, "at": iso(utcnow()), "note": note}]
+    plan.state = to
+    return _save(session, actor, plan, f"recovery_plan.{to}", before)
+
+
+def record_agreement(session: Session, actor: Actor, plan: RecoveryPlan, party: str,
+                     note: str | None = None) -> RecoveryPlan:
+    """Record one party's agreement to the submitted plan. :raise Conflict: not submitted, or twice."""
+    if plan.state != "submitted":
+        raise TransitionNotAllowed(
+            f"Agreements are recorded while the recovery plan is 'submitted'; it is '{plan.state}'.",
+            state=plan.state, allowed=allowed_moves(plan))
+    if party in plan.agreements:
+        raise Conflict(f"{party} has already recorded agreement.")
+    before = describe(plan)
+    plan.agreements = {**plan.agreements, party: {"by": actor.name, "token_id": actor.token_id,
+                                                  "at": iso(utcnow()), "note": note}}
+    return _save(session, actor, plan, f"recovery_plan.agreement.{party}", before)
+
+
+def record_sign_off(session: Session, actor: Actor, plan: RecoveryPlan, minister: str,
+                    note: str | None = None) -> RecoveryPlan:
+    """Record the ministerial sign-off. :raise Conflict: wrong state, or already signed off."""
+    if plan.state not in SIGN_OFF_STATES:
+        raise TransitionNotAllowed(
+            f"Ministerial sign-off is recorded on an agreed plan or an NHS England direction; the recovery "
+            f"plan is '{plan.state}'.", state=plan.state, allowed=allowed_moves(plan))
+    if plan.sign_off:
+        raise Conflict("The ministerial sign-off has already been recorded.")
+    before = describe(plan)
+    plan.sign_off = {"minister": minister, "recorded_by": actor.name, "at": iso(utcnow()), "note": note}
+    return _save(session, actor, plan, "recovery_plan.sign_off", before)
+
+
+def _save(session: Session, actor: Actor, plan: RecoveryPlan, action: str, before: dict) -> RecoveryPlan:
+    plan.updated_at = utcnow()
+    session.flush()  # bumps plan.version; a concurrent writer of the same version fails here
+    after = describe(plan)
+    audit.record(session, actor, action, _resource(plan), hwb_code=plan.hwb_code, version=plan.version,
+                 diff=json_diff(before, after))
+    return plan
+
+
+def _resource(plan: RecoveryPlan) -> str:
+    return f"/api/v1/hwbs/{plan.hwb_code}/recovery-plan"
+
+
+def describe(plan: RecoveryPlan) -> dict[str, Any]:
+    return {"hwb_code": plan.hwb_code, "determination_id": plan.determination_id, "state": plan.state,
+            "version": plan.version, "held_back_use": held_back_use(plan.state),
+            "allowed_transitions": allowed_moves(plan), "plan": plan.plan,
+            "agreements": dict(plan.agreements or {}),
+            "awaiting_agreement": [p for p in PARTIES if p not in (plan.agreements or {})]
+            if plan.state == "submitted" else [],
+            "direction": plan.direction, "sign_off": plan.sign_off, "history": list(plan.history or []),
+            "created_at": iso(plan.created_at), "updated_at": iso(plan.updated_at)}

