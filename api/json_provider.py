@@ -44,16 +44,24 @@ class BcfJSONProvider(DefaultJSONProvider):
         if kwargs.get("indent") is None and set(kwargs) <= {"separators", "indent"}:
             item, key = kwargs.get("separators") or (", ", ": ")
             string = encode_basestring_ascii if self.ensure_ascii else encode_basestring
+            # writers of the common scalar types, by exact type: dicts and lists write these inline,
+            # without a call to _write per value (most of a response is such values)
+            scalars = {str: string, float: _float, Pounds: _pounds, int: int.__repr__,
+                       bool: _bool, type(None): _null}
             parts: list[str] = []
             try:
-                self._write(obj, parts, string, item, key)
+                self._write(obj, parts, string, item, key, scalars)
                 return "".join(parts)
             except _Fallback:
                 pass
         return super().dumps(obj, **kwargs)
 
-    def _write(self, o: Any, parts: list[str], string: Any, item: str, key: str) -> None:
-        if isinstance(o, str):
+    def _write(self, o: Any, parts: list[str], string: Any, item: str, key: str,
+               scalars: dict[type, Any]) -> None:
+        scalar = scalars.get(type(o))
+        if scalar is not None:
+            parts.append(scalar(o))
+        elif isinstance(o, str):
             parts.append(string(o))
         elif o is None:
             parts.append("null")
@@ -62,34 +70,60 @@ class BcfJSONProvider(DefaultJSONProvider):
         elif o is False:
             parts.append("false")
         elif isinstance(o, Pounds):
-            parts.append(format(o, ".2f"))
+            parts.append(_pounds(o))
         elif isinstance(o, float):
-            if not math.isfinite(o):
-                raise _Fallback
-            parts.append(float.__repr__(o))
+            parts.append(_float(o))
         elif isinstance(o, int):
             parts.append(int.__repr__(o))
         elif isinstance(o, dict):
             parts.append("{")
             entries = sorted(o.items()) if self.sort_keys else o.items()
-            for i, (name, value) in enumerate(entries):
+            first = True
+            for name, value in entries:
                 if not isinstance(name, str):
                     raise _Fallback
-                if i:
+                if not first:
                     parts.append(item)
+                first = False
                 parts.append(string(name))
                 parts.append(key)
-                self._write(value, parts, string, item, key)
+                scalar = scalars.get(type(value))
+                if scalar is not None:
+                    parts.append(scalar(value))
+                else:
+                    self._write(value, parts, string, item, key, scalars)
             parts.append("}")
         elif isinstance(o, list | tuple):
             parts.append("[")
             for i, value in enumerate(o):
                 if i:
                     parts.append(item)
-                self._write(value, parts, string, item, key)
+                scalar = scalars.get(type(value))
+                if scalar is not None:
+                    parts.append(scalar(value))
+                else:
+                    self._write(value, parts, string, item, key, scalars)
             parts.append("]")
-        else:
-            self._write(self.default(o), parts, string, item, key)  # dates, Decimal, dataclasses, …
+        else:  # dates, Decimal, dataclasses, …
+            self._write(self.default(o), parts, string, item, key, scalars)
+
+
+def _float(o: float) -> str:
+    if not math.isfinite(o):
+        raise _Fallback
+    return float.__repr__(o)
+
+
+def _pounds(o: Pounds) -> str:
+    return format(o, ".2f")
+
+
+def _bool(o: bool) -> str:
+    return "true" if o else "false"
+
+
+def _null(o: None) -> str:
+    return "null"
 
 
 __all__ = ["BcfJSONProvider", "Pounds"]

@@ -7,8 +7,11 @@ import json
 from decimal import Decimal
 
 from calc_example import request
+from flask import Flask
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from api.json_provider import Pounds
+from api.json_provider import BcfJSONProvider, Pounds
 
 
 def test_amounts_are_written_with_two_decimals(client):
@@ -40,3 +43,23 @@ def test_unusual_values_fall_back_to_the_standard_encoder(app):
     assert app.json.dumps({1: Pounds(2)}) == '{"1": 2.0}'  # non-string key
     assert app.json.dumps([float("nan")]) == "[NaN]"
     assert app.json.dumps({"a": Pounds(1)}, indent=2) == '{\n  "a": 1.0\n}'
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    # amounts whose shortest form already has two decimals print the same either way
+    | st.integers(0, 10**12).filter(lambda p: p % 10).map(lambda p: Pounds(p / 100)),
+    lambda children: st.lists(children, max_size=5) | st.tuples(children, children)
+    | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=json_values)
+def test_the_writer_writes_what_the_standard_encoder_writes(value):
+    provider = BcfJSONProvider(Flask(__name__))
+    for separators in ((",", ":"), None):
+        kwargs = {} if separators is None else {"separators": separators}
+        assert provider.dumps(value, **kwargs) == json.dumps(value, **kwargs)

@@ -1,0 +1,90 @@
+"""A response schema compiled into a plain function: the same dict as ``schema.dump``, a few times faster.
+
+``marshmallow``'s ``dump`` is generic: for every value of every object it looks the field up, calls
+``serialize``, an accessor, ``get_value`` and the field's ``_serialize``. For a determination (~1,100
+values, ~60 nested objects) that is about 1 ms of the calculator's time per request. :func:`compile_dump`
+reads the schema once and returns a function that does only the per-value work, keeping the schema as
+the one definition of the response (names, order, types, and the OpenAPI document).
+
+What it reproduces exactly (``tests/api/test_dumpers.py`` compares it with ``schema.dump`` on many
+generated determinations, types included): field order and ``data_key``; ``None`` as null;
+``String``, ``Float``, ``Integer`` and ``Boolean`` values already of their exact type passed through
+(which is what their ``_serialize`` returns for them) and anything else handed to the field's own
+``_serialize``; ``Nested`` and ``List`` recursively; every other field (``MoneyField``) through its own
+``_serialize``. What it cannot reproduce, it refuses when compiling rather than dump differently: dump
+hooks, ``many``/``only``/``exclude`` on nested schemas, dotted attributes, ``as_string`` numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import marshmallow as ma
+from marshmallow import fields
+
+Dump = Callable[[Any], dict[str, Any]]
+Convert = Callable[[Any, Any], Any]  # (value, the object it came from) -> JSON-ready value
+
+# field class -> the exact type whose values its _serialize returns unchanged
+_PASS_THROUGH: tuple[tuple[type[fields.Field], type], ...] = (
+    (fields.String, str),
+    (fields.Float, float),
+    (fields.Integer, int),
+)
+
+
+def compile_dump(schema: ma.Schema) -> Dump:
+    """The function ``obj -> schema.dump(obj)`` for one object, without marshmallow's per-value overhead.
+
+    :raise TypeError: the schema uses a feature this compiler does not reproduce (see the module doc).
+    """
+    if schema.many or any(schema._hooks[tag] for tag in ("pre_dump", "post_dump")):
+        raise TypeError(f"{type(schema).__name__}: many and dump hooks are not supported")
+    steps = []
+    for name, field in schema.dump_fields.items():
+        attribute = field.attribute or name
+        if "." in attribute:
+            raise TypeError(f"{type(schema).__name__}.{name}: dotted attributes are not supported")
+        key = field.data_key if field.data_key is not None else name
+        steps.append((key, attribute, _converter(field, name, f"{type(schema).__name__}.{name}")))
+
+    def dump(obj: Any) -> dict[str, Any]:
+        return {key: convert(getattr(obj, attribute), obj) for key, attribute, convert in steps}
+
+    return dump
+
+
+def _converter(field: fields.Field, attr: str, where: str) -> Convert:
+    """How one field turns a value into its JSON-ready form (``None`` stays ``None`` for all).
+
+    :param attr: the schema's name for the field, passed on to ``_serialize`` as marshmallow does.
+    """
+    if field.dump_default is not ma.missing:
+        raise TypeError(f"{where}: dump_default is not supported")
+    if isinstance(field, fields.Nested):
+        if field.many or field.only or field.exclude or field.schema.many:
+            raise TypeError(f"{where}: many, only and exclude are not supported on Nested")
+        dump = compile_dump(field.schema)
+        return lambda value, obj: None if value is None else dump(value)
+    if isinstance(field, fields.List):
+        inner = _converter(field.inner, attr, where + "[]")
+        return lambda value, obj: None if value is None else [inner(item, obj) for item in value]
+    serialize = field._serialize
+    if isinstance(field, fields.Number) and field.as_string:
+        raise TypeError(f"{where}: as_string is not supported")
+    if _inherits_serialize(field, fields.Boolean):  # True and False serialize as themselves
+        return lambda value, obj: value if value is True or value is False else serialize(value, attr, obj)
+    for kind, exact in _PASS_THROUGH:
+        if _inherits_serialize(field, kind):
+            return lambda value, obj, exact=exact: (
+                value if type(value) is exact else serialize(value, attr, obj))
+    return lambda value, obj: serialize(value, attr, obj)  # its own _serialize, None included
+
+
+def _inherits_serialize(field: fields.Field, kind: type[fields.Field]) -> bool:
+    """``field`` is a ``kind`` that writes values exactly as ``kind`` does (no ``_serialize`` of its own)."""
+    return isinstance(field, kind) and type(field)._serialize is kind._serialize
+
+
+__all__ = ["compile_dump"]
