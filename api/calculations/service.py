@@ -2,6 +2,8 @@
 
 ``POST /api/v1/calculations``, the spreadsheet upload, the ``bcf calculate`` console script and stored
 determinations all call :func:`calculate_payload`, so there is one validation and one determination.
+It is two halves, :func:`load_plan` (validate) then :func:`calculate_plans` (determine and answer), which
+an upload of many boards calls separately: all boards validated, then all computed together.
 It needs an app context: the rule sets, catalogue, boards and pool lookup are read once at start-up
 into ``current_app.extensions``.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +28,7 @@ from api.calculations.results import AmbitionsSchema, DeterminationSchema
 from api.calculations.schemas import CalculationRequestSchema, ConditionsSchema, MetricPlanSchema
 from api.dumpers import compile_dump
 from api.errors import flatten_messages
-from bcf.determination import assess_ambitions, determine
+from bcf.determination import assess_ambitions, determine_many
 from bcf.errors import InvalidInput, UnknownRuleSet
 from bcf.money import to_money
 from bcf.plan import Conditions, Plan
@@ -56,9 +58,29 @@ def calculate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: every problem in the request at once, each ``{"location", "message"}``.
     :raise UnknownRuleSet: ``rule_set`` names no known rule set (the message lists the known ids).
     """
-    plan, rule_set, pool = load_plan(payload)
-    determination = determine(plan, rule_set, current_app.extensions["catalogue"], pool)
-    return _dump_determination(determination)
+    return calculate_plans([load_plan(payload)])[0]
+
+
+def calculate_plans(loaded: Sequence[tuple[Plan, RuleSet, Decimal]]) -> list[dict[str, Any]]:
+    """The second half of :func:`calculate_payload`, for many boards at once: plans already checked
+    by :func:`load_plan` → their response dicts, in order.
+
+    A spreadsheet upload checks every board with :func:`load_plan` first (nothing is computed if one
+    is wrong), then hands them all here, so each board is validated once, and the boards of each rule
+    set are determined together (:func:`bcf.determination.determine_many`: one :mod:`metrics` call per
+    statistic type for them all). Each answer is exactly what :func:`calculate_payload` gives.
+    """
+    catalogue = current_app.extensions["catalogue"]
+    answers: list[dict[str, Any]] = [{}] * len(loaded)
+    by_rule_set: dict[str, list[int]] = {}
+    for i, (_, rule_set, _) in enumerate(loaded):
+        by_rule_set.setdefault(rule_set.id, []).append(i)
+    for index in by_rule_set.values():
+        rule_set = loaded[index[0]][1]
+        plans, pools = [loaded[i][0] for i in index], [loaded[i][2] for i in index]
+        for i, determination in zip(index, determine_many(plans, rule_set, catalogue, pools), strict=True):
+            answers[i] = _dump_determination(determination)
+    return answers
 
 
 def assess_payload(payload: Mapping[str, Any]) -> dict[str, Any]:

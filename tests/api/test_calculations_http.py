@@ -211,3 +211,23 @@ def test_rule_sets_and_catalogue_are_loaded_once_into_extensions(app):
     assert "delayed_transfers" in app.extensions["catalogue"].national
     assert app.extensions["bcf_pool_lookup"]("E06000001") is None
     assert Path(app.config["REFERENCE_DATA_DIR"]).is_dir()
+
+
+def test_calculate_plans_answers_each_board_as_calculate_payload_does(two_rule_sets):
+    """The upload's halves: boards of two rule sets, interleaved, checked by load_plan then computed in
+    one calculate_plans call, each answered as calculate_payload answers it alone, in order."""
+    from api.calculations import calculate_plans, load_plan
+
+    bodies = []
+    for i, rule_set in enumerate(["bcf-2015-16", SECOND_RULE_SET_ID, "bcf-2015-16", SECOND_RULE_SET_ID]):
+        body = request()
+        body["rule_set"], body["p4p_pool"] = rule_set, 1000000.00 + 1000 * i
+        body["metrics"][0]["periods"]["april-2015"]["actual"]["numerator"] = 2900 + 40 * i
+        bodies.append(body)
+    with two_rule_sets.application.app_context():
+        together = calculate_plans([load_plan(body) for body in bodies])
+        alone = [calculate_payload(body) for body in bodies]
+    assert together == alone
+    assert [a["rule_set"] for a in together] == [b["rule_set"] for b in bodies]
+    assert [a["p4p_pool"] for a in together] == [b["p4p_pool"] for b in bodies]
+    assert len({a["tranches"][1]["lines"][0]["released"] for a in together}) > 1  # the boards differ

@@ -129,3 +129,68 @@ def test_validator_problems_join_cell_problems_except_on_flagged_rows(boards, te
         {"location": "metrics.csv row 11, column plan", "message": "plan is too high"},
     ]
     assert calculate.calls == []
+
+
+class BatchRecorder:
+    """A double of ``api.calculations.calculate_plans``: what the validator returned → answers."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, checked):
+        self.calls.append(list(checked))
+        return [{"hwb_code": code, "tranches": []} for code in checked]
+
+
+def checked_codes(problems_by_board=None):
+    """A validator double returning the board's code (standing for load_plan's checked plan)."""
+    recorder = Recorder(problems_by_board)
+
+    def validate(payload):
+        recorder(payload)
+        return payload["hwb_code"]
+
+    validate.calls = recorder.calls
+    return validate
+
+
+def test_with_compute_each_board_is_validated_once_and_computed_in_one_call(boards, template_files):
+    validate, compute, calculate = checked_codes(), BatchRecorder(), Recorder()
+    result = calculate_upload(template_files, boards, calculate, validate=validate, compute=compute)
+    assert validate.calls == ["E06000001", "E08000021"]
+    assert compute.calls == [["E06000001", "E08000021"]]  # what validate returned, in board order
+    assert calculate.calls == []
+    assert [r.request.hwb_code for r in result.boards] == ["E06000001", "E08000021"]
+    assert result.determinations == [{"hwb_code": "E06000001", "tranches": []},
+                                     {"hwb_code": "E08000021", "tranches": []}]
+
+
+def test_with_compute_nothing_is_computed_when_one_board_is_invalid(boards, template_files):
+    validate = checked_codes({"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
+    compute = BatchRecorder()
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, Recorder(), validate=validate, compute=compute)
+    assert compute.calls == []
+    # metrics[1] of Newcastle is its second row, row 12; a bare message is said to be about the column
+    assert caught.value.problems == [{"location": "metrics.csv row 12, column metric",
+                                      "message": "metric: bad"}]
+
+
+def test_compute_takes_chunks_and_progress_still_wraps_every_board(boards, template_files, monkeypatch):
+    monkeypatch.setattr("sheets.batch.CHUNK", 1)
+    seen, compute = [], BatchRecorder()
+
+    def progress(items):
+        seen.append(len(items))
+        return items
+
+    result = calculate_upload(template_files, boards, Recorder(), validate=checked_codes(), compute=compute,
+                              progress=progress)
+    assert seen == [2]
+    assert compute.calls == [["E06000001"], ["E08000021"]]
+    assert [r.determination["hwb_code"] for r in result.boards] == ["E06000001", "E08000021"]
+
+
+def test_compute_needs_validate(boards, template_files):
+    with pytest.raises(TypeError, match="give both"):
+        calculate_upload(template_files, boards, Recorder(), compute=BatchRecorder())
