@@ -12,7 +12,7 @@ from importlib import resources
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from api.calculations import calculate_payload, calculate_plans, load_plan  # the one code path, in halves
+from api.calculations import calculate_payload, calculate_plans, prepare_payload  # the one path, halved
 from api.errors import ProblemSchema, problem
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
@@ -82,11 +82,11 @@ def calculate_csv():
     if mime is None:
         return problem(406, "Not Acceptable", f"Results are available as {', '.join(RESULT_TYPES)}.")
     files = {key: _field(key) for key in FILES}
-    # load_plan checks every board before calculate_plans computes any (calculate_payload's two halves);
+    # prepare_payload checks every board before calculate_plans computes any (calculate_payload's two halves);
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
     results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
-                               validate=load_plan, compute=calculate_plans).boards
+                               validate=prepare_payload, compute=calculate_plans).boards
     body = render(results, mime, current_app.json.dumps)
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,

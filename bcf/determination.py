@@ -36,7 +36,7 @@ from bcf.results import (
 )
 from bcf.rules import RuleSet
 from bcf.tranches import LineInput, line_availables, price_tranche, tranche_available
-from bcf.validation import check_plan
+from bcf.validation import CheckedPlan, check_plan
 
 __all__ = [
     "AmbitionResult",
@@ -55,12 +55,19 @@ __all__ = [
 ]
 
 
-def _checked(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> None:
-    problems = check_plan(plan, rule_set, catalogue)
+def _checked(plan: Plan | CheckedPlan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> Plan:
+    """The plan, once its cross-references and the pool are known to be sound (checked here, unless
+    ``plan`` is a :class:`CheckedPlan` for this very rule set and catalogue)."""
+    if isinstance(plan, CheckedPlan) and plan.rule_set is rule_set and plan.catalogue is catalogue:
+        plan, problems = plan.plan, []
+    else:
+        plan = plan.plan if isinstance(plan, CheckedPlan) else plan
+        problems = check_plan(plan, rule_set, catalogue)
     if not isinstance(p4p_pool, Decimal) or not p4p_pool.is_finite() or p4p_pool < 0:
         problems.append({"location": "p4p_pool", "message": "must be a finite amount of at least 0.00"})
     if problems:
         raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
+    return plan
 
 
 def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
@@ -171,9 +178,12 @@ def _tranches(
     return tuple(priced)
 
 
-def determine(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> Determination:
+def determine(
+    plan: Plan | CheckedPlan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal
+) -> Determination:
     """Determine one board's releases from its plan and actuals (rules-2015-16.md, all of it).
 
+    :param plan: the plan, or a :class:`~bcf.validation.CheckedPlan` of it (not checked again).
     :param p4p_pool: the board's performance pool in pounds (resolved by the caller: the request's
         ``p4p_pool`` or the allocation table).
     :raise InvalidInput: every cross-reference problem of the plan (see :func:`bcf.validation.check_plan`).
@@ -182,7 +192,7 @@ def determine(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Dec
 
 
 def determine_many(
-    plans: Sequence[Plan], rule_set: RuleSet, catalogue: Catalogue, p4p_pools: Sequence[Decimal]
+    plans: Sequence[Plan | CheckedPlan], rule_set: RuleSet, catalogue: Catalogue, p4p_pools: Sequence[Decimal]
 ) -> list[Determination]:
     """Determine many boards under one rule set: what :func:`determine` gives for each, in order.
 
@@ -191,17 +201,17 @@ def determine_many(
     calls per board; everything else is per board, as for one. All plans are checked before any is
     determined.
 
+    :param plans: plans, or :class:`~bcf.validation.CheckedPlan` s of them (not checked again).
     :param p4p_pools: each plan's performance pool in pounds, in the order of ``plans``.
     :raise InvalidInput: every cross-reference problem of the first plan that has any.
     """
     if len(plans) != len(p4p_pools):
         raise ValueError(f"{len(plans)} plans but {len(p4p_pools)} pools")
-    for plan, pool in zip(plans, p4p_pools, strict=True):
-        _checked(plan, rule_set, catalogue, pool)
-    assessed = assess_many([subjects(plan, rule_set, catalogue) for plan in plans], rule_set, catalogue)
+    sound = [_checked(plan, rule_set, catalogue, pool) for plan, pool in zip(plans, p4p_pools, strict=True)]
+    assessed = assess_many([subjects(plan, rule_set, catalogue) for plan in sound], rule_set, catalogue)
     return [
         _determination(plan, rule_set, catalogue, pool, assessments, metric_warnings)
-        for plan, pool, (assessments, metric_warnings) in zip(plans, p4p_pools, assessed, strict=True)
+        for plan, pool, (assessments, metric_warnings) in zip(sound, p4p_pools, assessed, strict=True)
     ]
 
 
@@ -238,7 +248,9 @@ def _determination(
     )
 
 
-def assess_ambitions(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal) -> Ambitions:
+def assess_ambitions(
+    plan: Plan | CheckedPlan, rule_set: RuleSet, catalogue: Catalogue, p4p_pool: Decimal
+) -> Ambitions:
     """For setting levels of ambition: per metric and period, the baseline interval, the minimum
     significant ambition, whether the plan is significant and beyond trend, and what its line is worth.
 
@@ -246,7 +258,7 @@ def assess_ambitions(plan: Plan, rule_set: RuleSet, catalogue: Catalogue, p4p_po
     the plan leaves out are unassessable, and under ``redistribute`` their share goes to the others.
     :raise InvalidInput: every cross-reference problem of the plan.
     """
-    _checked(plan, rule_set, catalogue, p4p_pool)
+    plan = _checked(plan, rule_set, catalogue, p4p_pool)
     subs = subjects(plan, rule_set, catalogue)
     assessments, warnings = assess(subs, rule_set, catalogue, with_actuals=False)
     given = {(s.metric.metric, s.period_id) for s in subs}

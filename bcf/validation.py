@@ -283,3 +283,35 @@ def check_plan(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[dict
                 high=1,
             )
     return problems
+
+
+_MADE_BY_CHECK = object()
+
+
+class CheckedPlan:
+    """A plan in which :func:`check_plan` found no problem, with the rule set and catalogue it was
+    checked against: made only by :func:`checked_plan`.
+
+    The calculator checks a request before it determines it (to report the schema's and the
+    cross-reference problems together); handing :func:`bcf.determination.determine` this proof instead
+    of the bare plan spares it checking the same plan again. ``determine`` trusts it only for the very
+    rule set and catalogue it names, and checks the plan again for any other.
+    """
+
+    __slots__ = ("plan", "rule_set", "catalogue")
+
+    def __init__(self, plan: Plan, rule_set: RuleSet, catalogue: Catalogue, token: object) -> None:
+        if token is not _MADE_BY_CHECK:
+            raise TypeError("a CheckedPlan is made by bcf.validation.checked_plan, which checks the plan")
+        self.plan, self.rule_set, self.catalogue = plan, rule_set, catalogue
+
+
+def checked_plan(
+    plan: Plan, rule_set: RuleSet, catalogue: Catalogue
+) -> tuple[CheckedPlan | None, list[dict[str, str]]]:
+    """:func:`check_plan`, and the plan as a :class:`CheckedPlan` when it has no problem.
+
+    :return: ``(CheckedPlan, [])``, or ``(None, problems)``.
+    """
+    problems = check_plan(plan, rule_set, catalogue)
+    return (None, problems) if problems else (CheckedPlan(plan, rule_set, catalogue, _MADE_BY_CHECK), [])

@@ -83,15 +83,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
 
     from api import create_app
-    from api.calculations import calculate_payload, calculate_plans, load_plan
+    from api.calculations import calculate_payload, calculate_plans, prepare_payload
     from sheets.batch import calculate_upload
     from sheets.writing import render
 
     app = create_app()
     with app.app_context():
         try:
-            results = calculate_upload(files, app.extensions["boards"], calculate_payload, validate=load_plan,
-                                       compute=calculate_plans,
+            results = calculate_upload(files, app.extensions["boards"], calculate_payload,
+                                       validate=prepare_payload, compute=calculate_plans,
                                        progress=_progress(not args.no_progress)).boards
         except InvalidInput as error:
             print(f"bcf: {error.message}", file=sys.stderr)

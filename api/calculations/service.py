@@ -2,8 +2,9 @@
 
 ``POST /api/v1/calculations``, the spreadsheet upload, the ``bcf calculate`` console script and stored
 determinations all call :func:`calculate_payload`, so there is one validation and one determination.
-It is two halves, :func:`load_plan` (validate) then :func:`calculate_plans` (determine and answer), which
-an upload of many boards calls separately: all boards validated, then all computed together.
+It is two halves, :func:`prepare_payload` (validate) then :func:`calculate_plans` (determine and
+answer), which an upload of many boards calls separately: all boards validated, then all computed
+together.
 It needs an app context: the rule sets, catalogue, boards and pool lookup are read once at start-up
 into ``current_app.extensions``.
 
@@ -33,7 +34,7 @@ from bcf.errors import InvalidInput, UnknownRuleSet
 from bcf.money import to_money
 from bcf.plan import Conditions, Plan
 from bcf.rules import RuleSet, get_rule_set
-from bcf.validation import check_plan
+from bcf.validation import CheckedPlan, check_plan, checked_plan
 
 # A body of a million misspelt keys is still one bad request: report the first problems, then a count
 MAX_PROBLEMS = 1000
@@ -58,15 +59,24 @@ def calculate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: every problem in the request at once, each ``{"location", "message"}``.
     :raise UnknownRuleSet: ``rule_set`` names no known rule set (the message lists the known ids).
     """
-    return calculate_plans([load_plan(payload)])[0]
+    return calculate_plans([prepare_payload(payload)])[0]
 
 
-def calculate_plans(loaded: Sequence[tuple[Plan, RuleSet, Decimal]]) -> list[dict[str, Any]]:
-    """The second half of :func:`calculate_payload`, for many boards at once: plans already checked
-    by :func:`load_plan` → their response dicts, in order.
+def prepare_payload(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
+    """The first half of :func:`calculate_payload`: :func:`load_plan`, answering the plan as the
+    :class:`~bcf.validation.CheckedPlan` its checks made, for :func:`calculate_plans`.
 
-    A spreadsheet upload checks every board with :func:`load_plan` first (nothing is computed if one
-    is wrong), then hands them all here, so each board is validated once, and the boards of each rule
+    :raise InvalidInput: as :func:`load_plan`; :raise UnknownRuleSet: as :func:`load_plan`.
+    """
+    return _load(payload)
+
+
+def calculate_plans(loaded: Sequence[tuple[CheckedPlan, RuleSet, Decimal]]) -> list[dict[str, Any]]:
+    """The second half of :func:`calculate_payload`, for many boards at once: what
+    :func:`prepare_payload` answered for each → their response dicts, in order.
+
+    A spreadsheet upload checks every board with :func:`prepare_payload` first (nothing is computed if
+    one is wrong), then hands them all here, so each board is validated once, and the boards of each rule
     set are determined together (:func:`bcf.determination.determine_many`: one :mod:`metrics` call per
     statistic type for them all). Each answer is exactly what :func:`calculate_payload` gives.
     """
@@ -90,7 +100,7 @@ def assess_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: as :func:`calculate_payload`.
     :raise UnknownRuleSet: as :func:`calculate_payload`.
     """
-    plan, rule_set, pool = load_plan(payload)
+    plan, rule_set, pool = _load(payload)
     ambitions = assess_ambitions(plan, rule_set, current_app.extensions["catalogue"], pool)
     return _dump_ambitions(ambitions)
 
@@ -101,6 +111,13 @@ def load_plan(payload: Any) -> tuple[Plan, RuleSet, Decimal]:
     :return: the plan, its rule set and the performance pool in pounds.
     :raise InvalidInput: all problems at once; :raise UnknownRuleSet: when that is the only problem.
     """
+    checked, rule_set, pool = _load(payload)
+    return checked.plan, rule_set, pool
+
+
+def _load(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
+    """:func:`load_plan`, answering the plan as the :class:`~bcf.validation.CheckedPlan` its checks
+    made, so that the determination does not check it again."""
     extensions = current_app.extensions
     if not isinstance(payload, Mapping):
         kind = "a list" if isinstance(payload, list) else f"{type(payload).__name__} ({payload!r:.40})"
@@ -123,7 +140,11 @@ def load_plan(payload: Any) -> tuple[Plan, RuleSet, Decimal]:
             rule_set = get_rule_set(extensions["rule_sets"], checked.rule_set)
         except UnknownRuleSet as error:
             unknown = error
-    if rule_set is not None and checked is not None:
+    sound: CheckedPlan | None = None
+    if rule_set is not None and plan is not None:  # the whole request loaded: positions are its own
+        sound, cross_problems = checked_plan(plan, rule_set, extensions["catalogue"])
+        problems.extend(cross_problems)
+    elif rule_set is not None and checked is not None:
         problems.extend(_restore_indexes(check_plan(checked, rule_set, extensions["catalogue"]), positions))
 
     pool, pool_problems = _pool(payload, extensions["boards"], extensions["bcf_pool_lookup"])
@@ -135,8 +156,8 @@ def load_plan(payload: Any) -> tuple[Plan, RuleSet, Decimal]:
         problems = list(unknown.problems) + problems
     if problems:
         raise InvalidInput(_summary(problems), problems=_capped(problems))
-    assert plan is not None and rule_set is not None and pool is not None  # no problems: all resolved
-    return plan, rule_set, pool
+    assert sound is not None and rule_set is not None and pool is not None  # no problems: all resolved
+    return sound, rule_set, pool
 
 
 def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:

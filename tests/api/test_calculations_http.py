@@ -214,9 +214,9 @@ def test_rule_sets_and_catalogue_are_loaded_once_into_extensions(app):
 
 
 def test_calculate_plans_answers_each_board_as_calculate_payload_does(two_rule_sets):
-    """The upload's halves: boards of two rule sets, interleaved, checked by load_plan then computed in
+    """The upload's halves: boards of two rule sets, interleaved, checked by prepare_payload, computed in
     one calculate_plans call, each answered as calculate_payload answers it alone, in order."""
-    from api.calculations import calculate_plans, load_plan
+    from api.calculations import calculate_plans, prepare_payload
 
     bodies = []
     for i, rule_set in enumerate(["bcf-2015-16", SECOND_RULE_SET_ID, "bcf-2015-16", SECOND_RULE_SET_ID]):
@@ -225,7 +225,7 @@ def test_calculate_plans_answers_each_board_as_calculate_payload_does(two_rule_s
         body["metrics"][0]["periods"]["april-2015"]["actual"]["numerator"] = 2900 + 40 * i
         bodies.append(body)
     with two_rule_sets.application.app_context():
-        together = calculate_plans([load_plan(body) for body in bodies])
+        together = calculate_plans([prepare_payload(body) for body in bodies])
         alone = [calculate_payload(body) for body in bodies]
     assert together == alone
     assert [a["rule_set"] for a in together] == [b["rule_set"] for b in bodies]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bcf.determination import determine, determine_many
 from bcf.errors import InvalidInput
-from bcf.validation import check_plan
+from bcf.validation import check_plan, checked_plan
 from tests.bcf.conftest import ALL_MET, plan_from_json
 from tests.bcf.test_scenarios import SCENARIOS, load
 
@@ -118,6 +118,9 @@ def test_each_board_of_a_batch_is_determined_as_alone(rule_set, catalogue, batch
     together = determine_many([p for p, _ in batch], rule_set, catalogue, [pool for _, pool in batch])
     alone = [determine(plan, rule_set, catalogue, pool) for plan, pool in batch]
     assert together == alone
+    # as the upload sends them: plans already checked by the calculator's validation
+    checked = [checked_plan(plan, rule_set, catalogue)[0] for plan, _ in batch]
+    assert determine_many(checked, rule_set, catalogue, [pool for _, pool in batch]) == alone
 
 
 def test_the_scenarios_determined_in_one_batch_are_each_as_alone(rule_set, catalogue):

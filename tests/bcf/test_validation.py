@@ -6,10 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+import bcf.determination
 from bcf.determination import determine
 from bcf.errors import InvalidInput
-from bcf.validation import check_plan
-from tests.bcf.conftest import ALL_MET, plan_from_json
+from bcf.validation import CheckedPlan, check_plan, checked_plan
+from tests.bcf.conftest import ALL_MET, plan_from_json, rule_set_with
 
 GOOD_DT = {
     "baseline": {"numerator": 900, "denominator": 100000},
@@ -305,3 +306,31 @@ def test_determine_refuses_a_plan_with_problems(rule_set, catalogue):
     with pytest.raises(InvalidInput) as caught:
         determine(plan_from_json({"metrics": []}), rule_set, catalogue, Decimal("-1"))
     assert caught.value.problems[0]["location"] == "p4p_pool"
+
+
+def test_a_checked_plan_is_made_only_by_checking(rule_set, catalogue):
+    good = plan_from_json({"metrics": [{"metric": "delayed_transfers", "periods": {"april-2015": GOOD_DT}}]})
+    sound, found = checked_plan(good, rule_set, catalogue)
+    assert found == [] and sound.plan is good
+    bad = plan_from_json({"metrics": [{"metric": "falls", "periods": {}}]})
+    assert checked_plan(bad, rule_set, catalogue) == (None, check_plan(bad, rule_set, catalogue))
+    with pytest.raises(TypeError):
+        CheckedPlan(bad, rule_set, catalogue, object())
+
+
+def test_determine_trusts_a_checked_plan_only_for_its_own_rule_set_and_catalogue(
+    rule_set, catalogue, tmp_path, monkeypatch
+):
+    plan = plan_from_json({"metrics": [{"metric": "delayed_transfers", "periods": {"april-2015": GOOD_DT}}],
+                           "conditions": ALL_MET})
+    sound, _ = checked_plan(plan, rule_set, catalogue)
+    calls = []
+    monkeypatch.setattr(bcf.determination, "check_plan", lambda *args: calls.append(args) or [])
+    pool = Decimal("1000000.00")
+    assert determine(sound, rule_set, catalogue, pool) == determine(plan, rule_set, catalogue, pool)
+    assert len(calls) == 1  # the bare plan only
+    same_content = rule_set_with(tmp_path)  # equal parameters, but not the rule set it was checked with
+    determine(sound, same_content, catalogue, pool)
+    assert len(calls) == 2 and calls[-1][0] is plan and calls[-1][1] is same_content
+    with pytest.raises(InvalidInput):  # the pool is checked whatever the plan
+        determine(sound, rule_set, catalogue, Decimal("-1"))
