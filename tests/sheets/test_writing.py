@@ -147,3 +147,18 @@ def test_xlsx_drops_characters_excel_cannot_hold():
     d = result(warnings=[{"code": "x", "metric": None, "period": None, "message": "bell\x07here"}])
     book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
     assert book["Warnings"]["F2"].value == "bellhere"
+
+
+def test_xlsx_text_stays_text_and_money_keeps_its_pennies():
+    """Text that looks like a number or a link is written as text; money to the penny."""
+    d = result(warnings=[{"code": "0123", "metric": "1e5", "period": "http://example.org/x",
+                          "message": "plain text"}])
+    d.determination["tranches"][1]["released"] = Decimal("12345678.91")
+    book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
+    warning = book["Warnings"]
+    assert [warning[f"{c}2"].value for c in "CDE"] == ["0123", "1e5", "http://example.org/x"]
+    assert all(warning[f"{c}2"].data_type == "s" for c in "CDE")
+    assert not warning["E2"].hyperlink
+    released = book["Tranches"]["E3"]
+    assert released.value == 12345678.91 and released.data_type == "n"  # the nearest double, not rounded
+    assert "£" in released.number_format
