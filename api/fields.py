@@ -9,7 +9,7 @@ mix the keys of two kinds of block. Lists and maps are bounded before their item
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -116,11 +116,14 @@ class BoundedList(fields.List):
             self.metadata.setdefault("minItems", min_length)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> list[Any]:
+        self.check_length(value)
+        return super()._deserialize(value, attr, data, **kwargs)
+
+    def check_length(self, value: Any) -> None:
         if isinstance(value, list | tuple) and not self.min_length <= len(value) <= self.max_length:
             raise ValidationError(
                 f"Must have between {self.min_length} and {self.max_length} items, not {len(value)}."
             )
-        return super()._deserialize(value, attr, data, **kwargs)
 
 
 class KeyedMap(fields.Dict):
@@ -136,6 +139,10 @@ class KeyedMap(fields.Dict):
         self.metadata.setdefault("maxProperties", max_entries)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:
+        return self.load_entries(value, lambda item: self.value_field.deserialize(item, **kwargs))
+
+    def load_entries(self, value: Any, load_value: Callable[[Any], Any]) -> dict[str, Any]:
+        """Check the entries' count and names and load each value with ``load_value``."""
         if not isinstance(value, Mapping):
             raise self.make_error("invalid")
         if not 1 <= len(value) <= self.max_entries:
@@ -148,7 +155,7 @@ class KeyedMap(fields.Dict):
                 errors[str(key)[: self.key_length]] = [message]
                 continue
             try:
-                result[key] = self.value_field.deserialize(item, **kwargs)
+                result[key] = load_value(item)
             except ValidationError as error:
                 errors[key] = error.messages
         if errors:
@@ -176,6 +183,10 @@ class CountBlock(fields.Field):
         return " or ".join("{" + ", ".join(sorted(keys)) + "}" for _, keys, _ in self.blocks)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        return self._schemas[self.kind_of(value)].load(value)
+
+    def kind_of(self, value: Any) -> str:
+        """The name of the one kind of block whose keys ``value`` has (ValidationError if none or two)."""
         if not isinstance(value, Mapping):
             raise ValidationError(f"Must be an object: a count block {self._expected()}.")
         sent = set(value)
@@ -190,7 +201,7 @@ class CountBlock(fields.Field):
             raise ValidationError(
                 f"Ambiguous count block: it mixes the keys of {kinds}; send exactly one kind of block."
             )
-        return self._schemas[matched[0][0]].load(value)
+        return matched[0][0]
 
 
 def count_block_properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
