@@ -227,37 +227,52 @@ class _Cells(dict):
         return location
 
 
+_PARTS = ("numerator", "denominator", "value", "sd", "n")
+_BLOCK_COLUMNS = {prefix: {part: f"{prefix}_{part}" for part in _PARTS} for prefix in ("baseline", "actual")}
+_SCORE = {"mean": "numerator", "sd": "sd", "n": "n"}
+_COUNTS = {"numerator": "numerator", "denominator": "denominator"}
+_VALUE = {"value": "value"}
+
+
 def _block(row: Row, file: str, prefix: str, path: str, locations: dict[str, Location],
            problems: list[Problem]) -> dict | None:
     """A count block from ``<prefix>_numerator`` etc.: counts, a score (mean in the numerator), or a value."""
-    columns = {part: f"{prefix}_{part}" for part in ("numerator", "denominator", "value", "sd", "n")}
-    given = {part for part, column in columns.items() if row.cells.get(column, "")}
+    columns = _BLOCK_COLUMNS[prefix]
+    cells = row.cells
+    given = {part for part, column in columns.items() if cells.get(column, "")}
     if not given:
         return None
     here = _Cells(file, row.number, columns)
     numbers = {part: _cell_number(row, file, columns[part], problems) for part in given}
     if given & {"sd", "n"}:
-        shape = {"mean": "numerator", "sd": "sd", "n": "n"}
-        extra = given & {"denominator", "value"}
-        hint = (f"a score is given as {prefix}_numerator (the mean), {prefix}_sd and {prefix}_n, "
-                f"with {prefix}_denominator and {prefix}_value empty")
+        shape, extra = _SCORE, given & {"denominator", "value"}
     elif given & {"numerator", "denominator"}:
-        shape = {"numerator": "numerator", "denominator": "denominator"}
-        extra = given & {"value"}
-        hint = (f"give either {prefix}_numerator and {prefix}_denominator (counts, preferred) or "
-                f"{prefix}_value alone, not both")
+        shape, extra = _COUNTS, given & {"value"}
     else:
-        shape, extra, hint = {"value": "value"}, set(), ""
-    for part in sorted(extra):
-        problems.append((here[part], hint))
-    for part in shape.values():
-        if part not in given:
+        shape, extra = _VALUE, set()
+    missing = [part for part in shape.values() if part not in given]
+    if extra or missing:  # the advice is written only when there is something wrong
+        hint = _hint(shape, prefix)
+        for part in sorted(extra):
+            problems.append((here[part], hint))
+        for part in missing:
             problems.append((here[part], f"{columns[part]} is empty; {hint}" if hint else
                              f"{columns[part]} is empty"))
     locations[path] = here[shape[next(iter(shape))]]
     for json_name, part in shape.items():
         locations[f"{path}.{json_name}"] = here[part]
     return {json_name: numbers.get(part) for json_name, part in shape.items()}
+
+
+def _hint(shape: dict[str, str], prefix: str) -> str:
+    """How a block of this shape is given, for a problem with it."""
+    if shape is _SCORE:
+        return (f"a score is given as {prefix}_numerator (the mean), {prefix}_sd and {prefix}_n, "
+                f"with {prefix}_denominator and {prefix}_value empty")
+    if shape is _COUNTS:
+        return (f"give either {prefix}_numerator and {prefix}_denominator (counts, preferred) or "
+                f"{prefix}_value alone, not both")
+    return ""
 
 
 def _period(row: Row, file: str, path: str, locations: dict[str, Location], problems: list[Problem]) -> dict:
