@@ -8,6 +8,7 @@ Run: ``.venv/bin/python benchmarks/batch.py [--profile]``; record figures in doc
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import statistics
@@ -91,6 +92,8 @@ def phases(app, data: dict[str, bytes]) -> None:
 
 def main() -> None:
     app = create_app({"TESTING": True})
+    gc.collect()
+    gc.freeze()  # as wsgi.py does for the service
     client = app.test_client()
     data = files()
     rows, conditions = data["metrics"].count(b"\n"), data["conditions"].count(b"\n")
