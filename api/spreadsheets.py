@@ -1,7 +1,8 @@
 """Spreadsheet users: CSV templates, and a batch calculation from uploaded CSV files.
 
 The upload is read by :mod:`sheets`, each board's rows become one api.md request and go through
-``api.calculations.calculate_payload``, the same code as ``POST /api/v1/calculations``. This module
+``api.calculations.calculate_payload``, the same code as ``POST /api/v1/calculations`` (in its two
+halves: every board validated, then all computed together). This module
 only handles HTTP: the size limit, which files came, content negotiation and the problem body.
 """
 
