@@ -121,3 +121,17 @@ def test_compare_dsrs_hand_worked():
     assert result.p_value == pytest.approx(0.04550026389635842, rel=1e-9)
     arrays = metrics.compare_dsrs([100, 120], [9, 9], 110, [16, 16])
     assert_allclose(arrays.z, [2.0, -2.0])
+
+
+def test_a_guess_only_speeds_the_bisection_up(rng):
+    """The answer of the guided bisection is the plain one's, for good, poor and out-of-range guesses."""
+    from metrics.comparisons import _first_true
+
+    lo = np.floor(rng.uniform(0, 1000, 500))
+    hi = lo + np.floor(rng.uniform(0, 5000, 500))
+    cut = np.floor(rng.uniform(lo - 10, hi + 10))  # the predicate holds from here (maybe never, maybe always)
+    guess = np.where(rng.uniform(size=500) < 0.5, cut + rng.normal(0, 5, 500), rng.uniform(-100, 7000, 500))
+    spread = rng.uniform(0, 50, 500)
+    plain = _first_true(lo, hi, lambda i: i >= cut)
+    assert np.array_equal(plain, np.clip(cut, lo, hi + 1))
+    assert np.array_equal(_first_true(lo, hi, lambda i: i >= cut, guess, spread), plain)
