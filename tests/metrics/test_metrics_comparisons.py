@@ -68,6 +68,18 @@ def test_compare_rates_large_counts_and_nan():
     assert np.isnan(result.p_value[1])
 
 
+@pytest.mark.parametrize(("count1", "count2"), [
+    (10**7, 10**7 - 100),      # near the mean, where the tails nearly meet: p close to 1
+    (10**8, 10**8 - 1_000),
+    (10**6, 10**6 - 2_000),
+    (123_457, 121_000),
+])
+def test_compare_rates_stays_exact_for_very_large_counts(count1, count2):
+    """Regression: a Cephes binomial CDF drifted by ~0.009 in p at 10⁷ events (review finding)."""
+    result = metrics.compare_rates(count1, 1.0, count2, 1.0)
+    assert result.p_value == pytest.approx(stats.binomtest(count1, count1 + count2, 0.5).pvalue, rel=1e-9)
+
+
 def test_compare_means_matches_scipy_welch(rng):
     mean1, mean2 = rng.normal(18, 2, (2, RANDOM_CASES))
     sd1, sd2 = rng.uniform(0.1, 6, (2, RANDOM_CASES))
