@@ -9,6 +9,7 @@ mix the keys of two kinds of block. Lists and maps are bounded before their item
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -17,7 +18,7 @@ import marshmallow as ma
 from marshmallow import ValidationError, fields
 
 from api.json_provider import Pounds
-from bcf.money import round_money, to_money
+from bcf.money import PENNY, round_money, to_money
 
 # 10^12: far beyond any count, population or pool in the scheme (the national pool is 10^9 pounds)
 MAX_MAGNITUDE = 10**12
@@ -64,6 +65,9 @@ class Number(fields.Float):
         return number
 
 
+_AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")  # a sign, digits, a decimal point
+
+
 class MoneyField(fields.Field):
     """Pounds: a JSON number or a numeric string in, a :class:`~decimal.Decimal` for :mod:`bcf`.
 
@@ -78,6 +82,7 @@ class MoneyField(fields.Field):
         "invalid": "Not a valid amount of money: send a number of pounds such as 1000000.00.",
         "special": "Must be a finite amount: NaN and Infinity are not allowed.",
         "range": "Must be between 0 and 1,000,000,000,000 pounds.",
+        "pennies": "Must be pounds to the penny: at most two decimal places.",
     }
 
     def __init__(self, **kwargs: Any):
@@ -94,8 +99,12 @@ class MoneyField(fields.Field):
             raise self.make_error("invalid") from error
         if not amount.is_finite():
             raise self.make_error("special")
+        if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value.strip()):
+            raise self.make_error("invalid")  # no "1_000" or "1e6": digits and a decimal point only
         if amount < 0 or amount > MAX_MAGNITUDE:
             raise self.make_error("range")
+        if amount != amount.quantize(PENNY):
+            raise self.make_error("pennies")
         return amount
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Pounds | None:

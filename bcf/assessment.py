@@ -17,6 +17,7 @@ import numpy as np
 
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
+from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
 from bcf.rules import RuleSet
@@ -267,11 +268,14 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
             ),
             False,
         )
+    # The ratio in Decimal from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
+    # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
+    b_, t_, a_ = (exact_decimal(x) for x in (baseline, plan, actual))
     if polarity == "lower":
-        value = (baseline - actual) / (baseline - plan)
+        value = float((b_ - a_) / (b_ - t_))
         text = f"achievement (B − A) ÷ (B − T) = ({b} − {a}) ÷ ({b} − {t}) = {fmt(value)} (lower is better)"
     else:
-        value = (actual - baseline) / (plan - baseline)
+        value = float((a_ - b_) / (t_ - b_))
         text = f"achievement (A − B) ÷ (T − B) = ({a} − {b}) ÷ ({t} − {b}) = {fmt(value)} (higher is better)"
     return value, text, True
 

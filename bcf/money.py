@@ -123,3 +123,11 @@ def format_pounds(amount: Decimal) -> str:
     """Pounds as people write them in explanations: ``£1,234,567.89`` (``-£5.00`` when negative)."""
     sign = "-" if amount < 0 else ""
     return f"{sign}£{abs(amount):,.2f}"
+
+
+def exact_decimal(x: float) -> Decimal:
+    """The Decimal of a float's shortest repr: ``0.75`` for 0.75 and ``474.7`` for 474.7, not the binary
+    expansion. Ratios of values typed in decimals (bare values, plans) are then exact, so a payable
+    fraction of exactly 0.75 stays 0.75 and a release on a half penny rounds up as §8 says."""
+    return Decimal(repr(float(x)))
+

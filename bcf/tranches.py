@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bcf.money import ZERO, round_money, split
+from bcf.money import ZERO, exact_decimal, round_money, split
 from bcf.money import format_pounds as pounds
 from bcf.results import (
     CONTINGENCY_PLAN,
@@ -51,11 +51,6 @@ def percent(fraction: float) -> str:
     if value in (0, 100):
         return f"{value:.0f}%"
     return f"{value:.4g}%"
-
-
-def fraction_decimal(fraction: float) -> Decimal:
-    """A payable fraction as the Decimal of its shortest repr: exact for 0, 1 and typed ratios."""
-    return Decimal(repr(float(fraction)))
 
 
 def tranche_available(pool: Decimal, tranche: Tranche, rule_set: RuleSet) -> Decimal:
@@ -138,7 +133,7 @@ def price_tranche(
             text = f"{line.item}: {line.why}; {share} held back"
         else:
             fraction = line.payable_fraction
-            released = round_money(amount * fraction_decimal(fraction), rounding.quantum, rounding.mode)
+            released = round_money(amount * exact_decimal(fraction), rounding.quantum, rounding.mode)
             held = amount - released
             text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {pounds(amount)} released"
             text += f" ({pounds(released)})"
@@ -156,7 +151,7 @@ def price_tranche(
     else:
         threshold = rule_set.threshold
         recovery = any(
-            fraction_decimal(line.achievement) < threshold
+            exact_decimal(line.achievement) < threshold
             for line in lines
             if line.status == DETERMINED and line.achievement is not None
         )

@@ -50,7 +50,7 @@ class Problems:
     def flag(self, name: str, values: np.ndarray, bad: np.ndarray, rule: str) -> None:
         """Record ``name <rule>`` if any element of the boolean mask ``bad`` is set, with positions."""
         bad = np.asarray(bad)
-        if not bad.any():
+        if not np.count_nonzero(bad):  # bad.any(), without its Python-level wrapper (~1 µs a call)
             return
         if bad.ndim == 0:
             self.messages.append(f"{name} {rule} (got {float(np.asarray(values))!r})")

@@ -49,16 +49,21 @@ def held_back_use(state: str) -> str:
 
 
 def apply_to_result(result: dict[str, Any], state: str | None) -> dict[str, Any]:
-    """The determination as it stands now: tranches that required a recovery plan report its use.
+    """The determination as it stands now: money held back for a recovery plan reports the plan's state.
 
-    The stored result is never changed; this returns a copy for the board's *current* determination.
+    Only a tranche whose held-back money is for the recovery plan changes: money held back pending
+    assurance stays so (§3), and a tranche that holds nothing back stays ``none`` (§6), even when its
+    metrics fell below the threshold. The stored result is never changed; this returns a copy.
     """
     if state is None:
         return result
     current = copy.deepcopy(result)
+    use = held_back_use(state)
     for tranche in current.get("tranches", []):
-        if tranche.get("recovery_plan_required") is True:
-            tranche["held_back_use"] = held_back_use(state)
+        if tranche.get("held_back_use") == "recovery_plan" and use != "recovery_plan":
+            tranche["held_back_use"] = use
+            tranche["explanation"] = (f"{tranche.get('explanation', '')}; the recovery plan was not agreed, "
+                                      "so NHS England directs how the held-back money is used")
     return current
 
 

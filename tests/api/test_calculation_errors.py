@@ -204,3 +204,26 @@ def test_domain_errors_map_to_status_by_slug(app, slug, status):
     else:
         assert problem["detail"] == "what went wrong"
         assert problem["errors"] == [{"location": "x", "message": "y"}]
+
+
+@pytest.mark.parametrize(("pool", "fragment"), [
+    (0.015, "at most two decimal places"),
+    ("12.345", "at most two decimal places"),
+    ("1_000", "Not a valid amount"),
+    ("1e6", "Not a valid amount"),
+    ("£100", "Not a valid amount"),
+])
+def test_a_pool_must_be_pounds_to_the_penny(client, pool, fragment):
+    body = request()
+    body["p4p_pool"] = pool
+    problem = assert_problem(post_raw(client, json.dumps(body)), 422, "invalid-input")
+    assert [e["location"] for e in problem["errors"]] == ["p4p_pool"]
+    assert fragment in problem["errors"][0]["message"]
+
+
+@pytest.mark.parametrize("pool", ["1000000", " 1000000.50 ", 1000000.5, "1000000.500"])
+def test_a_pool_to_the_penny_is_accepted_as_number_or_text(client, pool):
+    body = request()
+    body["p4p_pool"] = pool
+    response = post_raw(client, json.dumps(body))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]

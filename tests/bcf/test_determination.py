@@ -90,3 +90,21 @@ def test_a_not_assured_plan_explains_why_nothing_is_released(rule_set, catalogue
     data_sharing = next(c for c in r.conditions if c.condition == "data_sharing")
     assert data_sharing.access is True and data_sharing.status == "not_met"
     assert data_sharing.reasons[0].startswith("nhs_number_primary_identifier ")
+
+
+def test_a_release_on_an_exact_half_penny_rounds_up(rule_set, catalogue):
+    """(478.3 − 475.6) ÷ (478.3 − 474.7) = 2.7 ÷ 3.6 = 0.75 exactly; the local line is the last April
+    metrics line, £250,000.00 − 2 × £83,333.33 = £83,333.34, and £83,333.34 × 0.75 = £62,500.005, which
+    §8 rounds half up to £62,500.01. (In binary floats the ratio is 0.7499999999999921 → £62,500.00.)"""
+    plan = plan_from_json({
+        "conditions": ALL_MET,
+        "metrics": [{"metric": "local", "local_metric": "PHOF-2.24i", "periods": {"april-2015": {
+            "baseline": {"value": 478.3}, "plan": 474.7, "actual": {"value": 475.6}}}}],
+    })
+    result = determine(plan, rule_set, catalogue, Decimal("1000000.00"))
+    april = next(t for t in result.tranches if t.tranche == "april-2015/metrics")
+    local = april.lines[-1]
+    assert local.item == "local" and local.available == Decimal("83333.34")
+    assert local.payable_fraction == 0.75
+    assert local.released == Decimal("62500.01")
+    assert local.held_back == Decimal("20833.33")

@@ -68,6 +68,18 @@ def test_compare_rates_large_counts_and_nan():
     assert np.isnan(result.p_value[1])
 
 
+@pytest.mark.parametrize(("count1", "count2"), [
+    (10**7, 10**7 - 100),      # near the mean, where the tails nearly meet: p close to 1
+    (10**8, 10**8 - 1_000),
+    (10**6, 10**6 - 2_000),
+    (123_457, 121_000),
+])
+def test_compare_rates_stays_exact_for_very_large_counts(count1, count2):
+    """Regression: a Cephes binomial CDF drifted by ~0.009 in p at 10⁷ events (review finding)."""
+    result = metrics.compare_rates(count1, 1.0, count2, 1.0)
+    assert result.p_value == pytest.approx(stats.binomtest(count1, count1 + count2, 0.5).pvalue, rel=1e-9)
+
+
 def test_compare_means_matches_scipy_welch(rng):
     mean1, mean2 = rng.normal(18, 2, (2, RANDOM_CASES))
     sd1, sd2 = rng.uniform(0.1, 6, (2, RANDOM_CASES))
@@ -121,3 +133,17 @@ def test_compare_dsrs_hand_worked():
     assert result.p_value == pytest.approx(0.04550026389635842, rel=1e-9)
     arrays = metrics.compare_dsrs([100, 120], [9, 9], 110, [16, 16])
     assert_allclose(arrays.z, [2.0, -2.0])
+
+
+def test_a_guess_only_speeds_the_bisection_up(rng):
+    """The answer of the guided bisection is the plain one's, for good, poor and out-of-range guesses."""
+    from metrics.comparisons import _first_true
+
+    lo = np.floor(rng.uniform(0, 1000, 500))
+    hi = lo + np.floor(rng.uniform(0, 5000, 500))
+    cut = np.floor(rng.uniform(lo - 10, hi + 10))  # the predicate holds from here (maybe never, maybe always)
+    guess = np.where(rng.uniform(size=500) < 0.5, cut + rng.normal(0, 5, 500), rng.uniform(-100, 7000, 500))
+    spread = rng.uniform(0, 50, 500)
+    plain = _first_true(lo, hi, lambda i: i >= cut)
+    assert np.array_equal(plain, np.clip(cut, lo, hi + 1))
+    assert np.array_equal(_first_true(lo, hi, lambda i: i >= cut, guess, spread), plain)
