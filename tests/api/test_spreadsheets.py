@@ -280,3 +280,34 @@ def test_openapi_documents_the_upload(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "multipart/form-data" in paths["/api/v1/calculations/csv"]["post"]["requestBody"]["content"]
     assert "/api/v1/templates/{name}.csv" in paths
+
+
+def test_152_different_boards_computed_together_are_each_as_computed_alone(app, client):
+    """The upload determines its boards together (one metrics/ call per statistic type for them all);
+    each board must still get exactly the JSON calculator's answer for it alone. Every board's counts
+    differ, so that no two boards share a figure."""
+    boards = list(csv.DictReader(io.StringIO((ROOT / "reference_data" / "boards.csv").read_text())))
+    files = templates(client)
+    header, *rows = files["metrics"].decode().splitlines()
+    example = [row.split(",") for row in rows if row.startswith("E06000001,")]
+    numeric = [METRICS_COLUMNS.index(c) for c in ("baseline_numerator", "actual_numerator")]
+    metrics, pools = [header], ["hwb_code,p4p_pool"]
+    for i, board in enumerate(boards):
+        for cells in example:
+            cells = [board["ons_code"], *cells[1:]]
+            for column in numeric:
+                if cells[column]:  # small counts (proportions) must stay below their denominators
+                    count = int(cells[column])
+                    cells[column] = str(count + (i if count >= 1000 else i % 50 - 25))
+            metrics.append(",".join(cells))
+        pools.append(f"{board['ons_code']},{1_000_000 + 137 * i}.{i % 100:02d}")
+    files["metrics"], files["pools"] = "\r\n".join(metrics).encode(), "\n".join(pools).encode()
+    files["conditions"] = None
+    response = upload(client, files, "application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)[:2000]
+    together = response.get_json()
+    requests, problems = build_requests(files, app.extensions["boards"])
+    assert problems == [] and len(requests) == 152
+    alone = [client.post("/api/v1/calculations", json=r.payload).get_json() for r in requests]
+    assert together == alone
+    assert len({d["metrics"][0]["baseline"]["value"] for d in together}) == 152  # the boards do differ
