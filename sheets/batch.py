@@ -117,16 +117,30 @@ def _computed(requests: list[BoardRequest], checked: list, compute: Callable[[li
               wrap: Callable[[Iterable], Iterable]) -> list[BoardResult]:
     """Every checked board computed, :data:`CHUNK` at a time, the progress bar advancing per board.
 
-    The boards were all validated, so ``compute`` is not expected to refuse one; if it does, the error
-    goes up as it is and nothing is answered.
+    The boards were all validated, so ``compute`` is not expected to refuse one. If it does, that
+    chunk is computed again a board at a time so that each refusal is mapped to its own board's cells,
+    and the upload is refused whole, as when validation finds a problem.
     """
     results: list[BoardResult] = []
+    problems: list[Problem] = []
     waiting: list[tuple[BoardRequest, object]] = []
     for index, pair in enumerate(wrap(list(zip(requests, checked, strict=True)))):
         waiting.append(pair)
-        if len(waiting) == CHUNK or index == len(requests) - 1:
+        if len(waiting) < CHUNK and index < len(requests) - 1:
+            continue
+        try:
             answers = compute([done for _, done in waiting])
+        except BcfError:
+            answers = []
+            for request, done in waiting:
+                try:
+                    answers.extend(compute([done]))
+                except BcfError as error:
+                    problems.extend(_mapped(request, error))
+        if not problems:
             results.extend(BoardResult(request, answer) for (request, _), answer
                            in zip(waiting, answers, strict=True))
-            waiting = []
+        waiting = []
+    if problems:
+        raise _refuse(problems)
     return results

@@ -194,3 +194,22 @@ def test_compute_takes_chunks_and_progress_still_wraps_every_board(boards, templ
 def test_compute_needs_validate(boards, template_files):
     with pytest.raises(TypeError, match="give both"):
         calculate_upload(template_files, boards, Recorder(), compute=BatchRecorder())
+
+
+def test_a_board_compute_refuses_is_mapped_to_its_cells_and_nothing_is_answered(boards, template_files):
+    """Not expected after validation, but if the batch computation refuses, the refusal still names
+    the board's own cells, and the upload is refused whole."""
+    calls = []
+
+    def compute(checked):
+        calls.append(list(checked))
+        if "E08000021" in checked:
+            raise InvalidInput("invalid", problems=[{"location": "metrics[0].periods.april-2015.plan",
+                                                     "message": "is too high"}])
+        return [{"hwb_code": code} for code in checked]
+
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, Recorder(), validate=checked_codes(), compute=compute)
+    assert caught.value.problems == [{"location": "metrics.csv row 11, column plan",
+                                      "message": "plan is too high"}]
+    assert calls == [["E06000001", "E08000021"], ["E06000001"], ["E08000021"]]  # the chunk, then one by one
