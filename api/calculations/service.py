@@ -58,8 +58,8 @@ def calculate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: every problem in the request at once, each ``{"location", "message"}``.
     :raise UnknownRuleSet: ``rule_set`` names no known rule set (the message lists the known ids).
     """
-    plan, rule_set, pool = _load(payload)
-    determination = determine(plan, rule_set, current_app.extensions["catalogue"], pool)
+    checked, rule_set, pool = _load(payload)  # validated once: determine does not check it again
+    determination = determine(checked, rule_set, current_app.extensions["catalogue"], pool)
     return _dump_determination(determination)
 
 
@@ -70,8 +70,8 @@ def assess_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: as :func:`calculate_payload`.
     :raise UnknownRuleSet: as :func:`calculate_payload`.
     """
-    plan, rule_set, pool = _load(payload)
-    ambitions = assess_ambitions(plan, rule_set, current_app.extensions["catalogue"], pool)
+    checked, rule_set, pool = _load(payload)
+    ambitions = assess_ambitions(checked, rule_set, current_app.extensions["catalogue"], pool)
     return _dump_ambitions(ambitions)
 
 
