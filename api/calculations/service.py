@@ -102,8 +102,8 @@ def assess_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: as :func:`calculate_payload`.
     :raise UnknownRuleSet: as :func:`calculate_payload`.
     """
-    plan, rule_set, pool = _load(payload)
-    ambitions = assess_ambitions(plan, rule_set, current_app.extensions["catalogue"], pool)
+    checked, rule_set, pool = _load(payload)
+    ambitions = assess_ambitions(checked, rule_set, current_app.extensions["catalogue"], pool)
     return _dump_ambitions(ambitions)
 
 
