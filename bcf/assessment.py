@@ -256,6 +256,8 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
     :return: (achievement, explanation, whether the plan is an improvement on the baseline).
     """
     b, t, a = fmt(baseline), fmt(plan), fmt(actual)
+    if not all(math.isfinite(x) for x in (baseline, plan, actual)):  # refused by non_finite_problems
+        return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
     if not better(plan, baseline, polarity):
         value = 1.0 if not better(plan, actual, polarity) else 0.0
         words = "at least as good as" if value == 1.0 else "worse than"
@@ -357,7 +359,9 @@ def assess_many(
         blocks.append((s.period.baseline, s.kind, s.months))
         if with_actuals and s.period.actual is not None:
             blocks.append((s.period.actual, s.kind, s.months))
-    values, variances = estimates(blocks, confidence, catalogue)
+    # Extreme but valid inputs may overflow to inf or nan here; non_finite_problems refuses such plans.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        values, variances = estimates(blocks, confidence, catalogue)
     paired, tests, position = [], [], 0
     for s in everything:
         base, var1 = values[position], variances.get(position)
@@ -368,7 +372,9 @@ def assess_many(
             tests.append((s, base, actual, var1, variances.get(position)))
             position += 1
         paired.append((s, base, actual))
-    p_of = dict(zip([id(t[0]) for t in tests], change_p_values(tests), strict=True))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        p_values = change_p_values(tests)
+    p_of = dict(zip([id(t[0]) for t in tests], p_values, strict=True))
     projections = trend_projections(everything)
 
     answers, start = [], 0
@@ -493,6 +499,32 @@ def _assessment(
         explanation=value_text,
     )
     return Assessment(result, text, achieved)
+
+
+def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[dict[str, str]]:
+    """Inputs each within bounds can still give a figure no float can hold (1e12 events over a
+    population of 1e-300; a plan 1e-300 from its baseline): such a plan is refused, naming the block,
+    rather than answered with Infinity (not JSON) or failing when the money is priced.
+
+    :return: one ``{location, message}`` per block or plan whose computed figures are not finite.
+    """
+    index = {metric.metric: i for i, metric in enumerate(plan.metrics)}
+    problems = []
+    for a in assessments:
+        r = a.result
+        where = f"metrics[{index[r.metric]}].periods.{r.period}"
+        found = len(problems)
+        for name, estimate in (("baseline", r.baseline), ("actual", r.actual)):
+            figures = () if estimate is None else (estimate.value, estimate.ci_lower, estimate.ci_upper)
+            if any(x is not None and not math.isfinite(x) for x in figures):
+                problems.append({"location": f"{where}.{name}", "message": (
+                    "these figures give a value too large to compute: check the denominator")})
+        achieved = a.unrounded_achievement
+        if len(problems) == found and achieved is not None and not math.isfinite(achieved):
+            problems.append({"location": f"{where}.plan", "message": (
+                "the plan is too close to the baseline for the change to be measured against it: "
+                "achievement is not a finite number")})
+    return problems
 
 
 def _size(block: object) -> float | None:

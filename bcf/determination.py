@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bcf.assessment import Assessment, assess, assess_many, subjects
+from bcf.assessment import Assessment, assess, assess_many, non_finite_problems, subjects
 from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
@@ -68,6 +68,14 @@ def _checked(plan: Plan | CheckedPlan, rule_set: RuleSet, catalogue: Catalogue, 
     if problems:
         raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
     return plan
+
+
+def _refuse_non_finite(plan: Plan, assessments: list[Assessment]) -> None:
+    """:raise InvalidInput: a figure computed from the plan is not a finite number (see
+    :func:`bcf.assessment.non_finite_problems`)."""
+    problems = non_finite_problems(plan, assessments)
+    if problems:
+        raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
 
 
 def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
@@ -209,6 +217,8 @@ def determine_many(
         raise ValueError(f"{len(plans)} plans but {len(p4p_pools)} pools")
     sound = [_checked(plan, rule_set, catalogue, pool) for plan, pool in zip(plans, p4p_pools, strict=True)]
     assessed = assess_many([subjects(plan, rule_set, catalogue) for plan in sound], rule_set, catalogue)
+    for plan, (assessments, _) in zip(sound, assessed, strict=True):
+        _refuse_non_finite(plan, assessments)
     return [
         _determination(plan, rule_set, catalogue, pool, assessments, metric_warnings)
         for plan, pool, (assessments, metric_warnings) in zip(sound, p4p_pools, assessed, strict=True)
@@ -261,6 +271,7 @@ def assess_ambitions(
     plan = _checked(plan, rule_set, catalogue, p4p_pool)
     subs = subjects(plan, rule_set, catalogue)
     assessments, warnings = assess(subs, rule_set, catalogue, with_actuals=False)
+    _refuse_non_finite(plan, assessments)
     given = {(s.metric.metric, s.period_id) for s in subs}
     worth: dict[tuple[str, str], tuple[Decimal, str]] = {}
     for tranche in rule_set.tranches:

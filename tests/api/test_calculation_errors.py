@@ -227,3 +227,33 @@ def test_a_pool_to_the_penny_is_accepted_as_number_or_text(client, pool):
     body["p4p_pool"] = pool
     response = post_raw(client, json.dumps(body))
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+
+
+OVERFLOWING = [
+    # 1e12 days over a population of 1e-300: each input within bounds, the rate beyond any float
+    # (the actual, 5 ÷ 1e-300 × 100,000 ÷ 9 ≈ 5.6e304, still fits)
+    ({"metric": "delayed_transfers", "periods": {"april-2015": {
+        "baseline": {"numerator": 1e12, "denominator": 1e-300}, "plan": 1,
+        "actual": {"numerator": 5, "denominator": 1e-300}}}},
+     ["metrics[0].periods.april-2015.baseline"]),
+    ({"metric": "residential_admissions", "periods": {"october-2015": {
+        "baseline": {"numerator": 100, "denominator": 1e-310}, "plan": 1}}},
+     ["metrics[0].periods.october-2015.baseline"]),
+    # a plan 1e-300 below its baseline: achievement (B − A) ÷ (B − T) overflows
+    ({"metric": "local", "local_metric": "PHOF-2.24i", "periods": {"april-2015": {
+        "baseline": {"value": 2e-300}, "plan": 1e-300, "actual": {"value": 1e12}}}},
+     ["metrics[0].periods.april-2015.plan"]),
+]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/calculations", "/api/v1/ambitions"])
+@pytest.mark.parametrize(("metric", "locations"), OVERFLOWING)
+def test_figures_too_large_to_compute_are_422_never_infinity(client, path, metric, locations):
+    body = {"hwb_code": "E06000001", "p4p_pool": 1, "metrics": [metric]}
+    response = client.post(path, data=json.dumps(body), content_type="application/json")
+    if path.endswith("ambitions") and locations[0].endswith(".plan"):
+        assert response.status_code == 200  # ambitions ignore actuals: nothing overflows
+        return
+    problem = assert_problem(response, 422, "invalid-input")
+    assert [e["location"] for e in problem["errors"]] == locations
+    assert "Infinity" not in response.get_data(as_text=True)
