@@ -429,9 +429,9 @@ def _assessment(
                 "ambition_not_significant",
                 s.metric.metric,
                 s.period_id,
-                f"The planned value {fmt(plan)} is within the {confidence:.0%} confidence interval "
-                f"of the baseline ({fmt(base.ci_lower)} to {fmt(base.ci_upper)}): an improvement "
-                f"this small may be variation alone; a significant ambition is beyond {fmt(msa)}.",
+                f"The planned value {fmt(plan)} does not go beyond {fmt(msa)}, the improving side of "
+                f"the baseline's {confidence:.0%} confidence interval ({fmt(base.ci_lower)} to "
+                f"{fmt(base.ci_upper)}): a change short of that may be variation alone.",
             )
         )
     if not better(plan, base.value, polarity):

@@ -78,6 +78,19 @@ def _refuse_non_finite(plan: Plan, assessments: list[Assessment]) -> None:
         raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
 
 
+def _tranche_rounding(pool: Decimal, available: Decimal) -> PlanWarning:
+    """§8 rounds each tranche to the penny on its own, so the three can add up to a penny more or
+    less than the pool (£999,999.99 → £250,000.00 + £250,000.00 + £500,000.00). The rule stands as the
+    scheme states it; the difference is shown, never hidden."""
+    difference = available - pool
+    return PlanWarning(
+        "tranche_rounding", None, None,
+        f"Each tranche is rounded to the penny on its own (rules §8), so together they make "
+        f"{pounds(available)}, {pounds(abs(difference))} {'more' if difference > 0 else 'less'} than "
+        f"the pool {pounds(pool)}.",
+    )
+
+
 def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
     """Warnings about the plan as a whole: access not checked; a local alternative missing a field."""
     warnings = []
@@ -242,6 +255,9 @@ def _determination(
         released=None if pending else sum((t.released for t in tranches), ZERO),
         held_back=None if pending else sum((t.held_back for t in tranches), ZERO),
     )
+    warnings = _plan_warnings(plan, catalogue) + metric_warnings
+    if totals.available != p4p_pool:
+        warnings.append(_tranche_rounding(p4p_pool, totals.available))
     flags = [t.recovery_plan_required for t in tranches]
     recovery = True if any(flags) else (None if None in flags else False)
     return Determination(
@@ -254,7 +270,7 @@ def _determination(
         tranches=tranches,
         totals=totals,
         recovery_plan_required=recovery,
-        warnings=tuple(_plan_warnings(plan, catalogue) + metric_warnings),
+        warnings=tuple(warnings),
     )
 
 

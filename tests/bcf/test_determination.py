@@ -108,3 +108,31 @@ def test_a_release_on_an_exact_half_penny_rounds_up(rule_set, catalogue):
     assert local.payable_fraction == 0.75
     assert local.released == Decimal("62500.01")
     assert local.held_back == Decimal("20833.33")
+
+
+def test_tranches_that_round_past_the_pool_carry_a_warning_with_the_difference(rule_set, catalogue):
+    """£999,999.99: 25% → £249,999.9975 → £250,000.00 (twice), 50% → £499,999.995 → £500,000.00;
+    together £1,000,000.00, a penny more than the pool. §8 is kept; the penny is shown."""
+    result = determine(plan_from_json({"metrics": []}), rule_set, catalogue, Decimal("999999.99"))
+    assert [t.available for t in result.tranches] == [Decimal("250000.00"), Decimal("250000.00"),
+                                                      Decimal("500000.00")]
+    assert result.totals.available == Decimal("1000000.00")
+    warning = next(w for w in result.warnings if w.code == "tranche_rounding")
+    assert "£1,000,000.00, £0.01 more than the pool £999,999.99" in warning.message
+
+
+def test_tranches_that_add_up_to_the_pool_carry_no_rounding_warning(rule_set, catalogue):
+    result = determine(plan_from_json({"metrics": []}), rule_set, catalogue, Decimal("1000000.00"))
+    assert not [w for w in result.warnings if w.code == "tranche_rounding"]
+
+
+def test_a_plan_worse_than_its_baseline_is_not_called_within_the_interval(rule_set, catalogue):
+    """Baseline 3,100 ÷ 9 ÷ 72,000 × 100,000 = 478.4 (lower is better); a plan of 600 is no
+    improvement at all, so the warning must not say it lies within the interval."""
+    plan = plan_from_json({"metrics": [{"metric": "delayed_transfers", "periods": {"april-2015": {
+        "baseline": {"numerator": 3100, "denominator": 72000}, "plan": 600}}}]})
+    result = determine(plan, rule_set, catalogue, Decimal("1000000.00"))
+    codes = {w.code: w.message for w in result.warnings}
+    assert "ambition_not_an_improvement" in codes
+    assert "within" not in codes["ambition_not_significant"]
+    assert "does not go beyond 461.7" in codes["ambition_not_significant"]
