@@ -257,3 +257,58 @@ def test_figures_too_large_to_compute_are_422_never_infinity(client, path, metri
     problem = assert_problem(response, 422, "invalid-input")
     assert [e["location"] for e in problem["errors"]] == locations
     assert "Infinity" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/calculations", "/api/v1/ambitions"])
+def test_an_entry_with_an_unreadable_value_still_has_its_other_values_checked(client, path):
+    """One request, every problem: the schema's (a numerator that is not a number) and, in the same
+    entry, check_plan's (a count that is not whole, a rate planned below zero)."""
+    body = request()
+    april = body["metrics"][0]["periods"]["april-2015"]
+    april["baseline"] = {"numerator": "abc", "denominator": 72000}
+    april["plan"] = -3
+    april["actual"] = {"numerator": 2.5, "denominator": 72400}
+    problem = assert_problem(client.post(path, json=body), 422, "invalid-input")
+    at = "metrics[0].periods.april-2015"
+    assert sorted((e["location"], e["message"]) for e in problem["errors"]) == [
+        (f"{at}.actual.numerator", "must be a whole number (a count)"),  # delayed transfers: a count
+        (f"{at}.baseline.numerator", "Not a valid number."),
+        (f"{at}.plan", "must be at least 0"),  # a rate cannot be planned below zero
+    ]
+
+
+def test_a_value_the_schema_refused_is_not_reported_again_by_the_cross_checks(client):
+    body = request()
+    april = body["metrics"][0]["periods"]["april-2015"]
+    april["baseline"]["denominator"] = "many"  # the entry fails the schema …
+    april["actual"]["numerator"] = -2.5  # … and so does this count, which is also not whole
+    april["plan"] = 1e13  # too large for the schema, so not a rate to range-check
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+    locations = [e["location"] for e in problem["errors"]]
+    at = "metrics[0].periods.april-2015"
+    assert sorted(locations) == [f"{at}.actual.numerator", f"{at}.baseline.denominator", f"{at}.plan"]
+    messages = {e["location"]: e["message"] for e in problem["errors"]}
+    assert messages[f"{at}.actual.numerator"].startswith("Must be at least 0")  # the schema's words
+
+
+def test_cross_checks_run_beside_schema_problems_in_every_part_of_an_entry(client):
+    body = request()
+    october = body["metrics"][0]["periods"]["october-2015"]
+    october["history"] = [510.2, "x", -4.0]  # one item unreadable, one a negative rate
+    october["actual"] = {"numerator": 1990, "denominator": 72600, "note": "provisional"}  # unknown key
+    body["metrics"].append({"metric": "delayed_transfer", "periods": {"april-2015": {  # misspelt metric
+        "baseline": {"numerator": 10}, "plan": 1}}})  # and a block missing its denominator
+    problem = assert_problem(client.post("/api/v1/calculations", json=body), 422, "invalid-input")
+    at = "metrics[0].periods.october-2015"
+    assert sorted((e["location"], e["message"]) for e in problem["errors"]) == sorted([
+        (f"{at}.history[1]", "Not a valid number."),
+        (f"{at}.history[2]", "must be at least 0"),
+        (f"{at}.actual.note", "Unknown field."),
+        ("metrics[1].metric", problem_message(problem, "metrics[1].metric")),
+        ("metrics[1].periods.april-2015.baseline.denominator", "Missing data for required field."),
+    ])
+    assert problem_message(problem, "metrics[1].metric").startswith("unknown metric 'delayed_transfer'")
+
+
+def problem_message(problem: dict, location: str) -> str:
+    return next(e["message"] for e in problem["errors"] if e["location"] == location)

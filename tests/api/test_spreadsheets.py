@@ -311,3 +311,19 @@ def test_152_different_boards_computed_together_are_each_as_computed_alone(app, 
     alone = [client.post("/api/v1/calculations", json=r.payload).get_json() for r in requests]
     assert together == alone
     assert len({d["metrics"][0]["baseline"]["value"] for d in together}) == 152  # the boards do differ
+
+
+def test_a_row_with_an_unreadable_cell_still_has_its_other_cells_checked(client):
+    """Row 2 (delayed_transfers, april-2015): every cell's problem in one answer, the calculator's range
+    checks mapped back to their cells, each problem once."""
+    files = templates(client)
+    metrics = files["metrics"].decode().splitlines()
+    assert metrics[1].startswith("E06000001,delayed_transfers,,april-2015,3100,72000,,,,440,2890,")
+    metrics[1] = metrics[1].replace(",3100,", ",abc,").replace(",440,", ",-5,").replace(",2890,", ",-5,")
+    found = problems_of(upload(client, {**files, "metrics": "\n".join(metrics).encode()}))
+    assert found == {
+        "metrics.csv row 2, column baseline_numerator": "baseline_numerator must be a number; got 'abc'",
+        "metrics.csv row 2, column actual_numerator":  # the schema's minimum
+            "actual_numerator: Must be at least 0 and at most 1,000,000,000,000.",
+        "metrics.csv row 2, column plan": "plan must be at least 0",  # check_plan: a rate is not negative
+    }

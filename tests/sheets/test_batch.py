@@ -131,6 +131,23 @@ def test_validator_problems_join_cell_problems_except_on_flagged_rows(boards, te
     assert calculate.calls == []
 
 
+def test_domain_problems_about_other_cells_of_a_flagged_row_are_reported(boards, template_files):
+    # row 2's plan is unreadable; what the domain says about that cell is an echo, but its problem with
+    # another cell of the same row is not
+    template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
+    validate = Recorder({"E06000001": [
+        {"location": "metrics[0].periods.april-2015.plan", "message": "may not be null"},
+        {"location": "metrics[0].periods.april-2015.actual.numerator", "message": "must be a whole number"},
+    ]})
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, boards, Recorder(), validate=validate)
+    assert caught.value.problems == [
+        {"location": "metrics.csv row 2, column actual_numerator",
+         "message": "actual_numerator must be a whole number"},
+        {"location": "metrics.csv row 2, column plan", "message": "plan must be a number; got 'TBC'"},
+    ]
+
+
 class BatchRecorder:
     """A double of ``api.calculations.calculate_plans``: what the validator returned → answers."""
 
