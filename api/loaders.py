@@ -64,14 +64,7 @@ def _schema_loader(schema: ma.Schema) -> Load:
     if schema.many or schema.partial or schema.unknown != RAISE or hooks["pre_load"] \
             or hooks["validates"] or hooks["validates_schema"]:
         raise TypeError(f"{name}: many, partial, unknown, pre_load and validators are not supported")
-    processors = []
-    for attr_name, pass_collection, options in hooks["post_load"]:
-        if options.get("pass_original"):
-            raise TypeError(f"{name}: post_load with pass_original is not supported")
-        processors.append((pass_collection, getattr(schema, attr_name)))
-    # marshmallow runs the pass_collection hooks first; for one object both kinds get the object
-    processors = [hook for collection, hook in processors if collection] + \
-        [hook for collection, hook in processors if not collection]
+    processors = post_load_hooks(schema)
     steps = []
     for field_name, field in schema.load_fields.items():
         key = field.data_key if field.data_key is not None else field_name
@@ -94,6 +87,21 @@ def _schema_loader(schema: ma.Schema) -> Load:
         return result
 
     return load
+
+
+def post_load_hooks(schema: ma.Schema) -> list[Callable[..., Any]]:
+    """The schema's ``post_load`` hooks for one object, in the order marshmallow runs them.
+
+    :raise TypeError: a hook wants the original data (``pass_original``), which is not kept.
+    """
+    processors = []
+    for attr_name, pass_collection, options in schema._hooks["post_load"]:
+        if options.get("pass_original"):
+            raise TypeError(f"{type(schema).__name__}: post_load with pass_original is not supported")
+        processors.append((pass_collection, getattr(schema, attr_name)))
+    # marshmallow runs the pass_collection hooks first; for one object both kinds get the object
+    return [hook for collection, hook in processors if collection] + \
+        [hook for collection, hook in processors if not collection]
 
 
 def _field_loader(field: fields.Field, where: str) -> Callable[[Any, str, Any], Any]:
@@ -146,4 +154,4 @@ def _container(field: fields.Field, where: str) -> Load | None:
     return None
 
 
-__all__ = ["CompiledLoad", "compile_load"]
+__all__ = ["CompiledLoad", "compile_load", "post_load_hooks"]

@@ -17,6 +17,22 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+
+class _Unread:
+    """The type of :data:`UNREAD` (one instance)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNREAD"
+
+
+#: In a plan read from an invalid request, only to be checked (never determined): a value, or a count
+#: block, that its reader could not read and has already reported. :func:`bcf.validation.check_plan`
+#: passes over it and over whatever depends on it, so one request reports every problem, each once.
+UNREAD = _Unread()
+
+
 # --- measurements: the four count blocks of api.md, or a bare value ---------------------------------
 
 

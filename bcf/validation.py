@@ -4,7 +4,9 @@ The schema checks shapes and types; this checks meaning: a metric the catalogue 
 rule set measures for that metric, a count block that fits the metric's statistic type, counts that make
 sense for it, a definition where the plan must define the metric, and the seven-day-services rule that a
 "no" needs an explanation (rules §3). Every problem is reported at once, each with a JSON-path location
-in the api.md request, so a finance officer can fix them all in one go.
+in the api.md request, so a finance officer can fix them all in one go. A value that is
+:data:`~bcf.plan.UNREAD` (its reader could not read it, and said so) is passed over, as is any check that
+needs it: the plan's other values are still checked, and no problem is reported twice.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any
 
 import metrics
 from bcf.catalogue import LOCAL, POLARITIES, STATISTIC_TYPES, Catalogue, metric_info, statistic_type
-from bcf.plan import BareValue, Counts, MetricPlan, Plan, Score, Standardised
+from bcf.plan import UNREAD, BareValue, Counts, MetricPlan, Plan, Score, Standardised
 from bcf.rules import RuleSet
 
 # Input sanity, not policy: no count, population or value in this scheme comes near a trillion, and
@@ -44,7 +46,9 @@ def _number(
     whole: bool = False,
     high: float | None = None,
 ) -> bool:
-    """Check one number; record a problem and return False if it is not acceptable."""
+    """Check one number; record a problem and return False if it is not acceptable (or UNREAD)."""
+    if value is UNREAD:
+        return False  # its reader has reported it
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         problems.append({"location": where, "message": f"must be a finite number, not {value!r}"})
         return False
@@ -83,7 +87,9 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
         _number(problems, block.sd, f"{where}.sd", low=0)
         _number(problems, block.n, f"{where}.n", low=2, whole=True)
     elif isinstance(block, Standardised):
-        if not block.bands:
+        if any(UNREAD in (b.events, b.population, b.standard_population) for b in block.bands):
+            pass  # the totals are unknown; each band's read numbers are still checked below
+        elif not block.bands:
             problems.append({"location": f"{where}.bands", "message": "at least one age band is required"})
         elif not sum(band.standard_population for band in block.bands) > 0:
             problems.append(
@@ -239,7 +245,7 @@ def _metric(
         if period.actual is not None:
             _block(problems, period.actual, kind, f"{at}.actual")
         _value(problems, period.plan, kind, f"{at}.plan")
-        for j, value in enumerate(period.history or ()):
+        for j, value in enumerate(() if period.history in (None, UNREAD) else period.history):
             _value(problems, value, kind, f"{at}.history[{j}]")
 
 

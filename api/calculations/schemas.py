@@ -117,9 +117,9 @@ class PeriodPlanSchema(ma.Schema):
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.PeriodPlan:
-        history = data.get("history")
+        history = data.get("history")  # a list, None, or (salvaged, api/salvage.py) UNREAD
         return p.PeriodPlan(baseline=data["baseline"], plan=data["plan"], actual=data.get("actual"),
-                            history=None if history is None else tuple(history))
+                            history=tuple(history) if isinstance(history, list) else history)
 
 
 class MetricDefinitionSchema(ma.Schema):

@@ -10,8 +10,10 @@ into ``current_app.extensions``.
 
 Validation reports every problem at once: the schema's (types, ranges, count blocks, unknown keys)
 together with :func:`bcf.validation.check_plan`'s cross-references (unknown metric, a period the rule
-set does not pay, …), each with a JSON-path ``location``. A metric entry that fails the schema is left
-out of the cross-reference pass, and the pass's locations are mapped back to the entry's own index.
+set does not pay, …), each with a JSON-path ``location``. For an invalid request the pass runs on what
+:func:`api.salvage.salvage` can read of it: a value the schema refused is passed over (it is reported
+once, by the schema), the rest of its entry is checked. An entry whose metric, definition or periods
+cannot be read is left out, and the pass's locations are mapped back to each entry's own index.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from flask import current_app
 from marshmallow import ValidationError
 
 from api.calculations.results import AmbitionsSchema, DeterminationSchema
-from api.calculations.schemas import CalculationRequestSchema, ConditionsSchema, MetricPlanSchema
+from api.calculations.schemas import CalculationRequestSchema, ConditionsSchema
 from api.dumpers import compile_dump
 from api.errors import flatten_messages
 from api.loaders import compile_load
+from api.salvage import Unreadable, salvage
 from bcf.determination import assess_ambitions, determine_many
 from bcf.errors import InvalidInput, UnknownRuleSet
 from bcf.money import to_money
@@ -44,7 +47,7 @@ _METRIC_INDEX = re.compile(r"\bmetrics\[(\d+)\]")
 
 _request = CalculationRequestSchema()
 _load_request = compile_load(_request)  # _request.load, fast for a valid request (api/loaders.py)
-_metric = MetricPlanSchema()
+_metric_field = _request.fields["metrics"].inner  # Nested(MetricPlanSchema)
 _conditions = ConditionsSchema()
 # the response schemas compiled: the same dicts as their dump(), without the per-value overhead
 _dump_determination = compile_dump(DeterminationSchema())
@@ -163,9 +166,9 @@ def _load(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
 
 
 def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
-    """The parts of an invalid request that do load, for the cross-reference pass.
+    """What can be read of an invalid request (:func:`api.salvage.salvage`), for the cross-reference pass.
 
-    :return: a plan of the metric entries and the conditions that pass the schema, and each kept
+    :return: a plan of the metric entries and the conditions' evidence that can be read, and each kept
         entry's index in the request; ``None`` when the rule set cannot be told (``rule_set`` of the
         wrong type).
     """
@@ -176,19 +179,17 @@ def _salvage(payload: Mapping[str, Any]) -> tuple[Plan | None, list[int]]:
     raw_metrics = payload.get("metrics")
     if isinstance(raw_metrics, list) and len(raw_metrics) <= (_request.fields["metrics"].max_length):
         for index, item in enumerate(raw_metrics):
-            try:
-                kept.append(_metric.load(item))
-            except ValidationError:
-                continue
-            positions.append(index)
+            with contextlib.suppress(Unreadable):  # already reported by the schema
+                kept.append(salvage(_metric_field, item))
+                positions.append(index)
     conditions = None
     raw_conditions = payload.get("conditions")
-    if isinstance(raw_conditions, Mapping):  # each condition's evidence that loads on its own
+    if isinstance(raw_conditions, Mapping):  # each condition's evidence that can be read on its own
         evidence = {}
         for name, field in _conditions.fields.items():
             if raw_conditions.get(name) is not None:
-                with contextlib.suppress(ValidationError):  # already reported by the schema
-                    evidence[name] = field.deserialize(raw_conditions[name])
+                with contextlib.suppress(Unreadable):  # already reported by the schema
+                    evidence[name] = salvage(field, raw_conditions[name])
         conditions = Conditions(**evidence)
     hwb_code = payload.get("hwb_code")
     return Plan(hwb_code=hwb_code if isinstance(hwb_code, str) else "", metrics=tuple(kept),

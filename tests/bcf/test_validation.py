@@ -9,6 +9,17 @@ import pytest
 import bcf.determination
 from bcf.determination import determine
 from bcf.errors import InvalidInput
+from bcf.plan import (
+    UNREAD,
+    Band,
+    Conditions,
+    Counts,
+    JointAssessment,
+    MetricPlan,
+    PeriodPlan,
+    Plan,
+    Standardised,
+)
 from bcf.validation import CheckedPlan, check_plan, checked_plan
 from tests.bcf.conftest import ALL_MET, plan_from_json, rule_set_with
 
@@ -293,6 +304,25 @@ def test_every_problem_is_reported_at_once(rule_set, catalogue):
         "metrics[1].periods.april-2015.baseline.denominator",
         "metrics[2].definition",
         "conditions.seven_day_services.explanation",
+    }
+
+
+def test_values_that_were_not_read_are_passed_over_and_the_rest_checked(rule_set, catalogue):
+    """UNREAD: its reader reported it; check_plan neither reports it again nor checks what needs it."""
+    april = PeriodPlan(baseline=UNREAD, plan=-3, actual=Counts(2.5, UNREAD), history=(UNREAD, -1.0))
+    # one band unread: the totals (fewer than 10 events here) are unknown, the other bands still checked
+    bands = Standardised((Band(UNREAD, 1000, 500), Band(2, 0, 500)))
+    october = PeriodPlan(baseline=bands, plan=UNREAD, actual=UNREAD, history=UNREAD)
+    plan = Plan("E06000001", (
+        MetricPlan("delayed_transfers", {"april-2015": april}),
+        MetricPlan("avoidable_emergency_admissions", {"october-2015": october}),
+    ), Conditions(joint_assessment=JointAssessment(True, UNREAD)))
+    found = {(p["location"], p["message"]) for p in check_plan(plan, rule_set, catalogue)}
+    assert found == {
+        (f"{P}.plan", "must be at least 0"),
+        (f"{P}.actual.numerator", "must be a whole number (a count)"),
+        (f"{P}.history[1]", "must be at least 0"),
+        ("metrics[1].periods.october-2015.baseline.bands[1].population", "must be greater than zero"),
     }
 
 
