@@ -89,14 +89,14 @@ def calculate_upload(files: Mapping[str, bytes | None], boards: Mapping[str, obj
     requests, problems = build_requests(files, boards)
     checked = []
     if validate is not None:
-        # The domain's problems too, in the same answer. A row with a cell problem was sent with that
-        # cell left out, so what the domain says about that row is an echo of it: left for next time.
-        flagged = {(location.file, location.row) for location, _ in problems}
+        # The domain's problems too, in the same answer: about every other cell of a row as well. A cell
+        # with a problem of its own was sent empty, so what the domain says about it is an echo.
+        flagged = {location for location, _ in problems}
         for request in requests:
             try:
                 checked.append(validate(request.payload))
             except BcfError as error:
-                problems.extend(p for p in _mapped(request, error) if (p[0].file, p[0].row) not in flagged)
+                problems.extend(p for p in _mapped(request, error) if p[0] not in flagged)
     if problems:
         raise _refuse(problems)
     wrap = progress or (lambda items: items)

@@ -281,6 +281,7 @@ def _period(row: Row, file: str, path: str, locations: dict[str, Location], prob
     period: dict = {}
     baseline = _block(row, file, "baseline", f"{path}.baseline", locations, problems)
     if baseline is None:
+        locations[f"{path}.baseline"] = at("baseline_numerator")  # where the domain's view of it lands too
         problems.append((at("baseline_numerator"), "the baseline is missing: give baseline_numerator and "
                                                    "baseline_denominator (or baseline_value)"))
     else:

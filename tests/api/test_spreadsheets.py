@@ -175,15 +175,18 @@ def test_every_problem_of_every_kind_at_once(client):
     assert len(found) == 7
 
 
-def test_domain_problems_of_a_row_with_a_bad_cell_wait_for_that_cell(client):
-    """A row whose cell could not be read was sent without it; the domain's view of that row would
-    only echo the cell problem (a missing plan), so it is not reported twice."""
+def test_a_bad_cell_is_reported_once_and_the_other_cells_of_its_row_still_checked(client):
+    """A cell that could not be read was sent empty; what the domain says about it would only echo the
+    cell problem (a missing plan), so it is not reported twice, but the domain's problem with another
+    cell of the row (the period) is reported in the same answer."""
     files = templates(client)
     metrics = files["metrics"].decode().splitlines()
     metrics[4] = metrics[4].replace("october-2015", "april-2015").replace(",940,", ",TBC,")  # row 5
     pools = "hwb_code,p4p_pool\nE06000001,lots\nE08000021,5530000\n"
     found = problems_of(upload(client, {"metrics": "\n".join(metrics).encode(), "pools": pools.encode()}))
     assert found == {"metrics.csv row 5, column plan": "plan must be a number; got 'TBC'",
+                     "metrics.csv row 5, column period":
+                         "period: rule set bcf-2015-16 measures residential_admissions for october-2015 only",
                      "pools.csv row 2, column p4p_pool": "p4p_pool must be a number; got 'lots'"}
 
 
@@ -326,4 +329,16 @@ def test_a_row_with_an_unreadable_cell_still_has_its_other_cells_checked(client)
         "metrics.csv row 2, column actual_numerator":  # the schema's minimum
             "actual_numerator: Must be at least 0 and at most 1,000,000,000,000.",
         "metrics.csv row 2, column plan": "plan must be at least 0",  # check_plan: a rate is not negative
+    }
+
+
+def test_a_missing_baseline_is_reported_once_at_its_cell_beside_the_rows_other_problems(client):
+    files = templates(client)
+    metrics = files["metrics"].decode().splitlines()
+    metrics[1] = metrics[1].replace(",3100,72000,", ",,,").replace(",440,", ",-5,")  # row 2
+    found = problems_of(upload(client, {**files, "metrics": "\n".join(metrics).encode()}))
+    assert found == {
+        "metrics.csv row 2, column baseline_numerator":
+            "the baseline is missing: give baseline_numerator and baseline_denominator (or baseline_value)",
+        "metrics.csv row 2, column plan": "plan must be at least 0",
     }

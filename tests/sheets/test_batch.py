@@ -114,7 +114,7 @@ def test_progress_wraps_the_board_loop(boards, template_files):
     assert seen == [2]
 
 
-def test_validator_problems_join_cell_problems_except_on_flagged_rows(boards, template_files):
+def test_validator_problems_join_cell_problems_except_echoes_of_a_flagged_cell(boards, template_files):
     # row 2 has a bad plan; the domain (here: a double) complains about row 2 and row 11
     template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
     validate = Recorder({
