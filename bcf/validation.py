@@ -87,10 +87,10 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
         _number(problems, block.sd, f"{where}.sd", low=0)
         _number(problems, block.n, f"{where}.n", low=2, whole=True)
     elif isinstance(block, Standardised):
-        if any(UNREAD in (b.events, b.population, b.standard_population) for b in block.bands):
-            pass  # the totals are unknown; each band's read numbers are still checked below
-        elif not block.bands:
+        if not block.bands:
             problems.append({"location": f"{where}.bands", "message": "at least one age band is required"})
+        elif any(v is UNREAD for band in block.bands for v in (band.events, band.standard_population)):
+            pass  # the totals are unknown; the numbers of each band that were read are checked below
         elif not sum(band.standard_population for band in block.bands) > 0:
             problems.append(
                 {"location": f"{where}.bands", "message": "the standard population cannot be all zero"}
