@@ -1,0 +1,123 @@
+"""How figures are written in explanations and warnings (rules-2015-16.md §8: "Rates and percentages are
+reported unrounded in JSON and to 4 significant figures in human reports").
+
+Every figure shown must be explainable from the figures shown beside it, so two exceptions to the 4
+significant figures are made, and only these:
+
+* A figure is never shown on a boundary it is not on. An achievement of 0.999999 written "1.000", or a
+  payable fraction of 99.9999% written "100%", reads as paid in full (under all-or-nothing it reads as a
+  contradiction: "1.000; achievement < 1"). Such a figure gets as many more significant figures as it takes
+  to tell it from the boundary: "0.9999990", "99.9999%".
+* The achievement arithmetic (:func:`ratio_of_differences`) shows its inputs with as many decimal places
+  as the differences need to carry 4 significant figures and to give the achievement shown. At 4
+  significant figures 478.3951 − 478.2407 and 478.3951 − 478.3000 are "478.4 − 478.2" and "478.4 −
+  478.3", whose ratio is 2.0, not the 1.623 shown (review finding).
+
+Where more figures are needed, they are rounded half up from the value's shortest decimal repr
+(``money.exact_decimal``), as a reader rounds the number typed, not from its binary expansion; the usual
+4 significant figures come from float formatting, which is fast (a batch writes thousands of figures).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from decimal import Decimal, localcontext
+
+from bcf.money import ZERO, exact_decimal, round_money
+
+FIGURES = 4  # rules §8: human reports
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+# Enough digits for any float written out in full (up to 17 significant digits, exponent ±308, both ends
+# of a difference): display rounding must never be limited by the context's 28 digits.
+_PRECISION = 700
+
+
+def rounded(x: Decimal, figures: int) -> Decimal:
+    """``x`` to ``figures`` significant figures, half up (0 stays 0). 9,999.6 to 4 figures is 10,000."""
+    if not x:
+        return x
+    with localcontext() as context:
+        context.prec = _PRECISION
+        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
+
+
+def figures_for(x: Decimal, avoid: Iterable[Decimal] = (), figures: int = FIGURES) -> int:
+    """How many significant figures to show ``x`` with: ``figures``, or more while it would show as one
+    of the boundaries ``avoid`` that it is not on (0.999999 is "1.000" to 4 figures, "0.9999990" to 7)."""
+    boundaries = set(avoid)
+    while x not in boundaries and rounded(x, figures) in boundaries and figures < _PRECISION:
+        figures += 1
+    return figures
+
+
+def written(x: Decimal) -> str:
+    """A Decimal as people write it: thousands separators, as many decimals as it carries, no exponent."""
+    places = max(0, -x.as_tuple().exponent)
+    return f"{abs(x) if x.is_zero() else x:,.{places}f}"  # abs: no "-0.00"
+
+
+def _decimal(x: float | Decimal) -> Decimal:
+    return x if isinstance(x, Decimal) else exact_decimal(x)
+
+
+def fmt(x: float) -> str:
+    """A rate or value to 4 significant figures, with thousands separators (``478.4``, ``123,500``)."""
+    if x == 0 or not math.isfinite(x):
+        return f"{x:g}"
+    digits = 3 - math.floor(math.log10(abs(x)))
+    return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
+
+
+def percent(fraction: float | Decimal) -> str:
+    """A fraction as a percentage to 4 significant figures without trailing zeros (``90.45%``, ``75%``);
+    never ``100%`` or ``0%`` unless it is exactly that (0.999999 is ``99.9999%``, not ``100%``)."""
+    if fraction in (0, 1):
+        return "0%" if fraction == 0 else "100%"
+    text = f"{float(fraction) * 100:.4g}"
+    if float(text) not in (0, 100):
+        return text + "%"  # the usual case, by float formatting: a batch writes thousands of these
+    p = _decimal(fraction) * HUNDRED
+    text = written(rounded(p, figures_for(p, (ZERO, HUNDRED))))
+    return (text.rstrip("0").rstrip(".") if "." in text else text) + "%"
+
+
+def count(x: float) -> str:
+    """A count as written: whole numbers without decimals."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+def ratio_of_differences(a: float, b: float, c: float, d: float, value: float) -> str:
+    """``(a − b) ÷ (c − d) = (a − b) ÷ (c − d) = value``, written so that it adds up.
+
+    ``value`` is the ratio computed from the exact decimals of the four inputs; it is shown as
+    :func:`fmt` shows an achievement (4 significant figures, more near 1). The inputs are shown with the
+    fewest common decimal places (at least the places that give each true difference 4 significant
+    figures) at which the shown differences are exactly the differences of the shown inputs, each carries
+    at least 4 significant figures, and their ratio rounds to the value shown. Written out in full the
+    inputs are exact, so the search ends there at the latest.
+
+    :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
+    """
+    exact = [exact_decimal(x) for x in (a, b, c, d)]
+    shown = _decimal(value)
+    figures = figures_for(shown, (ONE,))
+    target = rounded(shown, figures)
+    with localcontext() as context:
+        context.prec = _PRECISION
+        differences = (exact[0] - exact[1], exact[2] - exact[3])
+        wanted = [FIGURES - 1 - diff.adjusted() for diff in differences if diff]
+        places = max([0, *wanted])
+        finest = max([0, *(-x.as_tuple().exponent for x in exact)])
+        while True:
+            q = [round_money(x, ONE.scaleb(-places)) for x in exact]
+            top, bottom = q[0] - q[1], q[2] - q[3]
+            carries = all(not diff or diff.adjusted() + places + 1 >= FIGURES for diff in (top, bottom))
+            if places >= finest or (bottom and carries and rounded(top / bottom, figures) == target):
+                break
+            places += 1
+    return (
+        f"({written(q[0])} − {written(q[1])}) ÷ ({written(q[2])} − {written(q[3])}) = "
+        f"{written(top)} ÷ {written(bottom)} = {'0' if target.is_zero() else written(target)}"
+    )
