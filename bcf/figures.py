@@ -91,8 +91,9 @@ def count(x: float) -> str:
 def ratio_of_differences(a: float, b: float, c: float, d: float, value: float) -> str:
     """``(a − b) ÷ (c − d) = (a − b) ÷ (c − d) = value``, written so that it adds up.
 
-    ``value`` is the ratio computed from the exact decimals of the four inputs; it is shown as
-    :func:`fmt` shows an achievement (4 significant figures, more near 1). The inputs are shown with the
+    ``value`` is the ratio computed from the exact decimals of the four inputs; it is shown to 4
+    significant figures, more where that would show 1 for a value that is not 1, and never rounded to
+    tens (10,075 is not "10,080"). The inputs are shown with the
     fewest common decimal places (at least the places that give each true difference 4 significant
     figures) at which the shown differences are exactly the differences of the shown inputs, each carries
     at least 4 significant figures, and their ratio rounds to the value shown. Written out in full the
@@ -102,7 +103,8 @@ def ratio_of_differences(a: float, b: float, c: float, d: float, value: float) -
     """
     exact = [exact_decimal(x) for x in (a, b, c, d)]
     shown = _decimal(value)
-    figures = figures_for(shown, (ONE,))
+    # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
+    figures = max(figures_for(shown, (ONE,)), shown.adjusted() + 1)
     target = rounded(shown, figures)
     with localcontext() as context:
         context.prec = _PRECISION
