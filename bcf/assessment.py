@@ -17,7 +17,7 @@ import numpy as np
 
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
-from bcf.figures import count, fmt, ratio_of_differences
+from bcf.figures import apart, count, fmt, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
@@ -253,6 +253,7 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
     if not all(math.isfinite(x) for x in (baseline, plan, actual)):  # refused by non_finite_problems
         return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
     if not better(plan, baseline, polarity):
+        b, t, a = apart(baseline, plan, actual)  # the sentence compares them
         value = 1.0 if not better(plan, actual, polarity) else 0.0
         words = "at least as good as" if value == 1.0 else "worse than"
         return (

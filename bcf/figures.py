@@ -1,13 +1,14 @@
 """How figures are written in explanations and warnings (rules-2015-16.md §8: "Rates and percentages are
 reported unrounded in JSON and to 4 significant figures in human reports").
 
-Every figure shown must be explainable from the figures shown beside it, so two exceptions to the 4
+Every figure shown must be explainable from the figures shown beside it, so three exceptions to the 4
 significant figures are made, and only these:
 
 * A figure is never shown on a boundary it is not on. An achievement of 0.999999 written "1.000", or a
   payable fraction of 99.9999% written "100%", reads as paid in full (under all-or-nothing it reads as a
   contradiction: "1.000; achievement < 1"). Such a figure gets as many more significant figures as it takes
-  to tell it from the boundary: "0.9999990", "99.9999%".
+  to tell it from the boundary: "0.999999", "99.9999%".
+* Figures a sentence compares are never shown equal when they differ (:func:`apart`).
 * The achievement arithmetic (:func:`ratio_of_differences`) shows its inputs with as many decimal places
   as the differences need to carry 4 significant figures and to give the achievement shown. At 4
   significant figures 478.3951 − 478.2407 and 478.3951 − 478.3000 are "478.4 − 478.2" and "478.4 −
@@ -45,7 +46,7 @@ def rounded(x: Decimal, figures: int) -> Decimal:
 
 def figures_for(x: Decimal, avoid: Iterable[Decimal] = (), figures: int = FIGURES) -> int:
     """How many significant figures to show ``x`` with: ``figures``, or more while it would show as one
-    of the boundaries ``avoid`` that it is not on (0.999999 is "1.000" to 4 figures, "0.9999990" to 7)."""
+    of the boundaries ``avoid`` that it is not on (0.999999 is "1.000" to 4 figures, "0.999999" to 6)."""
     boundaries = set(avoid)
     while x not in boundaries and rounded(x, figures) in boundaries and figures < _PRECISION:
         figures += 1
@@ -68,6 +69,21 @@ def fmt(x: float) -> str:
         return f"{x:g}"
     digits = 3 - math.floor(math.log10(abs(x)))
     return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
+
+
+def apart(*values: float) -> list[str]:
+    """Each value as :func:`fmt` writes it, or all with more significant figures while two different
+    values would look the same: a sentence that compares them must show the difference ("actual 100.0 is
+    worse than the plan 100.0" does not; "actual 100.001 … the plan 100.000" does)."""
+    texts = [fmt(x) for x in values]
+    figures = FIGURES
+    while figures < 17 and any(
+        texts[i] == texts[j] and values[i] != values[j] for i in range(len(values)) for j in range(i)
+    ):
+        figures += 1  # 17 significant figures tell any two floats apart
+        texts = [f"{x:g}" if not x or not math.isfinite(x) else written(rounded(exact_decimal(x), figures))
+                 for x in values]
+    return texts
 
 
 def percent(fraction: float | Decimal) -> str:

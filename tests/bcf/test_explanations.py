@@ -225,3 +225,33 @@ def test_percentages_show_4_figures_but_never_100_for_a_fraction_that_is_not_1(f
 
 def test_a_tiny_percentage_is_not_shown_as_0():
     assert percent(1e-7) != "0%" and float(percent(1e-7).rstrip("%")) == pytest.approx(1e-5)
+
+
+# --- figures a sentence compares are shown apart ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("polarity", "baseline", "plan", "actual", "expected"),
+    [
+        # 100.001 is worse than the plan 100 (lower is better): at 4 figures all three read 100.0; at 6 the
+        # actual is 100.001 and the equal baseline and plan stay equal
+        ("lower", 100, 100, 100.001, "the plan 100.000 is not an improvement on the baseline 100.000 "
+         "(lower is better), so achievement is 1 if the actual is at least as good as the plan, else 0: "
+         "actual 100.001 is worse than the plan, achievement 0"),
+        # higher is better: plan 79.99999 below the baseline 80, actual 79.999995 above the plan; at 7
+        # figures the actual rounds (half up) to 80.00000, the baseline's figure, so 8 are needed
+        ("higher", 80, 79.99999, 79.999995, "the plan 79.999990 is not an improvement on the baseline "
+         "80.000000 (higher is better), so achievement is 1 if the actual is at least as good as the plan, "
+         "else 0: actual 79.999995 is at least as good as the plan, achievement 1"),
+        # nothing close: 4 significant figures as usual
+        ("lower", 100, 120, 90, "the plan 120.0 is not an improvement on the baseline 100.0 (lower is "
+         "better), so achievement is 1 if the actual is at least as good as the plan, else 0: actual 90.00 "
+         "is at least as good as the plan, achievement 1"),
+    ],
+)
+def test_a_plan_that_is_no_improvement_shows_the_values_it_compares_apart(
+    polarity, baseline, plan, actual, expected
+):
+    value, text, improvement = achievement(baseline, plan, actual, polarity)
+    assert improvement is False
+    assert text == expected
