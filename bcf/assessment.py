@@ -249,8 +249,8 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
 
     :return: (achievement, explanation, whether the plan is an improvement on the baseline).
     """
-    b, t, a = fmt(baseline), fmt(plan), fmt(actual)
     if not all(math.isfinite(x) for x in (baseline, plan, actual)):  # refused by non_finite_problems
+        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
         return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
     if not better(plan, baseline, polarity):
         b, t, a = apart(baseline, plan, actual)  # the sentence compares them
@@ -269,15 +269,16 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
     # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
     b_, t_, a_ = (exact_decimal(x) for x in (baseline, plan, actual))
     if polarity == "lower":
-        value = float((b_ - a_) / (b_ - t_))
-        formula, order = "(B − A) ÷ (B − T)", (baseline, actual, baseline, plan)
+        formula, order = "(B − A) ÷ (B − T)", (b_, a_, b_, t_)
     else:
-        value = float((a_ - b_) / (t_ - b_))
-        formula, order = "(A − B) ÷ (T − B)", (actual, baseline, plan, baseline)
+        formula, order = "(A − B) ÷ (T − B)", (a_, b_, t_, b_)
+    exact = (order[0] - order[1]) / (order[2] - order[3])
+    value = float(exact)
     if not math.isfinite(value):  # a plan 1e-300 from its baseline: refused by non_finite_problems
+        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
         text = f"achievement {formula} cannot be computed from baseline {b}, plan {t}, actual {a}"
     else:
-        text = f"achievement {formula} = {ratio_of_differences(*order, value)} ({polarity} is better)"
+        text = f"achievement {formula} = {ratio_of_differences(*order, exact)} ({polarity} is better)"
     return value, text, True
 
 

@@ -39,6 +39,8 @@ def rounded(x: Decimal, figures: int) -> Decimal:
     """``x`` to ``figures`` significant figures, half up (0 stays 0). 9,999.6 to 4 figures is 10,000."""
     if not x:
         return x
+    if figures < 27:  # the result has at most figures + 1 digits: the default context's 28 suffice
+        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
     with localcontext() as context:
         context.prec = _PRECISION
         return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
@@ -53,9 +55,11 @@ def figures_for(x: Decimal, avoid: Iterable[Decimal] = (), figures: int = FIGURE
     return figures
 
 
-def written(x: Decimal) -> str:
-    """A Decimal as people write it: thousands separators, as many decimals as it carries, no exponent."""
-    places = max(0, -x.as_tuple().exponent)
+def written(x: Decimal, places: int | None = None) -> str:
+    """A Decimal as people write it: thousands separators, no exponent, and ``places`` decimals (by
+    default as many as it carries)."""
+    if places is None:
+        places = max(0, -x.as_tuple().exponent)
     return f"{abs(x) if x.is_zero() else x:,.{places}f}"  # abs: no "-0.00"
 
 
@@ -104,12 +108,12 @@ def count(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
 
 
-def ratio_of_differences(a: float, b: float, c: float, d: float, value: float) -> str:
+def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: Decimal) -> str:
     """``(a − b) ÷ (c − d) = (a − b) ÷ (c − d) = value``, written so that it adds up.
 
-    ``value`` is the ratio computed from the exact decimals of the four inputs; it is shown to 4
-    significant figures, more where that would show 1 for a value that is not 1, and never rounded to
-    tens (10,075 is not "10,080"). The inputs are shown with the
+    The inputs are the exact decimals the ratio ``value`` was computed from (``money.exact_decimal`` of
+    each float). ``value`` is shown to 4 significant figures, more where that would show 1 for a value
+    that is not 1, and never rounded to tens (10,075 is not "10,080"). The inputs are shown with the
     fewest common decimal places (at least the places that give each true difference 4 significant
     figures) at which the shown differences are exactly the differences of the shown inputs, each carries
     at least 4 significant figures, and their ratio rounds to the value shown. Written out in full the
@@ -117,25 +121,36 @@ def ratio_of_differences(a: float, b: float, c: float, d: float, value: float) -
 
     :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
     """
-    exact = [exact_decimal(x) for x in (a, b, c, d)]
-    shown = _decimal(value)
+    exact = (a, b, c, d)
+    shown = value
     # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
-    figures = max(figures_for(shown, (ONE,)), shown.adjusted() + 1)
+    figures = max(FIGURES, shown.adjusted() + 1)
     target = rounded(shown, figures)
+    if target == ONE != shown:
+        figures = figures_for(shown, (ONE,), figures)
+        target = rounded(shown, figures)
+    target_places = max(0, figures - 1 - shown.adjusted())
+    finest = None
     with localcontext() as context:
         context.prec = _PRECISION
         differences = (exact[0] - exact[1], exact[2] - exact[3])
-        wanted = [FIGURES - 1 - diff.adjusted() for diff in differences if diff]
-        places = max([0, *wanted])
-        finest = max([0, *(-x.as_tuple().exponent for x in exact)])
+        places = max([0, *(FIGURES - 1 - diff.adjusted() for diff in differences if diff)])
         while True:
-            q = [round_money(x, ONE.scaleb(-places)) for x in exact]
+            quantum = ONE.scaleb(-places)
+            q = [round_money(x, quantum) for x in exact]
             top, bottom = q[0] - q[1], q[2] - q[3]
-            carries = all(not diff or diff.adjusted() + places + 1 >= FIGURES for diff in (top, bottom))
-            if places >= finest or (bottom and carries and rounded(top / bottom, figures) == target):
+            carries = (not top or top.adjusted() + places + 1 >= FIGURES) and (
+                not bottom or bottom.adjusted() + places + 1 >= FIGURES
+            )
+            if bottom and carries and rounded(top / bottom, figures) == target:
+                break
+            if finest is None:  # the inputs written out in full: needed only when the first try fails
+                finest = max([0, *(-x.as_tuple().exponent for x in exact)])
+            if places >= finest:
                 break
             places += 1
+    x1, y1, x2, y2 = (written(x, places) for x in q)
     return (
-        f"({written(q[0])} − {written(q[1])}) ÷ ({written(q[2])} − {written(q[3])}) = "
-        f"{written(top)} ÷ {written(bottom)} = {'0' if target.is_zero() else written(target)}"
+        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {written(top, places)} ÷ {written(bottom, places)} = "
+        f"{'0' if target.is_zero() else written(target, target_places)}"
     )
