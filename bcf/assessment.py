@@ -17,6 +17,7 @@ import numpy as np
 
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
+from bcf.figures import apart, count, fmt, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
@@ -34,19 +35,6 @@ class Subject:
     months: int  # averaging months: the rule set's for a per-month metric, else 1
     period: PeriodPlan
     tranche: str | None
-
-
-def fmt(x: float) -> str:
-    """A rate or value to 4 significant figures, with thousands separators (rules §8: human reports)."""
-    if x == 0 or not math.isfinite(x):
-        return f"{x:g}"
-    digits = 3 - math.floor(math.log10(abs(x)))
-    return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
-
-
-def count(x: float) -> str:
-    """A count as written: whole numbers without decimals."""
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
 
 
 def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subject]:
@@ -253,12 +241,19 @@ def better(x: float, y: float, polarity: str) -> bool:
 def achievement(baseline: float, plan: float, actual: float, polarity: str) -> tuple[float, str, bool]:
     """Achievement of the level of ambition, unclipped (§5), with the sentence that shows the sum.
 
+    The sum is the one exception to the 4 significant figures of the value descriptions (rules §8): B, T
+    and A are shown with the decimal places that make the shown differences carry 4 significant figures
+    and give the achievement shown, and the achievement is never shown as 1 when it is not 1
+    (:func:`bcf.figures.ratio_of_differences`). At 4 significant figures the differences can vanish:
+    "(478.4 − 478.2) ÷ (478.4 − 478.3) = 1.623" gives 2.0 to a reader who does the sum (review finding).
+
     :return: (achievement, explanation, whether the plan is an improvement on the baseline).
     """
-    b, t, a = fmt(baseline), fmt(plan), fmt(actual)
     if not all(math.isfinite(x) for x in (baseline, plan, actual)):  # refused by non_finite_problems
+        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
         return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
     if not better(plan, baseline, polarity):
+        b, t, a = apart(baseline, plan, actual)  # the sentence compares them
         value = 1.0 if not better(plan, actual, polarity) else 0.0
         words = "at least as good as" if value == 1.0 else "worse than"
         return (
@@ -274,11 +269,16 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
     # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
     b_, t_, a_ = (exact_decimal(x) for x in (baseline, plan, actual))
     if polarity == "lower":
-        value = float((b_ - a_) / (b_ - t_))
-        text = f"achievement (B − A) ÷ (B − T) = ({b} − {a}) ÷ ({b} − {t}) = {fmt(value)} (lower is better)"
+        formula, order = "(B − A) ÷ (B − T)", (b_, a_, b_, t_)
     else:
-        value = float((a_ - b_) / (t_ - b_))
-        text = f"achievement (A − B) ÷ (T − B) = ({a} − {b}) ÷ ({t} − {b}) = {fmt(value)} (higher is better)"
+        formula, order = "(A − B) ÷ (T − B)", (a_, b_, t_, b_)
+    exact = (order[0] - order[1]) / (order[2] - order[3])
+    value = float(exact)
+    if not math.isfinite(value):  # a plan 1e-300 from its baseline: refused by non_finite_problems
+        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
+        text = f"achievement {formula} cannot be computed from baseline {b}, plan {t}, actual {a}"
+    else:
+        text = f"achievement {formula} = {ratio_of_differences(*order, exact)} ({polarity} is better)"
     return value, text, True
 
 

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bcf.figures import percent
 from bcf.money import ZERO, exact_decimal, round_money, split
 from bcf.money import format_pounds as pounds
 from bcf.results import (
@@ -43,14 +44,6 @@ class LineInput:
     payable_fraction: float | None
     achievement: float | None
     why: str
-
-
-def percent(fraction: float) -> str:
-    """A fraction as a percentage to 4 significant figures (rules §8: human reports)."""
-    value = fraction * 100
-    if value in (0, 100):
-        return f"{value:.0f}%"
-    return f"{value:.4g}%"
 
 
 def tranche_available(pool: Decimal, tranche: Tranche, rule_set: RuleSet) -> Decimal:

@@ -62,8 +62,11 @@ def test_line_explanations_show_the_inputs_and_the_rule(rule_set, catalogue):
     r = result(rule_set, catalogue)
     lines = {(t.tranche, line.item): line for t in r.tranches for line in t.lines}
     dt = lines[("april-2015/metrics", "delayed_transfers")].explanation
+    # B 900 ÷ 9 ÷ 100,000 × 100,000 = 100, A 85, T 80: the differences 15 and 20 need 2 decimals for 4
+    # significant figures, so all three values are shown with 2
     assert (
-        "achievement (B − A) ÷ (B − T) = (100.0 − 85.00) ÷ (100.0 − 80.00) = 0.7500 (lower is better)" in dt
+        "achievement (B − A) ÷ (B − T) = (100.00 − 85.00) ÷ (100.00 − 80.00) = 15.00 ÷ 20.00 = 0.7500 "
+        "(lower is better)" in dt
     )
     assert "pro-rata" in dt and "75% of £83,333.33 released (£62,500.00)" in dt
     assert "£20,833.33 held back" in dt
