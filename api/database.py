@@ -7,13 +7,12 @@ raised or returned, rolls everything back, audit rows included.
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, g, json
+from flask import Flask, Response, current_app, g
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from api.errors import BCF_ERRORS, DEFAULT_BCF_ERROR, PROBLEM_TYPES, problem
+from api.errors import PROBLEM_TYPES, problem
 from storage import db
-from storage.errors import StorageError
 
 
 def init_app(app: Flask) -> None:
@@ -45,16 +44,6 @@ def init_app(app: Flask) -> None:
     def _stale(_error: StaleDataError):
         return problem(409, "Conflict", "Someone else changed this at the same moment; read it and retry.",
                        type_=PROBLEM_TYPES + "conflict")
-
-    @app.errorhandler(StorageError)
-    def _storage_error(error: StorageError):
-        status, title = BCF_ERRORS.get(error.slug, DEFAULT_BCF_ERROR)
-        response = problem(status, title, error.message, type_=PROBLEM_TYPES + error.slug)
-        extra = {key: error.context[key] for key in ("state", "allowed", "missing", "current_version")
-                 if key in error.context}
-        if extra:  # machine-readable context beside the sentence (RFC 9457 extension members)
-            response.set_data(json.dumps({**json.loads(response.get_data()), **extra}))
-        return response
 
 
 def session() -> Session:

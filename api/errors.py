@@ -38,6 +38,9 @@ BCF_ERRORS: dict[str, tuple[int, str]] = {
     "transition-not-allowed": (409, "Transition not allowed"),  # storage: recovery-plan workflow
 }
 DEFAULT_BCF_ERROR = (400, "Bad request")
+# The context members an error may answer beside its message: a workflow's state and allowed steps, the
+# fields still missing, the version a writer must read first.
+PROBLEM_EXTENSIONS = ("state", "allowed", "missing", "current_version")
 
 
 class ProblemDetailSchema(ma.Schema):
@@ -79,12 +82,15 @@ def flatten_messages(messages: Any, path: str = "") -> Iterator[dict[str, str]]:
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,
-            type_: str = "about:blank", headers: Mapping[str, str] | None = None) -> Response:
+            type_: str = "about:blank", headers: Mapping[str, str] | None = None,
+            extensions: Mapping[str, Any] | None = None) -> Response:
+    """An RFC 9457 problem response; ``extensions`` are extra members beside the standard ones."""
     body: dict[str, Any] = {"type": type_, "title": title, "status": status}
     if detail:
         body["detail"] = detail
     if errors is not None:
         body["errors"] = errors
+    body.update(extensions or {})
     response = Response(json.dumps(body), status=status, content_type=PROBLEM)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -136,7 +142,9 @@ def handle_bcf_error(error: BcfError) -> Response:
         return problem(status, title, "An internal error occurred; it has been logged.",
                        type_=PROBLEM_TYPES + error.slug)
     errors = list(error.problems) if error.problems or status == 422 else None
-    return problem(status, title, error.message, errors, type_=PROBLEM_TYPES + error.slug)
+    extensions = {key: error.context[key] for key in PROBLEM_EXTENSIONS if key in error.context}
+    return problem(status, title, error.message, errors, type_=PROBLEM_TYPES + error.slug,
+                   extensions=extensions)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -8,14 +8,16 @@ class BcfError(Exception):
 
     :param message: a sentence a finance officer understands.
     :param problems: optional ``{"location", "message"}`` entries, all problems at once.
+    :param context: facts a client may act on, answered beside the message (RFC 9457 extension members).
     """
 
     slug = "bcf-error"
 
-    def __init__(self, message: str, problems: list[dict[str, str]] | None = None):
+    def __init__(self, message: str, problems: list[dict[str, str]] | None = None, **context: object):
         super().__init__(message)
         self.message = message
         self.problems = problems or []
+        self.context = context  # machine-readable facts beside the sentence (e.g. a workflow's allowed steps)
 
 
 class UnknownRuleSet(BcfError):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from bcf.errors import BcfError
 
-class StorageError(Exception):
+
+class StorageError(BcfError):
+    """A stored resource cannot be read or written as asked; ``context`` says what the client can do."""
+
     slug = "storage-error"
 
     def __init__(self, message: str, **context: object):
-        super().__init__(message)
-        self.message = message
-        self.context = context
+        super().__init__(message, **context)
 
 
 class NotFound(StorageError):
