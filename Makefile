@@ -28,8 +28,8 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test-services $(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(STAMP)
-	for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done
+bench: $(STAMP)  # on demand, never part of `make test`; figures go to docs/performance.md
+	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test-services sh -c 'for b in benchmarks/*.py; do $(BIN)/python $$b || exit 1; done'
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance
