@@ -33,8 +33,12 @@ def as_arrays(**named) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
             arrays[name] = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be numeric (a number or an array of numbers)") from None
+    shapes = {a.shape for a in arrays.values()}
+    shapes.discard(())  # a scalar broadcasts against anything
+    if len(shapes) <= 1:  # the usual call (arrays of one length, scalar options): no numpy call needed
+        return arrays, shapes.pop() if shapes else ()
     try:
-        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+        shape = np.broadcast_shapes(*shapes)
     except ValueError:
         shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
         raise ValueError(f"shapes do not broadcast together: {shapes}") from None
