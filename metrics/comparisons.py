@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import AT_LEAST_TWO, Problems, as_arrays
+from ._checks import AT_LEAST_TWO, Problems, as_arrays, spread
 from ._shared import out
 
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
@@ -195,7 +195,7 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
         x, n = arrays[x_name], arrays[n_name]
         problems.non_negative(x_name, x)
         problems.positive(n_name, n)
-        problems.flag(x_name, x, np.broadcast_to(x, shape) > np.broadcast_to(n, shape),
+        problems.flag(x_name, x, spread(x, shape) > spread(n, shape),
                       f"must not be greater than {n_name}")
     problems.raise_if_any()
 

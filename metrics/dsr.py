@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays
+from ._checks import Problems, as_arrays, spread
 from ._shared import out
 from .rates import count_limits
 
@@ -44,7 +44,7 @@ def _check_bands(problems: Problems, population: np.ndarray, standard: np.ndarra
     """Shared rules: population > 0 in every band, standard weights ≥ 0 with a positive total."""
     problems.positive("population", population)
     problems.non_negative("standard_population", standard)
-    total_weight = np.broadcast_to(standard, shape).sum(axis=-1)
+    total_weight = spread(standard, shape).sum(axis=-1)
     problems.flag("standard_population", total_weight, total_weight <= 0,
                   "must have a positive total over the age bands")
     return total_weight
@@ -102,9 +102,9 @@ def dsr(events, population, standard_population, confidence=0.95, multiplier=100
     problems.raise_if_any()
 
     ratio = w / n
-    events_total = np.broadcast_to(o, shape).sum(axis=-1)
-    weighted_rates = np.broadcast_to(ratio * o, shape).sum(axis=-1)
-    variance_sum = np.broadcast_to(ratio**2 * o, shape).sum(axis=-1)
+    events_total = spread(o, shape).sum(axis=-1)
+    weighted_rates = spread(ratio * o, shape).sum(axis=-1)
+    variance_sum = spread(ratio**2 * o, shape).sum(axis=-1)
     return _dobson(events_total, weighted_rates, variance_sum, total_weight, c, k, result_shape)
 
 

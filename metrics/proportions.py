@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays
+from ._checks import Problems, as_arrays, spread
 from ._shared import out, z_quantile
 
 
@@ -66,7 +66,7 @@ def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> Propo
     problems.non_negative("numerator", x)
     problems.positive("denominator", n)
     with np.errstate(invalid="ignore"):
-        problems.flag("numerator", x, np.broadcast_to(x, shape) > np.broadcast_to(n, shape),
+        problems.flag("numerator", x, spread(x, shape) > spread(n, shape),
                       "must not be greater than the denominator")
     problems.confidence(c)
     problems.positive("multiplier", k)
