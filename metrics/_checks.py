@@ -33,16 +33,25 @@ def as_arrays(**named) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:
             arrays[name] = np.asarray(value, dtype=float)
         except (TypeError, ValueError):
             raise ValueError(f"{name} must be numeric (a number or an array of numbers)") from None
-    shapes = {a.shape for a in arrays.values()}
-    shapes.discard(())  # a scalar broadcasts against anything
-    if len(shapes) <= 1:  # the usual call (arrays of one length, scalar options): no numpy call needed
-        return arrays, shapes.pop() if shapes else ()
     try:
-        shape = np.broadcast_shapes(*shapes)
+        shape = broadcast_shape(*(a.shape for a in arrays.values()))
     except ValueError:
         shapes = ", ".join(f"{name} {a.shape}" for name, a in arrays.items())
         raise ValueError(f"shapes do not broadcast together: {shapes}") from None
     return arrays, shape
+
+
+def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
+    """``np.broadcast_shapes``, without its ~2.5 µs a call when the shapes are one array shape and
+    scalars (the usual call: arrays of one length, scalar options).
+
+    :raise ValueError: the shapes do not broadcast together.
+    """
+    distinct = set(shapes)
+    distinct.discard(())  # a scalar broadcasts against anything
+    if len(distinct) <= 1:
+        return distinct.pop() if distinct else ()
+    return np.broadcast_shapes(*distinct)
 
 
 def spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:

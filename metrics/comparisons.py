@@ -153,7 +153,7 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
     problems.positive("exposure2", e2)
     problems.raise_if_any()
 
-    o1, e1, o2, e2 = (a.ravel() for a in np.broadcast_arrays(o1, e1, o2, e2))
+    o1, e1, o2, e2 = (spread(a, shape).ravel() for a in (o1, e1, o2, e2))
     p_value = np.full(o1.shape, np.nan)
     known = ~(np.isnan(o1) | np.isnan(e1) | np.isnan(o2) | np.isnan(e2))
     if known.any():

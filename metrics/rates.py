@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import Problems, as_arrays, spread
+from ._checks import Problems, as_arrays, broadcast_shape, spread
 from ._shared import out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
@@ -80,7 +80,7 @@ def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray,
 
     :return: lower, upper (float arrays of the broadcast shape) and the boolean "exact" mask.
     """
-    shape = np.broadcast_shapes(count.shape, confidence.shape)
+    shape = broadcast_shape(count.shape, confidence.shape)
     count = spread(count, shape)
     lower, upper = byars(count, z_quantile(confidence))
     lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)  # fresh, writable
