@@ -67,15 +67,6 @@ def calculate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     return calculate_plans([prepare_payload(payload)])[0]
 
 
-def prepare_payload(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
-    """The first half of :func:`calculate_payload`: :func:`load_plan`, answering the plan as the
-    :class:`~bcf.validation.CheckedPlan` its checks made, for :func:`calculate_plans`.
-
-    :raise InvalidInput: as :func:`load_plan`; :raise UnknownRuleSet: as :func:`load_plan`.
-    """
-    return _load(payload)
-
-
 def calculate_plans(loaded: Sequence[tuple[CheckedPlan, RuleSet, Decimal]]) -> list[dict[str, Any]]:
     """The second half of :func:`calculate_payload`, for many boards at once: what
     :func:`prepare_payload` answered for each → their response dicts, in order.
@@ -105,24 +96,29 @@ def assess_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
     :raise InvalidInput: as :func:`calculate_payload`.
     :raise UnknownRuleSet: as :func:`calculate_payload`.
     """
-    checked, rule_set, pool = _load(payload)
+    checked, rule_set, pool = prepare_payload(payload)
     ambitions = assess_ambitions(checked, rule_set, current_app.extensions["catalogue"], pool)
     return _dump_ambitions(ambitions)
 
 
 def load_plan(payload: Any) -> tuple[Plan, RuleSet, Decimal]:
-    """Validate a request and resolve what it leaves implicit: the rule set and the pool.
+    """:func:`prepare_payload` for callers that keep the plan itself (stored plans and actuals).
 
     :return: the plan, its rule set and the performance pool in pounds.
     :raise InvalidInput: all problems at once; :raise UnknownRuleSet: when that is the only problem.
     """
-    checked, rule_set, pool = _load(payload)
+    checked, rule_set, pool = prepare_payload(payload)
     return checked.plan, rule_set, pool
 
 
-def _load(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
-    """:func:`load_plan`, answering the plan as the :class:`~bcf.validation.CheckedPlan` its checks
-    made, so that the determination does not check it again."""
+def prepare_payload(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
+    """The first half of :func:`calculate_payload`: validate a request and resolve what it leaves
+    implicit (the rule set and the pool), answering the plan as the
+    :class:`~bcf.validation.CheckedPlan` its checks made, so that :func:`calculate_plans` does not
+    check it again.
+
+    :raise InvalidInput: all problems at once; :raise UnknownRuleSet: when that is the only problem.
+    """
     extensions = current_app.extensions
     if not isinstance(payload, Mapping):
         kind = "a list" if isinstance(payload, list) else f"{type(payload).__name__} ({payload!r:.40})"
