@@ -12,7 +12,18 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import AT_LEAST_TWO, Problems, as_arrays, spread
+from ._checks import (
+    AT_LEAST_TWO,
+    Problems,
+    as_arrays,
+    clean,
+    finite_number,
+    non_negative_number,
+    positive_number,
+    spread,
+    two_or_more,
+    whole_count,
+)
 from ._shared import out
 
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
@@ -157,14 +168,15 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
     """
     arrays, shape = as_arrays(count1=count1, exposure1=exposure1, count2=count2, exposure2=exposure2)
     o1, e1, o2, e2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for name in ("count1", "count2"):
-        problems.non_negative(name, arrays[name])
-        problems.whole(name, arrays[name])
-    problems.positive("exposure1", e1)
-    problems.positive("exposure2", e2)
-    problems.raise_if_any()
+    if not clean((o1, whole_count), (e1, positive_number), (o2, whole_count), (e2, positive_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        for name in ("count1", "count2"):
+            problems.non_negative(name, arrays[name])
+            problems.whole(name, arrays[name])
+        problems.positive("exposure1", e1)
+        problems.positive("exposure2", e2)
+        problems.raise_if_any()
 
     o1, e1, o2, e2 = (spread(a, shape).ravel() for a in (o1, e1, o2, e2))
     known = ~np.isnan(o1 + e1 + o2 + e2)  # a sum of numbers ≥ 0 is NaN only if one of them is
@@ -204,15 +216,18 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
     """
     arrays, shape = as_arrays(x1=x1, n1=n1, x2=x2, n2=n2)
     x1, n1, x2, n2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for x_name, n_name in (("x1", "n1"), ("x2", "n2")):
-        x, n = arrays[x_name], arrays[n_name]
-        problems.non_negative(x_name, x)
-        problems.positive(n_name, n)
-        problems.flag(x_name, x, spread(x, shape) > spread(n, shape),
-                      f"must not be greater than {n_name}")
-    problems.raise_if_any()
+    above1, above2 = spread(x1, shape) > spread(n1, shape), spread(x2, shape) > spread(n2, shape)
+    if not (clean((x1, non_negative_number), (n1, positive_number), (x2, non_negative_number),
+                  (n2, positive_number))
+            and not np.count_nonzero(above1) and not np.count_nonzero(above2)):
+        problems = Problems()
+        problems.finite(arrays)
+        for x_name, n_name, above in (("x1", "n1", above1), ("x2", "n2", above2)):
+            x, n = arrays[x_name], arrays[n_name]
+            problems.non_negative(x_name, x)
+            problems.positive(n_name, n)
+            problems.flag(x_name, x, above, f"must not be greater than {n_name}")
+        problems.raise_if_any()
 
     pooled = (x1 + x2) / (n1 + n2)
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
@@ -233,12 +248,14 @@ def compare_means(mean1, sd1, n1, mean2, sd2, n2) -> MeanComparison:
     """
     arrays, shape = as_arrays(mean1=mean1, sd1=sd1, n1=n1, mean2=mean2, sd2=sd2, n2=n2)
     m1, s1, k1, m2, s2, k2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for sd_name, n_name in (("sd1", "n1"), ("sd2", "n2")):
-        problems.non_negative(sd_name, arrays[sd_name])
-        problems.flag(n_name, arrays[n_name], arrays[n_name] < 2, AT_LEAST_TWO)
-    problems.raise_if_any()
+    if not clean((m1, finite_number), (s1, non_negative_number), (k1, two_or_more),
+                 (m2, finite_number), (s2, non_negative_number), (k2, two_or_more)):
+        problems = Problems()
+        problems.finite(arrays)
+        for sd_name, n_name in (("sd1", "n1"), ("sd2", "n2")):
+            problems.non_negative(sd_name, arrays[sd_name])
+            problems.flag(n_name, arrays[n_name], arrays[n_name] < 2, AT_LEAST_TWO)
+        problems.raise_if_any()
 
     v1, v2 = s1**2 / k1, s2**2 / k2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -259,11 +276,13 @@ def compare_dsrs(dsr1, var1, dsr2, var2) -> DSRComparison:
     """
     arrays, shape = as_arrays(dsr1=dsr1, var1=var1, dsr2=dsr2, var2=var2)
     d1, v1, d2, v2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("var1", v1)
-    problems.non_negative("var2", v2)
-    problems.raise_if_any()
+    if not clean((d1, finite_number), (v1, non_negative_number), (d2, finite_number),
+                 (v2, non_negative_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("var1", v1)
+        problems.non_negative("var2", v2)
+        problems.raise_if_any()
 
     z = _ratio(d2 - d1, np.sqrt(v1 + v2))
     return DSRComparison(z=out(z, shape), p_value=out(_two_sided_normal(z), shape))

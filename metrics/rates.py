@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import Problems, as_arrays, broadcast_shape, spread
+from ._checks import (
+    Problems,
+    as_arrays,
+    broadcast_shape,
+    clean,
+    fraction,
+    non_negative_number,
+    positive_number,
+    spread,
+)
 from ._shared import out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
@@ -95,11 +104,12 @@ def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray,
 
 def _count_arguments(count, confidence) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     arrays, shape = as_arrays(count=count, confidence=confidence)
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("count", arrays["count"])
-    problems.confidence(arrays["confidence"])
-    problems.raise_if_any()
+    if not clean((arrays["count"], non_negative_number), (arrays["confidence"], fraction)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("count", arrays["count"])
+        problems.confidence(arrays["confidence"])
+        problems.raise_if_any()
     return arrays["count"], arrays["confidence"], shape
 
 
@@ -151,13 +161,14 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
     arrays, shape = as_arrays(numerator=numerator, denominator=denominator, confidence=confidence,
                               multiplier=multiplier)
     o, n, c, k = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("numerator", o)
-    problems.positive("denominator", n)
-    problems.confidence(c)
-    problems.positive("multiplier", k)
-    problems.raise_if_any()
+    if not clean((o, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("numerator", o)
+        problems.positive("denominator", n)
+        problems.confidence(c)
+        problems.positive("multiplier", k)
+        problems.raise_if_any()
 
     lower, upper, small = count_limits(o, c)
     method = np.where(small, "exact", "byars")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays
+from ._checks import Problems, as_arrays, clean, finite_number
 from ._shared import out
 
 MIN_POINTS = 3  # values; two points always lie on a line, so they say nothing about a trend (para 46)
@@ -37,9 +37,10 @@ def trend_projection(history) -> TrendProjection | None:
     h = arrays["history"]
     if not shape:
         raise ValueError("history must be a sequence of values, oldest first (got a single number)")
-    problems = Problems()
-    problems.finite(arrays)
-    problems.raise_if_any()
+    if not clean((h, finite_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.raise_if_any()
     k = shape[-1]
     if k < MIN_POINTS:
         return None
