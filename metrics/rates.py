@@ -94,7 +94,7 @@ def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray,
     lower, upper = byars(count, z_quantile(confidence))
     lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)  # fresh, writable
     small = count < EXACT_BELOW  # exact below 10 events, see EXACT_BELOW
-    if small.any():
+    if np.count_nonzero(small):  # small.any(), without its Python-level wrapper
         alpha = 1 - confidence
         if alpha.ndim:
             alpha = np.broadcast_to(alpha, shape)[small]
@@ -172,7 +172,7 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
 
     lower, upper, small = count_limits(o, c)
     method = np.where(small, "exact", "byars")
-    if np.isnan(o).any():
+    if np.count_nonzero(np.isnan(o)):
         method = np.where(np.broadcast_to(np.isnan(o), small.shape), "", method)
     scale = k / n
     return RateInterval(

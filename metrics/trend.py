@@ -45,10 +45,11 @@ def trend_projection(history) -> TrendProjection | None:
     if k < MIN_POINTS:
         return None
 
-    x = np.arange(k, dtype=float)
-    centred_x = x - (k - 1) / 2
-    mean_h = h.mean(axis=-1)
-    slope = (centred_x * h).sum(axis=-1) / (centred_x**2).sum()   # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
+    # np.add.reduce is what ndarray.sum and mean call (mean then divides by k), without their
+    # Python-level wrappers
+    centred_x = np.arange(k, dtype=float) - (k - 1) / 2
+    mean_h = np.add.reduce(h, axis=-1) / k
+    slope = np.add.reduce(centred_x * h, axis=-1) / np.add.reduce(centred_x**2)  # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
     intercept = mean_h - slope * (k - 1) / 2
     return TrendProjection(slope=out(slope, shape[:-1]), intercept=out(intercept, shape[:-1]),
                            projection=out(intercept + slope * k, shape[:-1]))
