@@ -63,7 +63,8 @@ class DSRComparison:
     p_value: float | np.ndarray
 
 
-def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | None = None) -> np.ndarray:
+def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | None = None,
+                holds: np.ndarray | None = None) -> np.ndarray:
     """Vectorised bisection: per row, the smallest whole i in [lo, hi] with ``predicate(i)`` true, for a
     predicate that is monotone (false, then true) on that range; hi + 1 where it never holds.
 
@@ -74,11 +75,13 @@ def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | 
     (or just above the largest failing one) the range is closed at once; otherwise bisection goes on in
     what is left. The answer is the same either way, as the predicate is monotone: probes only replace
     rounds of bisection, whose numpy calls cost more than the arithmetic for a few elements.
+    ``holds`` is ``predicate(probes)`` when the caller has it already (its probes then within [lo, hi]).
     """
     hi = hi + 1  # exclusive from here on
-    if probes is not None:
+    if probes is not None and holds is None:
         probes = np.minimum(np.maximum(probes, lo), hi - 1)
         holds = predicate(probes)
+    if probes is not None:
         hi = np.minimum.reduce(np.where(holds, probes, hi), axis=1, keepdims=True)
         lo = np.maximum.reduce(np.where(holds, lo, probes + 1), axis=1, keepdims=True)
     while True:
@@ -94,8 +97,9 @@ def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | 
 def _binomial_log_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """log P(X = k) for X ~ Binomial(n, p), from log-gamma: exact enough (relative error ~1e-9 for
     counts in the millions) for the 1e-7 tie tolerance, and free of ``scipy.stats`` per-call overhead."""
-    return (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-            + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+    n_k = n - k
+    return (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n_k + 1)
+            + special.xlogy(k, p) + special.xlog1py(n_k, -p))
 
 
 def _binomial_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -130,7 +134,6 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     between neighbours), so any search order may stop a neighbour away, as scipy's binomtest does too.
     """
     x, n, p = x[:, None], n[:, None], p[:, None]  # columns: one row per element, probes across
-    log_threshold = _binomial_log_pmf(x, n, p) + np.log(RELATIVE_TOLERANCE)
     mean = n * p
     below = x < mean
     # x below the mean: the far side is the upper tail [ceil(mean), n], where the probabilities fall,
@@ -140,12 +143,16 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     hi = np.where(below, n, np.floor(mean))
     mirror = 2 * mean - x  # as far beyond the mean as x is before it
     probes = np.rint(mirror + (2 + 0.1 * np.abs(x - mean)) * FAR_PROBES) + WINDOW
+    probes = np.minimum(np.maximum(probes, lo), hi)
+    # x's own probability, the threshold, comes out of the same array call as the probes'
+    log_pmf = _binomial_log_pmf(np.concatenate((x, probes), axis=1), n, p)
+    log_threshold = log_pmf[:, :1] + np.log(RELATIVE_TOLERANCE)
 
-    def far_side(i: np.ndarray) -> np.ndarray:
-        log_pmf = _binomial_log_pmf(i, n, p)
+    def far_side(log_pmf: np.ndarray) -> np.ndarray:
         return np.where(below, log_pmf <= log_threshold, log_pmf > log_threshold)
 
-    first = _first_true(lo, hi, far_side, probes)
+    first = _first_true(lo, hi, lambda i: far_side(_binomial_log_pmf(i, n, p)), probes,
+                        far_side(log_pmf[:, 1:]))
     # below: P(X ≤ x) + P(X ≥ first); above: P(X ≤ first − 1) + P(X ≥ x); at the mean every outcome counts
     p_value = (_binomial_cdf(np.where(below, x, first - 1), n, p)
                + _binomial_sf(np.where(below, first - 1, x - 1), n, p))

@@ -180,12 +180,12 @@ def test_compare_rates_probes_give_the_plain_bisection_answer(rng, monkeypatch):
     for name, x in (("near", near), ("far", far)):
         calls.clear()
         with_probes[name] = metrics.compare_rates(x, share, total - x, 1 - share).p_value
-        with_probes[name + " rounds"] = len(calls) - 1  # one call for the threshold, one per round
-    assert with_probes["near rounds"] == 1   # every far tail found by the window alone
+        with_probes[name + " rounds"] = len(calls) - 1  # one call for x and the window, one per round
+    assert with_probes["near rounds"] == 0   # every far tail found by the window alone
     assert with_probes["far rounds"] > 10    # and here mostly not: the bisection went on
 
     first_true = comparisons._first_true
-    monkeypatch.setattr(comparisons, "_first_true", lambda lo, hi, predicate, probes=None: first_true(
+    monkeypatch.setattr(comparisons, "_first_true", lambda lo, hi, predicate, *probes_and_holds: first_true(
         lo, hi, predicate))
     for name, x in (("near", near), ("far", far)):
         plain = metrics.compare_rates(x, share, total - x, 1 - share).p_value
