@@ -51,14 +51,20 @@ class RateInterval:
     confidence: float | np.ndarray
 
 
+#: :func:`byars` works out both limits in one pass over two rows: the lower at O, with the z term taken
+#: off, and the upper at O + 1, with it added (− t is exactly (−1)·t, so the values are the formula's)
+_BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
+
+
 def byars(count: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Byar's limits for validated arrays: lower ``O(1 − 1/(9O) − z/(3√O))³``, upper the same at O + 1
     with ``+z``. A negative lower limit (tiny counts at high confidence) is meaningless, so it becomes NaN;
     at O = 0 the lower formula is undefined (NaN) too: use the exact limits there."""
+    shape = broadcast_shape(count.shape, z.shape)
+    rows = (2,) + (1,) * len(shape)  # the two rows ahead of the counts' own axes
+    at = spread(count, shape) + _BYARS_AT.reshape(rows)  # O and O + 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = count * (1 - 1 / (9 * count) - z / (3 * np.sqrt(count))) ** 3
-        above = count + 1
-        upper = above * (1 - 1 / (9 * above) + z / (3 * np.sqrt(above))) ** 3
+        lower, upper = at * (1 - 1 / (9 * at) + _BYARS_SIGN.reshape(rows) * (z / (3 * np.sqrt(at)))) ** 3
     return np.where(lower < 0, np.nan, lower), upper
 
 
