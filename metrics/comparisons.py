@@ -175,7 +175,8 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
     """
     arrays, shape = as_arrays(count1=count1, exposure1=exposure1, count2=count2, exposure2=exposure2)
     o1, e1, o2, e2 = arrays.values()
-    if not clean((o1, whole_count), (e1, positive_number), (o2, whole_count), (e2, positive_number)):
+    complete = clean((o1, whole_count), (e1, positive_number), (o2, whole_count), (e2, positive_number))
+    if not complete:  # (clean's tests fail NaN too, so when they pass nothing is missing)
         problems = Problems()
         problems.finite(arrays)
         for name in ("count1", "count2"):
@@ -186,8 +187,10 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
         problems.raise_if_any()
 
     o1, e1, o2, e2 = (spread(a, shape).ravel() for a in (o1, e1, o2, e2))
-    known = ~np.isnan(o1 + e1 + o2 + e2)  # a sum of numbers ≥ 0 is NaN only if one of them is
-    if np.count_nonzero(known) == known.size:  # the usual case: nothing missing, nothing to pick out
+    if not complete:
+        known = ~np.isnan(o1 + e1 + o2 + e2)  # a sum of numbers ≥ 0 is NaN only if one of them is
+        complete = np.count_nonzero(known) == known.size
+    if complete:  # the usual case: nothing missing, nothing to pick out
         p_value = _binomial_two_sided(o1, o1 + o2, e1 / (e1 + e2))
     else:
         p_value = np.full(o1.shape, np.nan)
