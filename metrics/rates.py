@@ -52,7 +52,8 @@ class RateInterval:
 
 
 #: :func:`byars` works out both limits in one pass over two rows: the lower at O, with the z term taken
-#: off, and the upper at O + 1, with it added (− t is exactly (−1)·t, so the values are the formula's)
+#: off, and the upper at O + 1, with it added ((−z)/d is exactly −(z/d), and a + (−t) is a − t, so the
+#: values are the formula's)
 _BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
 
 
@@ -64,7 +65,7 @@ def byars(count: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     rows = (2,) + (1,) * len(shape)  # the two rows ahead of the counts' own axes
     at = spread(count, shape) + _BYARS_AT.reshape(rows)  # O and O + 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower, upper = at * (1 - 1 / (9 * at) + _BYARS_SIGN.reshape(rows) * (z / (3 * np.sqrt(at)))) ** 3
+        lower, upper = at * (1 - 1 / (9 * at) + (_BYARS_SIGN.reshape(rows) * z) / (3 * np.sqrt(at))) ** 3
     return np.where(lower < 0, np.nan, lower), upper
 
 
