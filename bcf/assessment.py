@@ -61,12 +61,19 @@ def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subjec
 # --- estimates ------------------------------------------------------------------------------------------
 
 
-def _optional(x: float) -> float | None:
+def _optional(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def _pick(method: str | np.ndarray, i: int) -> str:
-    return method if isinstance(method, str) else str(np.asarray(method)[i])
+def _listed(values: np.ndarray) -> list:
+    """A :mod:`metrics` result array (arrays in, arrays out) as Python floats or str, taken out once
+    rather than element by element (each numpy scalar costs a conversion)."""
+    return values.tolist()
+
+
+def _methods(method: str | np.ndarray, count: int) -> list[str]:
+    """Per element: a method of its own (rates: exact or Byar's) or one for all (e.g. wilson)."""
+    return [method] * count if isinstance(method, str) else method.tolist()
 
 
 def _dsrs(
@@ -87,17 +94,17 @@ def _dsrs(
         confidence,
         catalogue.statistic_types["dsr"].multiplier,
     )
-    values, lowers, uppers = np.atleast_1d(r.value), np.atleast_1d(r.lower), np.atleast_1d(r.upper)
-    variance = np.atleast_1d(r.variance)
-    for j, (i, m) in enumerate(zip(index, months, strict=True)):
-        lower, upper = _optional(lowers[j]), _optional(uppers[j])
+    for i, m, value, lower, upper, variance in zip(
+        index, months, _listed(r.value), _listed(r.lower), _listed(r.upper), _listed(r.variance), strict=True
+    ):
+        lower, upper = _optional(lower), _optional(upper)
         out[i] = Estimate(
-            float(values[j]) / m,
+            value / m,
             None if lower is None else lower / m,
             None if upper is None else upper / m,
             r.method if lower is not None else None,
         )
-        variances[i] = float(variance[j]) / m**2
+        variances[i] = variance / m**2
 
 
 def estimates(
@@ -146,11 +153,11 @@ def estimates(
                 confidence,
                 catalogue.statistic_types["rate"].multiplier,
             )
-        values, lowers, uppers = np.atleast_1d(r.value), np.atleast_1d(r.lower), np.atleast_1d(r.upper)
-        for j, i in enumerate(index):
-            out[i] = Estimate(
-                float(values[j]), _optional(lowers[j]), _optional(uppers[j]), _pick(r.method, j)
-            )
+        for i, value, lower, upper, method in zip(
+            index, _listed(r.value), _listed(r.lower), _listed(r.upper), _methods(r.method, len(index)),
+            strict=True,
+        ):
+            out[i] = Estimate(value, _optional(lower), _optional(upper), method)
     return out, variances  # type: ignore[return-value]
 
 
@@ -208,9 +215,8 @@ def change_p_values(
                 np.array([x.sd for x in a]),
                 np.array([x.n for x in a]),
             )
-        p = np.atleast_1d(r.p_value)
-        for j, i in enumerate(index):
-            out[i] = _optional(p[j])
+        for i, p in zip(index, _listed(r.p_value), strict=True):
+            out[i] = _optional(p)
     return out
 
 
@@ -224,7 +230,7 @@ def trend_projections(subjects_: Sequence[Subject]) -> dict[int, float | None]:
     out: dict[int, float | None] = {}
     for group in by_length.values():
         histories = np.array([s.period.history for s in group], dtype=float)
-        fitted = np.atleast_1d(metrics.trend_projection(histories).projection)
+        fitted = _listed(metrics.trend_projection(histories).projection)
         for s, projection in zip(group, fitted, strict=True):
             out[id(s)] = _optional(projection)
     return out

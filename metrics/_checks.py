@@ -3,9 +3,15 @@
 Validate first, one fixed message per rule (as PHEindicatormethods does), and report every problem at once,
 naming the argument and the offending positions so that a caller can point its user at the bad row.
 NaN is not a problem: it marks a missing value and gives NaN in that position only.
+
+The usual call passes a few valid numbers, and each numpy call of the full checks costs more there than
+the whole check in Python, so :func:`clean` looks at small arguments in Python first: when every value
+is plainly good the full checks could not find a problem and are skipped; otherwise they run and word
+the messages, exactly as without the shortcut.
 """
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
@@ -18,6 +24,49 @@ FINITE = "must be finite (use NaN for a missing value)"
 WHOLE = "must be whole numbers"
 AT_LEAST_TWO = "must be at least 2"
 CONFIDENCE = "must be a fraction strictly between 0 and 1, such as 0.95"
+
+
+#: arguments with up to this many elements are looked at in Python first (:func:`clean`); larger ones
+#: always go through the full checks, where numpy's per-call cost is spread over many elements
+CHECK_IN_PYTHON = 64
+
+
+# Tests of one value for :func:`clean`, one per kind of argument. Each is False for NaN and ±inf (the
+# full checks decide about those) and True only for values that pass every rule of the full checks for
+# that kind of argument: finite (Problems.finite) and the rules named.
+def finite_number(v: float) -> bool:
+    return -math.inf < v < math.inf
+
+
+def non_negative_number(v: float) -> bool:  # Problems.non_negative
+    return 0 <= v < math.inf
+
+
+def positive_number(v: float) -> bool:  # Problems.positive
+    return 0 < v < math.inf
+
+
+def whole_count(v: float) -> bool:  # Problems.non_negative and Problems.whole
+    return 0 <= v < math.inf and v.is_integer()
+
+
+def two_or_more(v: float) -> bool:  # AT_LEAST_TWO
+    return 2 <= v < math.inf
+
+
+def fraction(v: float) -> bool:  # Problems.confidence
+    return 0 < v < 1
+
+
+def clean(*arguments: tuple[np.ndarray, Callable[[float], bool]]) -> bool:
+    """True when every argument is small (:data:`CHECK_IN_PYTHON`) and each of its values passes its
+    test, e.g. ``clean((count, whole_count), (exposure, positive_number))``: then the full checks would
+    find nothing and can be skipped. False says nothing either way: run the full checks.
+    """
+    for values, test in arguments:
+        if values.size > CHECK_IN_PYTHON or not all(map(test, values.ravel().tolist())):
+            return False
+    return True
 
 
 def as_arrays(**named) -> tuple[dict[str, np.ndarray], tuple[int, ...]]:

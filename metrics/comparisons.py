@@ -12,12 +12,31 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import AT_LEAST_TWO, Problems, as_arrays, spread
+from ._checks import (
+    AT_LEAST_TWO,
+    Problems,
+    as_arrays,
+    clean,
+    finite_number,
+    non_negative_number,
+    positive_number,
+    spread,
+    two_or_more,
+    whole_count,
+)
 from ._shared import out
 
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
 #: when its probability is at most (1 + 1e-7) times the observed one, so that ties survive rounding
 RELATIVE_TOLERANCE = 1 + 1e-7
+
+#: the exact test's first probes of the far tail, in one call (:func:`_binomial_two_sided`): the mirror
+#: image of x about the mean and the 8 outcomes either side, where the tail starts for x within a few
+#: standard deviations of the mean, ...
+WINDOW = np.concatenate([[0.0], np.arange(-8.0, 9.0), [0.0]])
+#: ... and the mirror image ± (2 + a tenth of its distance from the mean), which narrows the range for
+#: x far out in its tail, where the skew of the binomial moves the tail's start further
+FAR_PROBES = np.concatenate([[-1.0], np.zeros(17), [1.0]])
 
 
 @dataclass(frozen=True)
@@ -44,28 +63,30 @@ class DSRComparison:
     p_value: float | np.ndarray
 
 
-def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, guess: np.ndarray | None = None,
-                spread: np.ndarray | None = None) -> np.ndarray:
-    """Vectorised bisection: per element, the smallest whole i in [lo, hi] with ``predicate(i)`` true,
-    for a predicate that is monotone (false, then true) on that range; hi + 1 where it never holds.
+def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | None = None,
+                holds: np.ndarray | None = None) -> np.ndarray:
+    """Vectorised bisection: per row, the smallest whole i in [lo, hi] with ``predicate(i)`` true, for a
+    predicate that is monotone (false, then true) on that range; hi + 1 where it never holds.
 
-    With a ``guess`` of the answer, the predicate is first tried at guess ± spread: each probe that
-    holds moves the top down to it, each that fails moves the bottom above it, so a good guess leaves a
-    few bisection steps instead of one per halving of [lo, hi]; a poor one costs two steps. The answer
-    is the same either way (monotone predicate).
+    ``lo`` and ``hi`` are columns (m, 1) with lo ≤ hi; ``predicate`` takes an array of candidates of
+    shape (m, 1) or (m, k), one row per element. ``probes`` (m, k), candidates near a guess of the
+    answer, are all tried in ONE predicate call first (clipped into the range): the smallest that holds
+    becomes the top, the largest that fails raises the bottom above it. When the answer is among them
+    (or just above the largest failing one) the range is closed at once; otherwise bisection goes on in
+    what is left. The answer is the same either way, as the predicate is monotone: probes only replace
+    rounds of bisection, whose numpy calls cost more than the arithmetic for a few elements.
+    ``holds`` is ``predicate(probes)`` when the caller has it already (its probes then within [lo, hi]).
     """
-    first = lo
-    lo, hi = lo.copy(), hi + 1
-    if guess is not None:
-        for probe in (guess - spread, guess + spread):
-            open_ = lo < hi
-            probe = np.where(open_, np.clip(np.round(probe), lo, hi - 1), first)
-            holds = predicate(probe) & open_
-            hi = np.where(holds, probe, hi)
-            lo = np.where(open_ & ~holds, probe + 1, lo)
+    hi = hi + 1  # exclusive from here on
+    if probes is not None and holds is None:
+        probes = np.minimum(np.maximum(probes, lo), hi - 1)
+        holds = predicate(probes)
+    if probes is not None:
+        hi = np.minimum.reduce(np.where(holds, probes, hi), axis=1, keepdims=True)
+        lo = np.maximum.reduce(np.where(holds, lo, probes + 1), axis=1, keepdims=True)
     while True:
         open_ = lo < hi
-        if not open_.any():
+        if not np.count_nonzero(open_):
             return lo
         mid = np.floor((lo + hi) / 2)
         holds = predicate(mid) & open_
@@ -76,8 +97,9 @@ def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, guess: np.ndarray | N
 def _binomial_log_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """log P(X = k) for X ~ Binomial(n, p), from log-gamma: exact enough (relative error ~1e-9 for
     counts in the millions) for the 1e-7 tie tolerance, and free of ``scipy.stats`` per-call overhead."""
-    return (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
-            + special.xlogy(k, p) + special.xlog1py(n - k, -p))
+    n_k = n - k
+    return (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n_k + 1)
+            + special.xlogy(k, p) + special.xlog1py(n_k, -p))
 
 
 def _binomial_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -103,29 +125,38 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
 
     The binomial probabilities fall away monotonically on each side of the mean np, so on the far side
     of the mean the outcomes no more likely than x form a tail, found by bisection rather than by
-    summing every outcome (counts may be in the millions).
+    summing every outcome (counts may be in the millions). Its first outcome is usually within a few of
+    the mirror image of x about the mean, so the bisection first tries :data:`WINDOW` around the mirror
+    image (and the mirror image ± a tenth of the distance from the mean, for x far out in its tail).
+    Elements on both sides of the mean go through one bisection, each with its own range and test.
+    The answer is plain bisection's to the bit (tests, totals up to 5×10⁷); above ~10⁸ events the
+    log-probabilities near the mean are not monotone in floating point (log-gamma errors exceed the step
+    between neighbours), so any search order may stop a neighbour away, as scipy's binomtest does too.
     """
-    log_threshold = _binomial_log_pmf(x, n, p) + np.log(RELATIVE_TOLERANCE)
+    x, n, p = x[:, None], n[:, None], p[:, None]  # columns: one row per element, probes across
     mean = n * p
-    p_value = np.ones_like(x)
+    below = x < mean
+    # x below the mean: the far side is the upper tail [ceil(mean), n], where the probabilities fall,
+    # and its first outcome no more likely than x starts the far tail. x above the mean: the lower tail
+    # [0, floor(mean)], where they rise, and its first outcome more likely than x ends the far tail.
+    lo = np.where(below, np.ceil(mean), 0.0)
+    hi = np.where(below, n, np.floor(mean))
+    mirror = 2 * mean - x  # as far beyond the mean as x is before it
+    probes = np.rint(mirror + (2 + 0.1 * np.abs(x - mean)) * FAR_PROBES) + WINDOW
+    probes = np.minimum(np.maximum(probes, lo), hi)
+    # x's own probability, the threshold, comes out of the same array call as the probes'
+    log_pmf = _binomial_log_pmf(np.concatenate((x, probes), axis=1), n, p)
+    log_threshold = log_pmf[:, :1] + np.log(RELATIVE_TOLERANCE)
 
-    below = x < mean      # far side is the upper tail [ceil(mean), n]: find where it drops to threshold
-    if below.any():
-        xb, nb, pb, tb = x[below], n[below], p[below], log_threshold[below]
-        mirror, spread = 2 * nb * pb - xb, 2 + 0.1 * (nb * pb - xb)  # as far above the mean as x is below
-        start = _first_true(np.ceil(nb * pb), nb, lambda i: _binomial_log_pmf(i, nb, pb) <= tb,
-                            mirror, spread)
-        p_value[below] = _binomial_cdf(xb, nb, pb) + _binomial_sf(start - 1, nb, pb)
+    def far_side(log_pmf: np.ndarray) -> np.ndarray:
+        return np.where(below, log_pmf <= log_threshold, log_pmf > log_threshold)
 
-    above = x > mean      # far side is the lower tail [0, floor(mean)]: find where it rises past it
-    if above.any():
-        xa, na, pa, ta = x[above], n[above], p[above], log_threshold[above]
-        mirror, spread = 2 * na * pa - xa, 2 + 0.1 * (xa - na * pa)  # as far below the mean as x is above
-        end = _first_true(np.zeros_like(xa), np.floor(na * pa), lambda i: _binomial_log_pmf(i, na, pa) > ta,
-                          mirror, spread)
-        p_value[above] = _binomial_cdf(end - 1, na, pa) + _binomial_sf(xa - 1, na, pa)
-
-    return np.minimum(p_value, 1.0)
+    first = _first_true(lo, hi, lambda i: far_side(_binomial_log_pmf(i, n, p)), probes,
+                        far_side(log_pmf[:, 1:]))
+    # below: P(X ≤ x) + P(X ≥ first); above: P(X ≤ first − 1) + P(X ≥ x); at the mean every outcome counts
+    p_value = (_binomial_cdf(np.where(below, x, first - 1), n, p)
+               + _binomial_sf(np.where(below, first - 1, x - 1), n, p))
+    return np.minimum(np.where(x == mean, 1.0, p_value), 1.0).ravel()
 
 
 def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
@@ -144,22 +175,28 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
     """
     arrays, shape = as_arrays(count1=count1, exposure1=exposure1, count2=count2, exposure2=exposure2)
     o1, e1, o2, e2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for name in ("count1", "count2"):
-        problems.non_negative(name, arrays[name])
-        problems.whole(name, arrays[name])
-    problems.positive("exposure1", e1)
-    problems.positive("exposure2", e2)
-    problems.raise_if_any()
+    complete = clean((o1, whole_count), (e1, positive_number), (o2, whole_count), (e2, positive_number))
+    if not complete:  # (clean's tests fail NaN too, so when they pass nothing is missing)
+        problems = Problems()
+        problems.finite(arrays)
+        for name in ("count1", "count2"):
+            problems.non_negative(name, arrays[name])
+            problems.whole(name, arrays[name])
+        problems.positive("exposure1", e1)
+        problems.positive("exposure2", e2)
+        problems.raise_if_any()
 
     o1, e1, o2, e2 = (spread(a, shape).ravel() for a in (o1, e1, o2, e2))
-    p_value = np.full(o1.shape, np.nan)
-    known = ~(np.isnan(o1) | np.isnan(e1) | np.isnan(o2) | np.isnan(e2))
-    if known.any():
-        x, total = o1[known], o1[known] + o2[known]
-        share = e1[known] / (e1[known] + e2[known])
-        p_value[known] = _binomial_two_sided(x, total, share)
+    if not complete:
+        known = ~np.isnan(o1 + e1 + o2 + e2)  # a sum of numbers ≥ 0 is NaN only if one of them is
+        complete = np.count_nonzero(known) == known.size
+    if complete:  # the usual case: nothing missing, nothing to pick out
+        p_value = _binomial_two_sided(o1, o1 + o2, e1 / (e1 + e2))
+    else:
+        p_value = np.full(o1.shape, np.nan)
+        if np.count_nonzero(known):
+            o1, e1, o2, e2 = o1[known], e1[known], o2[known], e2[known]
+            p_value[known] = _binomial_two_sided(o1, o1 + o2, e1 / (e1 + e2))
     return RateComparison(p_value=out(p_value.reshape(shape), shape))
 
 
@@ -189,15 +226,18 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
     """
     arrays, shape = as_arrays(x1=x1, n1=n1, x2=x2, n2=n2)
     x1, n1, x2, n2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for x_name, n_name in (("x1", "n1"), ("x2", "n2")):
-        x, n = arrays[x_name], arrays[n_name]
-        problems.non_negative(x_name, x)
-        problems.positive(n_name, n)
-        problems.flag(x_name, x, spread(x, shape) > spread(n, shape),
-                      f"must not be greater than {n_name}")
-    problems.raise_if_any()
+    above1, above2 = spread(x1, shape) > spread(n1, shape), spread(x2, shape) > spread(n2, shape)
+    if not (clean((x1, non_negative_number), (n1, positive_number), (x2, non_negative_number),
+                  (n2, positive_number))
+            and not np.count_nonzero(above1) and not np.count_nonzero(above2)):
+        problems = Problems()
+        problems.finite(arrays)
+        for x_name, n_name, above in (("x1", "n1", above1), ("x2", "n2", above2)):
+            x, n = arrays[x_name], arrays[n_name]
+            problems.non_negative(x_name, x)
+            problems.positive(n_name, n)
+            problems.flag(x_name, x, above, f"must not be greater than {n_name}")
+        problems.raise_if_any()
 
     pooled = (x1 + x2) / (n1 + n2)
     se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
@@ -218,12 +258,14 @@ def compare_means(mean1, sd1, n1, mean2, sd2, n2) -> MeanComparison:
     """
     arrays, shape = as_arrays(mean1=mean1, sd1=sd1, n1=n1, mean2=mean2, sd2=sd2, n2=n2)
     m1, s1, k1, m2, s2, k2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    for sd_name, n_name in (("sd1", "n1"), ("sd2", "n2")):
-        problems.non_negative(sd_name, arrays[sd_name])
-        problems.flag(n_name, arrays[n_name], arrays[n_name] < 2, AT_LEAST_TWO)
-    problems.raise_if_any()
+    if not clean((m1, finite_number), (s1, non_negative_number), (k1, two_or_more),
+                 (m2, finite_number), (s2, non_negative_number), (k2, two_or_more)):
+        problems = Problems()
+        problems.finite(arrays)
+        for sd_name, n_name in (("sd1", "n1"), ("sd2", "n2")):
+            problems.non_negative(sd_name, arrays[sd_name])
+            problems.flag(n_name, arrays[n_name], arrays[n_name] < 2, AT_LEAST_TWO)
+        problems.raise_if_any()
 
     v1, v2 = s1**2 / k1, s2**2 / k2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -244,11 +286,13 @@ def compare_dsrs(dsr1, var1, dsr2, var2) -> DSRComparison:
     """
     arrays, shape = as_arrays(dsr1=dsr1, var1=var1, dsr2=dsr2, var2=var2)
     d1, v1, d2, v2 = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("var1", v1)
-    problems.non_negative("var2", v2)
-    problems.raise_if_any()
+    if not clean((d1, finite_number), (v1, non_negative_number), (d2, finite_number),
+                 (v2, non_negative_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("var1", v1)
+        problems.non_negative("var2", v2)
+        problems.raise_if_any()
 
     z = _ratio(d2 - d1, np.sqrt(v1 + v2))
     return DSRComparison(z=out(z, shape), p_value=out(_two_sided_normal(z), shape))

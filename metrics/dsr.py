@@ -15,7 +15,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays, spread
+from ._checks import (
+    Problems,
+    as_arrays,
+    broadcast_shape,
+    clean,
+    fraction,
+    non_negative_number,
+    positive_number,
+    spread,
+)
 from ._shared import out
 from .rates import count_limits
 
@@ -41,13 +50,29 @@ class DSRResult:
 
 def _check_bands(problems: Problems, population: np.ndarray, standard: np.ndarray,
                  shape: tuple[int, ...]) -> np.ndarray:
-    """Shared rules: population > 0 in every band, standard weights ≥ 0 with a positive total."""
+    """Shared rules: population > 0 in every band, standard weights ≥ 0 with a positive total.
+
+    :return: the total standard weight per area.
+    """
     problems.positive("population", population)
     problems.non_negative("standard_population", standard)
-    total_weight = spread(standard, shape).sum(axis=-1)
+    with np.errstate(invalid="ignore"):  # inf − inf: reported as not finite, not warned about
+        total_weight = spread(standard, shape).sum(axis=-1)
     problems.flag("standard_population", total_weight, total_weight <= 0,
                   "must have a positive total over the age bands")
     return total_weight
+
+
+def _clean_total_weight(events: np.ndarray, population: np.ndarray, standard: np.ndarray,
+                        confidence: np.ndarray, multiplier: np.ndarray,
+                        shape: tuple[int, ...]) -> np.ndarray | None:
+    """The total standard weight per area when :func:`dsr`'s arguments are plainly good (see
+    :func:`metrics._checks.clean`) and every total is positive; None when the full checks must look."""
+    if not clean((events, non_negative_number), (population, positive_number),
+                 (standard, non_negative_number), (confidence, fraction), (multiplier, positive_number)):
+        return None
+    total_weight = spread(standard, shape).sum(axis=-1)
+    return None if np.count_nonzero(total_weight <= 0) else total_weight
 
 
 def _dobson(events: np.ndarray, weighted_rates: np.ndarray, variance_sum: np.ndarray,
@@ -94,12 +119,14 @@ def dsr(events, population, standard_population, confidence=0.95, multiplier=100
                          "axis (got single numbers)")
     o, n, w = arrays.values()
     c, k, result_shape = _area_arguments(confidence, multiplier, shape)
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("events", o)
-    total_weight = _check_bands(problems, n, w, shape)
-    _check_area_arguments(problems, c, k)
-    problems.raise_if_any()
+    total_weight = _clean_total_weight(o, n, w, c, k, shape)
+    if total_weight is None:  # something may be wrong: the full checks
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("events", o)
+        total_weight = _check_bands(problems, n, w, shape)
+        _check_area_arguments(problems, c, k)
+        problems.raise_if_any()
 
     ratio = w / n
     events_total = spread(o, shape).sum(axis=-1)
@@ -163,7 +190,7 @@ def _area_arguments(confidence, multiplier, shape) -> tuple[np.ndarray, np.ndarr
     """
     arrays, own_shape = as_arrays(confidence=confidence, multiplier=multiplier)
     try:
-        result_shape = np.broadcast_shapes(own_shape, shape[:-1])
+        result_shape = broadcast_shape(own_shape, shape[:-1])
     except ValueError:
         c_shape, k_shape = arrays["confidence"].shape, arrays["multiplier"].shape
         raise ValueError(f"confidence {c_shape} and multiplier {k_shape} must broadcast against the areas "

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays, spread
+from ._checks import Problems, as_arrays, clean, fraction, non_negative_number, positive_number, spread
 from ._shared import out, z_quantile
 
 
@@ -61,16 +61,17 @@ def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> Propo
     arrays, shape = as_arrays(numerator=numerator, denominator=denominator, confidence=confidence,
                               multiplier=multiplier)
     x, n, c, k = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("numerator", x)
-    problems.positive("denominator", n)
-    with np.errstate(invalid="ignore"):
-        problems.flag("numerator", x, spread(x, shape) > spread(n, shape),
-                      "must not be greater than the denominator")
-    problems.confidence(c)
-    problems.positive("multiplier", k)
-    problems.raise_if_any()
+    above = spread(x, shape) > spread(n, shape)  # no warning for NaN: comparisons are quiet
+    if not (clean((x, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number))
+            and not np.count_nonzero(above)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("numerator", x)
+        problems.positive("denominator", n)
+        problems.flag("numerator", x, above, "must not be greater than the denominator")
+        problems.confidence(c)
+        problems.positive("multiplier", k)
+        problems.raise_if_any()
 
     lower, upper = wilson_limits(x, n, z_quantile(c))
     return ProportionInterval(

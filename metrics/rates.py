@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import Problems, as_arrays, broadcast_shape, spread
+from ._checks import (
+    Problems,
+    as_arrays,
+    broadcast_shape,
+    clean,
+    fraction,
+    non_negative_number,
+    positive_number,
+    spread,
+)
 from ._shared import out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
@@ -42,14 +51,21 @@ class RateInterval:
     confidence: float | np.ndarray
 
 
+#: :func:`byars` works out both limits in one pass over two rows: the lower at O, with the z term taken
+#: off, and the upper at O + 1, with it added ((−z)/d is exactly −(z/d), and a + (−t) is a − t, so the
+#: values are the formula's)
+_BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
+
+
 def byars(count: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Byar's limits for validated arrays: lower ``O(1 − 1/(9O) − z/(3√O))³``, upper the same at O + 1
     with ``+z``. A negative lower limit (tiny counts at high confidence) is meaningless, so it becomes NaN;
     at O = 0 the lower formula is undefined (NaN) too: use the exact limits there."""
+    shape = broadcast_shape(count.shape, z.shape)
+    rows = (2,) + (1,) * len(shape)  # the two rows ahead of the counts' own axes
+    at = spread(count, shape) + _BYARS_AT.reshape(rows)  # O and O + 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower = count * (1 - 1 / (9 * count) - z / (3 * np.sqrt(count))) ** 3
-        above = count + 1
-        upper = above * (1 - 1 / (9 * above) + z / (3 * np.sqrt(above))) ** 3
+        lower, upper = at * (1 - 1 / (9 * at) + (_BYARS_SIGN.reshape(rows) * z) / (3 * np.sqrt(at))) ** 3
     return np.where(lower < 0, np.nan, lower), upper
 
 
@@ -85,7 +101,7 @@ def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray,
     lower, upper = byars(count, z_quantile(confidence))
     lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)  # fresh, writable
     small = count < EXACT_BELOW  # exact below 10 events, see EXACT_BELOW
-    if small.any():
+    if np.count_nonzero(small):  # small.any(), without its Python-level wrapper
         alpha = 1 - confidence
         if alpha.ndim:
             alpha = np.broadcast_to(alpha, shape)[small]
@@ -95,11 +111,12 @@ def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray,
 
 def _count_arguments(count, confidence) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
     arrays, shape = as_arrays(count=count, confidence=confidence)
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("count", arrays["count"])
-    problems.confidence(arrays["confidence"])
-    problems.raise_if_any()
+    if not clean((arrays["count"], non_negative_number), (arrays["confidence"], fraction)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("count", arrays["count"])
+        problems.confidence(arrays["confidence"])
+        problems.raise_if_any()
     return arrays["count"], arrays["confidence"], shape
 
 
@@ -151,17 +168,18 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
     arrays, shape = as_arrays(numerator=numerator, denominator=denominator, confidence=confidence,
                               multiplier=multiplier)
     o, n, c, k = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("numerator", o)
-    problems.positive("denominator", n)
-    problems.confidence(c)
-    problems.positive("multiplier", k)
-    problems.raise_if_any()
+    if not clean((o, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("numerator", o)
+        problems.positive("denominator", n)
+        problems.confidence(c)
+        problems.positive("multiplier", k)
+        problems.raise_if_any()
 
     lower, upper, small = count_limits(o, c)
     method = np.where(small, "exact", "byars")
-    if np.isnan(o).any():
+    if np.count_nonzero(np.isnan(o)):
         method = np.where(np.broadcast_to(np.isnan(o), small.shape), "", method)
     scale = k / n
     return RateInterval(

@@ -10,7 +10,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import special
 
-from ._checks import AT_LEAST_TWO, Problems, as_arrays
+from ._checks import (
+    AT_LEAST_TWO,
+    Problems,
+    as_arrays,
+    clean,
+    finite_number,
+    fraction,
+    non_negative_number,
+    two_or_more,
+)
 from ._shared import out
 
 
@@ -37,12 +46,13 @@ def mean_score(mean, sd, n, confidence=0.95) -> ScoreInterval:
     """
     arrays, shape = as_arrays(mean=mean, sd=sd, n=n, confidence=confidence)
     m, s, k, c = arrays.values()
-    problems = Problems()
-    problems.finite(arrays)
-    problems.non_negative("sd", s)
-    problems.flag("n", k, k < 2, AT_LEAST_TWO)
-    problems.confidence(c)
-    problems.raise_if_any()
+    if not clean((m, finite_number), (s, non_negative_number), (k, two_or_more), (c, fraction)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.non_negative("sd", s)
+        problems.flag("n", k, k < 2, AT_LEAST_TWO)
+        problems.confidence(c)
+        problems.raise_if_any()
 
     t = special.stdtrit(k - 1, 1 - (1 - c) / 2)   # Student's t quantile, as scipy.stats.t.ppf
     half_width = t * s / np.sqrt(k)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays
+from ._checks import Problems, as_arrays, clean, finite_number
 from ._shared import out
 
 MIN_POINTS = 3  # values; two points always lie on a line, so they say nothing about a trend (para 46)
@@ -37,17 +37,19 @@ def trend_projection(history) -> TrendProjection | None:
     h = arrays["history"]
     if not shape:
         raise ValueError("history must be a sequence of values, oldest first (got a single number)")
-    problems = Problems()
-    problems.finite(arrays)
-    problems.raise_if_any()
+    if not clean((h, finite_number)):
+        problems = Problems()
+        problems.finite(arrays)
+        problems.raise_if_any()
     k = shape[-1]
     if k < MIN_POINTS:
         return None
 
-    x = np.arange(k, dtype=float)
-    centred_x = x - (k - 1) / 2
-    mean_h = h.mean(axis=-1)
-    slope = (centred_x * h).sum(axis=-1) / (centred_x**2).sum()   # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
+    # np.add.reduce is what ndarray.sum and mean call (mean then divides by k), without their
+    # Python-level wrappers
+    centred_x = np.arange(k, dtype=float) - (k - 1) / 2
+    mean_h = np.add.reduce(h, axis=-1) / k
+    slope = np.add.reduce(centred_x * h, axis=-1) / np.add.reduce(centred_x**2)  # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
     intercept = mean_h - slope * (k - 1) / 2
     return TrendProjection(slope=out(slope, shape[:-1]), intercept=out(intercept, shape[:-1]),
                            projection=out(intercept + slope * k, shape[:-1]))

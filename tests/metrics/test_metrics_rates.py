@@ -101,3 +101,21 @@ def test_scalar_and_array_results():
     assert type(scalar.value) is float and type(scalar.method) is str
     array = metrics.rate(np.array([[5, 50]]), 100)
     assert array.value.shape == (1, 2) and array.method.shape == (1, 2)
+
+
+@pytest.mark.parametrize(("count_shape", "z_shape"), [((), ()), ((7,), ()), ((), (3,)), ((4, 3), (3,)),
+                                                       ((4, 1), (1, 3)), ((500,), (500,))])
+def test_byars_one_pass_is_the_formula_to_the_bit(count_shape, z_shape):
+    """Both limits come out of one pass over the rows O and O + 1 (metrics.rates.byars); the values are
+    those of the two formulas written out, bit for bit, for every shape count and z broadcast to."""
+    from metrics.rates import byars
+
+    rng = np.random.default_rng(6)
+    count = np.floor(rng.uniform(0, 60, count_shape)) * rng.choice([1, 1, 0.37, 1000], count_shape)
+    z = rng.uniform(0.5, 3.3, z_shape)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = count * (1 - 1 / (9 * count) - z / (3 * np.sqrt(count))) ** 3
+        upper = (count + 1) * (1 - 1 / (9 * (count + 1)) + z / (3 * np.sqrt(count + 1))) ** 3
+    got_lower, got_upper = byars(count, z)
+    np.testing.assert_array_equal(got_lower, np.where(lower < 0, np.nan, lower))
+    np.testing.assert_array_equal(got_upper, upper)

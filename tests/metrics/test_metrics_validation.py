@@ -1,5 +1,8 @@
 """Bad input raises ValueError naming the argument and where it is wrong: one case per rule."""
 
+import dataclasses
+import importlib
+
 import numpy as np
 import pytest
 
@@ -131,3 +134,78 @@ def test_long_lists_of_positions_are_cut_short():
 def test_nan_is_not_an_error():
     assert np.isnan(metrics.proportion(np.nan, 10).value)
     assert np.isnan(metrics.compare_rates(np.nan, 10, 1, 10).p_value)
+
+
+# --- the shortcut for small valid input (metrics._checks.clean) --------------------------------------
+
+GOOD = {  # values each kind of argument takes in valid input, and values that break one of its rules
+    "count": [0.0, 1.0, 3.0, 12.0, 250.0],
+    "number": [-3.5, -0.0, 0.0, 2.25, 18.0],
+    "positive": [0.5, 1.0, 10.0, 1e4, 1e6],
+    "two or more": [2.0, 3.0, 10.0, 500.0],
+    "fraction": [0.8, 0.9, 0.95, 0.998],
+}
+BAD = [np.nan, np.inf, -np.inf, -1.0, -0.5, 0.0, 0.5, 1.0, 1.5, 2.0, 95.0]
+
+CALLS = {  # each public function with the kinds of its arguments
+    "proportion": (metrics.proportion, ["count", "positive", "fraction", "positive"]),
+    "rate": (metrics.rate, ["count", "positive", "fraction", "positive"]),
+    "byars_limits": (metrics.byars_limits, ["count", "fraction"]),
+    "exact_poisson_limits": (metrics.exact_poisson_limits, ["count", "fraction"]),
+    "dsr": (metrics.dsr, ["count", "positive", "count", "fraction", "positive"]),
+    "mean_score": (metrics.mean_score, ["number", "count", "two or more", "fraction"]),
+    "compare_rates": (metrics.compare_rates, ["count", "positive", "count", "positive"]),
+    "compare_proportions": (metrics.compare_proportions, ["count", "positive", "count", "positive"]),
+    "compare_means": (metrics.compare_means, ["number", "count", "two or more"] * 2),
+    "compare_dsrs": (metrics.compare_dsrs, ["number", "count", "number", "count"]),
+    "trend_projection": (metrics.trend_projection, ["number"]),
+}
+
+
+def outcome(function, arguments):
+    """The result as plain data, or the error message."""
+    try:
+        result = function(*arguments)
+    except ValueError as error:
+        return str(error)
+    return None if result is None else dataclasses.asdict(result)
+
+
+@pytest.mark.parametrize("name", CALLS)
+def test_the_shortcut_changes_no_answer_and_no_message(name, monkeypatch):
+    """Generated small inputs, a fifth of them with a value that breaks a rule (NaN, infinities,
+    negatives, fractions of counts, 0, proportions above their denominators, percentages as
+    confidence…): the answer or error message is the same with the shortcut as with the full checks
+    alone, and the shortcut is taken for the valid ones."""
+    from metrics import _checks
+
+    function, kinds = CALLS[name]
+    rng = np.random.default_rng(sum(map(ord, name)))
+    taken = []
+    clean = _checks.clean
+    cases = []
+    for _ in range(300):
+        size = int(rng.integers(1, 6))
+        arguments = []
+        for position, kind in enumerate(kinds):
+            shape = () if kind == "fraction" or (position and rng.uniform() < 0.2) else (size,)
+            if name == "dsr" and position < 3:
+                shape = (int(rng.integers(1, 3)), 4)
+            values = rng.choice(GOOD[kind], shape)
+            if rng.uniform() < 0.2:
+                values = np.where(rng.uniform(size=shape) < 0.5, rng.choice(BAD, shape), values)
+            arguments.append(values)
+        cases.append(arguments)
+
+    def counting_clean(*arguments):
+        taken.append(clean(*arguments))
+        return taken[-1]
+
+    for module in ("proportions", "rates", "dsr", "scores", "comparisons", "trend"):
+        monkeypatch.setattr(importlib.import_module(f"metrics.{module}"), "clean", counting_clean)
+    with_shortcut = [outcome(function, arguments) for arguments in cases]
+    monkeypatch.setattr(_checks, "CHECK_IN_PYTHON", 0)  # every argument is "too large": full checks
+    for arguments, expected in zip(cases, with_shortcut, strict=True):
+        np.testing.assert_equal(outcome(function, arguments), expected)
+    assert 0 < taken.count(True) < 300  # both ways were tried
+    assert any(isinstance(expected, str) for expected in with_shortcut)  # and some input was refused
