@@ -4,7 +4,8 @@ Wall-clock medians on the 2-core development machine swing by up to 1.9× betwee
 (docs/performance.md), so a change of 10 % cannot be seen in them. Callgrind counts the instructions
 the CPU executes, the same figure each run whatever else the machine is doing; this script runs one
 operation N and 5N times in a fresh interpreter under callgrind, and the difference divided by 4N is
-the cost of one operation, start-up and warm-up cancelled out.
+the cost of one operation, start-up and warm-up cancelled out. The hash seed is fixed (0): string
+hashing orders sets and dicts differently each run, which alone moves the count by up to 0.4 M.
 
     .venv/bin/python benchmarks/instructions.py determination   # bcf.determination.determine
     .venv/bin/python benchmarks/instructions.py http            # POST /api/v1/calculations (test client)
@@ -17,6 +18,7 @@ the targets are wall-clock (issue texts), and this tells whether a change made t
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -87,6 +89,7 @@ def instructions(operation: str, count: int) -> int:
             ["valgrind", "--tool=callgrind", f"--callgrind-out-file={folder}/callgrind.out",
              sys.executable, str(script)],
             capture_output=True, text=True, cwd=ROOT, check=False,
+            env={**os.environ, "PYTHONHASHSEED": "0"},  # set iteration order moves the count ~0.4 M
         )
     if result.returncode != 0:
         raise SystemExit(f"{operation} failed under callgrind:\n{result.stderr[-2000:]}")
