@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from bcf.money import ZERO, exact_decimal, round_money
 
@@ -31,19 +31,26 @@ FIGURES = 4  # rules §8: human reports
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # Enough digits for any float written out in full (up to 17 significant digits, exponent ±308, both ends
-# of a difference): display rounding must never be limited by the context's 28 digits.
+# of a difference): display rounding must never be limited by the context's 28 digits. Passed to each
+# operation rather than entered as a local context, which costs more than the sums themselves.
 _PRECISION = 700
+_EXACT = Context(prec=_PRECISION)
+_QUANTA: dict[int, Decimal] = {}
+
+
+def _quantum(exponent: int) -> Decimal:
+    """``10 ** exponent`` as a quantum: a table of constants, each made once (``ONE.scaleb`` is slow)."""
+    quantum = _QUANTA.get(exponent)
+    if quantum is None:
+        quantum = _QUANTA[exponent] = _EXACT.scaleb(ONE, exponent)
+    return quantum
 
 
 def rounded(x: Decimal, figures: int) -> Decimal:
     """``x`` to ``figures`` significant figures, half up (0 stays 0). 9,999.6 to 4 figures is 10,000."""
     if not x:
         return x
-    if figures < 27:  # the result has at most figures + 1 digits: the default context's 28 suffice
-        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
-    with localcontext() as context:
-        context.prec = _PRECISION
-        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
+    return round_money(x, _quantum(x.adjusted() - figures + 1), ROUND_HALF_UP, _EXACT)
 
 
 def figures_for(x: Decimal, avoid: Iterable[Decimal] = (), figures: int = FIGURES) -> int:
@@ -121,7 +128,6 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
 
     :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
     """
-    exact = (a, b, c, d)
     shown = value
     # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
     figures = max(FIGURES, shown.adjusted() + 1)
@@ -130,27 +136,83 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
         figures = figures_for(shown, (ONE,), figures)
         target = rounded(shown, figures)
     target_places = max(0, figures - 1 - shown.adjusted())
-    finest = None
-    with localcontext() as context:
-        context.prec = _PRECISION
-        differences = (exact[0] - exact[1], exact[2] - exact[3])
-        places = max([0, *(FIGURES - 1 - diff.adjusted() for diff in differences if diff)])
-        while True:
-            quantum = ONE.scaleb(-places)
-            q = [round_money(x, quantum) for x in exact]
-            top, bottom = q[0] - q[1], q[2] - q[3]
-            carries = (not top or top.adjusted() + places + 1 >= FIGURES) and (
-                not bottom or bottom.adjusted() + places + 1 >= FIGURES
-            )
-            if bottom and carries and rounded(top / bottom, figures) == target:
-                break
-            if finest is None:  # the inputs written out in full: needed only when the first try fails
-                finest = max([0, *(-x.as_tuple().exponent for x in exact)])
-            if places >= finest:
-                break
-            places += 1
-    x1, y1, x2, y2 = (written(x, places) for x in q)
+    exact = (a, b, c, d)
+    x1, y1, x2, y2, top, bottom = _in_units(exact, figures, target) or _in_decimals(exact, figures, target)
     return (
-        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {written(top, places)} ÷ {written(bottom, places)} = "
+        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {top} ÷ {bottom} = "
         f"{'0' if target.is_zero() else written(target, target_places)}"
     )
+
+
+def _in_decimals(exact: tuple[Decimal, ...], figures: int, target: Decimal) -> list[str]:
+    """The search of :func:`ratio_of_differences`: the inputs and differences written at the fewest
+    places that carry 4 significant figures and give ``target``, in Decimal (any input)."""
+    subtract = _EXACT.subtract  # exact: 700 digits hold any difference of two floats written in full
+    differences = (subtract(exact[0], exact[1]), subtract(exact[2], exact[3]))
+    places = max([0, *(FIGURES - 1 - diff.adjusted() for diff in differences if diff)])
+    finest = None
+    while True:
+        quantum = _quantum(-places)
+        q = [round_money(x, quantum, ROUND_HALF_UP, _EXACT) for x in exact]
+        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
+        carries = (not top or top.adjusted() + places + 1 >= FIGURES) and (
+            not bottom or bottom.adjusted() + places + 1 >= FIGURES
+        )
+        if bottom and carries and rounded(_EXACT.divide(top, bottom), figures) == target:
+            break
+        if finest is None:  # the inputs written out in full: needed only when the first try fails
+            finest = max([0, *(-x.as_tuple().exponent for x in exact)])
+        if places >= finest:
+            break
+        places += 1
+    return [written(x, places) for x in (*q, top, bottom)]
+
+
+def _in_units(exact: tuple[Decimal, ...], figures: int, target: Decimal) -> list[str] | None:
+    """:func:`_in_decimals` in whole numbers of the inputs' finest decimal place: the same search, step
+    by step, for inputs written without an exponent (a float's repr is, from 1e-4 to 1e16), in Python
+    ints, which cost a fraction of Decimal objects (a batch writes thousands of these sums). Only the
+    ratio is still taken in Decimal, as there. None for an input with an exponent.
+
+    ``x`` at ``places`` decimals is the whole number ``x × 10**places``; quantizing is dropping digits,
+    half up (ties away from zero); a difference carries 4 significant figures when it has 4 digits.
+    """
+    texts = [str(x) for x in exact]
+    if any("E" in text for text in texts):
+        return None
+    parts = [text.partition(".") for text in texts]
+    finest = max([len(decimals) for _, _, decimals in parts])  # every input is exact at these places
+    units = [int(whole + decimals + "0" * (finest - len(decimals))) for whole, _, decimals in parts]
+    places = max([0, *(FIGURES + finest - len(str(abs(diff)))
+                       for diff in (units[0] - units[1], units[2] - units[3]) if diff)])
+    while True:
+        if places >= finest:
+            q = [n * 10 ** (places - finest) for n in units]
+        else:
+            q = [_half_up(n, 10 ** (finest - places)) for n in units]
+        top, bottom = q[0] - q[1], q[2] - q[3]
+        carries = (not top or abs(top) >= _FOUR_DIGITS) and (not bottom or abs(bottom) >= _FOUR_DIGITS)
+        if bottom and carries and rounded(_EXACT.divide(Decimal(top), Decimal(bottom)), figures) == target:
+            break
+        if places >= finest:
+            break
+        places += 1
+    return [_written_units(n, places) for n in (*q, top, bottom)]
+
+
+_FOUR_DIGITS = 10 ** (FIGURES - 1)
+
+
+def _half_up(n: int, unit: int) -> int:
+    """``n ÷ unit`` rounded half up (ties away from zero), as Decimal's ROUND_HALF_UP."""
+    whole, rest = divmod(abs(n), unit)
+    if 2 * rest >= unit:
+        whole += 1
+    return -whole if n < 0 else whole
+
+
+def _written_units(n: int, places: int) -> str:
+    """:func:`written` of ``n × 10**-places`` at ``places`` decimals (never "-0.00")."""
+    whole, fraction = divmod(abs(n), 10**places)
+    text = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
+    return f"-{text}" if n < 0 else text
