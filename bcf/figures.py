@@ -70,6 +70,12 @@ def written(x: Decimal, places: int | None = None) -> str:
     return f"{abs(x) if x.is_zero() else x:,.{places}f}"  # abs: no "-0.00"
 
 
+def written_all(values: Iterable[Decimal], places: int) -> list[str]:
+    """:func:`written` of each value, all at ``places`` decimals (one format for the lot)."""
+    spec = f",.{places}f"
+    return [format(abs(x) if x.is_zero() else x, spec) for x in values]  # abs: no "-0.00"
+
+
 def _decimal(x: float | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else exact_decimal(x)
 
@@ -129,90 +135,46 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
     :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
     """
     shown = value
+    adjusted = shown.adjusted()
     # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
-    figures = max(FIGURES, shown.adjusted() + 1)
+    figures = max(FIGURES, adjusted + 1)
     target = rounded(shown, figures)
     if target == ONE != shown:
         figures = figures_for(shown, (ONE,), figures)
         target = rounded(shown, figures)
-    target_places = max(0, figures - 1 - shown.adjusted())
-    exact = (a, b, c, d)
-    x1, y1, x2, y2, top, bottom = _in_units(exact, figures, target) or _in_decimals(exact, figures, target)
-    return (
-        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {top} ÷ {bottom} = "
-        f"{'0' if target.is_zero() else written(target, target_places)}"
+    target_places = max(0, figures - 1 - adjusted)
+    # Each step is one Decimal operation in the 700-digit context, exact (no local context to enter):
+    # this sum is written for every assessed metric of every board, and Python steps are what it costs.
+    subtract, divide, up = _EXACT.subtract, _EXACT.divide, ROUND_HALF_UP
+    top, bottom = subtract(a, b), subtract(c, d)
+    places = max(
+        0, FIGURES - 1 - top.adjusted() if top else 0, FIGURES - 1 - bottom.adjusted() if bottom else 0
     )
-
-
-def _in_decimals(exact: tuple[Decimal, ...], figures: int, target: Decimal) -> list[str]:
-    """The search of :func:`ratio_of_differences`: the inputs and differences written at the fewest
-    places that carry 4 significant figures and give ``target``, in Decimal (any input)."""
-    subtract = _EXACT.subtract  # exact: 700 digits hold any difference of two floats written in full
-    differences = (subtract(exact[0], exact[1]), subtract(exact[2], exact[3]))
-    places = max([0, *(FIGURES - 1 - diff.adjusted() for diff in differences if diff)])
     finest = None
     while True:
         quantum = _quantum(-places)
-        q = [round_money(x, quantum, ROUND_HALF_UP, _EXACT) for x in exact]
-        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
-        carries = (not top or top.adjusted() + places + 1 >= FIGURES) and (
-            not bottom or bottom.adjusted() + places + 1 >= FIGURES
+        q = (  # each input rounded half up to the places (as round_money, in the exact context)
+            a.quantize(quantum, up, _EXACT),
+            b.quantize(quantum, up, _EXACT),
+            c.quantize(quantum, up, _EXACT),
+            d.quantize(quantum, up, _EXACT),
         )
-        if bottom and carries and rounded(_EXACT.divide(top, bottom), figures) == target:
+        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
+        least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
+        if (
+            bottom
+            and bottom.adjusted() >= least
+            and (not top or top.adjusted() >= least)
+            and rounded(divide(top, bottom), figures) == target
+        ):
             break
         if finest is None:  # the inputs written out in full: needed only when the first try fails
-            finest = max([0, *(-x.as_tuple().exponent for x in exact)])
+            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
         if places >= finest:
             break
         places += 1
-    return [written(x, places) for x in (*q, top, bottom)]
-
-
-def _in_units(exact: tuple[Decimal, ...], figures: int, target: Decimal) -> list[str] | None:
-    """:func:`_in_decimals` in whole numbers of the inputs' finest decimal place: the same search, step
-    by step, for inputs written without an exponent (a float's repr is, from 1e-4 to 1e16), in Python
-    ints, which cost a fraction of Decimal objects (a batch writes thousands of these sums). Only the
-    ratio is still taken in Decimal, as there. None for an input with an exponent.
-
-    ``x`` at ``places`` decimals is the whole number ``x × 10**places``; quantizing is dropping digits,
-    half up (ties away from zero); a difference carries 4 significant figures when it has 4 digits.
-    """
-    texts = [str(x) for x in exact]
-    if any("E" in text for text in texts):
-        return None
-    parts = [text.partition(".") for text in texts]
-    finest = max([len(decimals) for _, _, decimals in parts])  # every input is exact at these places
-    units = [int(whole + decimals + "0" * (finest - len(decimals))) for whole, _, decimals in parts]
-    places = max([0, *(FIGURES + finest - len(str(abs(diff)))
-                       for diff in (units[0] - units[1], units[2] - units[3]) if diff)])
-    while True:
-        if places >= finest:
-            q = [n * 10 ** (places - finest) for n in units]
-        else:
-            q = [_half_up(n, 10 ** (finest - places)) for n in units]
-        top, bottom = q[0] - q[1], q[2] - q[3]
-        carries = (not top or abs(top) >= _FOUR_DIGITS) and (not bottom or abs(bottom) >= _FOUR_DIGITS)
-        if bottom and carries and rounded(_EXACT.divide(Decimal(top), Decimal(bottom)), figures) == target:
-            break
-        if places >= finest:
-            break
-        places += 1
-    return [_written_units(n, places) for n in (*q, top, bottom)]
-
-
-_FOUR_DIGITS = 10 ** (FIGURES - 1)
-
-
-def _half_up(n: int, unit: int) -> int:
-    """``n ÷ unit`` rounded half up (ties away from zero), as Decimal's ROUND_HALF_UP."""
-    whole, rest = divmod(abs(n), unit)
-    if 2 * rest >= unit:
-        whole += 1
-    return -whole if n < 0 else whole
-
-
-def _written_units(n: int, places: int) -> str:
-    """:func:`written` of ``n × 10**-places`` at ``places`` decimals (never "-0.00")."""
-    whole, fraction = divmod(abs(n), 10**places)
-    text = f"{whole:,}.{fraction:0{places}d}" if places else f"{whole:,}"
-    return f"-{text}" if n < 0 else text
+    x1, y1, x2, y2, top_text, bottom_text = written_all((*q, top, bottom), places)
+    return (
+        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {top_text} ÷ {bottom_text} = "
+        f"{'0' if target.is_zero() else written(target, target_places)}"
+    )

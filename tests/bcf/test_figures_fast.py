@@ -103,38 +103,9 @@ def test_figures_for_is_as_before(x):
     assert figures.figures_for(Decimal(x), avoid) == before.figures_for(Decimal(x), avoid)
 
 
-@SETTINGS
-@given(quadruples())
-@example((478.39506172839504, 478.24074074074076, 478.39506172839504, 478.3))
-@example((-0.00001, 0.0, 1.0, 0.0))
-@example((-2.5, 0.0, 10.0, 0.0))  # a tie below zero: away from zero, as ROUND_HALF_UP
-def test_the_search_in_whole_numbers_is_the_search_in_decimals(case):
-    """Where the fast path answers (inputs without an exponent), it answers as the Decimal search."""
-    ratio = _ratio(*case) if all(math.isfinite(x) for x in case) else None
-    if ratio is None:
-        return
-    *exact, value = ratio
-    shown_figures = max(figures.FIGURES, value.adjusted() + 1)
-    target = figures.rounded(value, shown_figures)
-    fast = figures._in_units(tuple(exact), shown_figures, target)
-    if fast is not None:
-        assert fast == figures._in_decimals(tuple(exact), shown_figures, target)
 
-
-def test_the_fast_path_answers_for_typed_figures():
-    """The usual inputs (a float's repr without an exponent) take the whole-number path."""
-    exact = tuple(exact_decimal(x) for x in (478.39506172839504, 452.731737262124, 478.39506172839504, 450.0))
-    assert figures._in_units(exact, 4, Decimal("0.9038")) == [
-        "478.395", "452.732", "478.395", "450.000", "25.663", "28.395"
-    ]
-    assert figures._in_units((Decimal("1E-7"), *exact[1:]), 4, Decimal("0.9038")) is None
-
-
-@pytest.mark.parametrize("n", [-2501, -2500, -2499, -1, 0, 1, 2499, 2500, 2501, 10**30 + 500])
-def test_whole_number_rounding_and_writing_are_decimals(n):
-    with localcontext() as context:
-        context.prec = 100
-        x = Decimal(n).scaleb(-3)
-        assert figures._half_up(n, 1000) == int(x.quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-    assert figures._written_units(n, 3) == figures.written(x, 3)
-    assert figures._written_units(n, 0) == figures.written(Decimal(n), 0)
+@pytest.mark.parametrize("x", ["0", "-0.0001", "1234567.891", "-1234.5", "0E-7", "12"])
+@pytest.mark.parametrize("places", [0, 2, 5])
+def test_written_all_is_written(x, places):
+    value = Decimal(x).quantize(Decimal(1).scaleb(-places))
+    assert figures.written_all([value], places) == [figures.written(value, places)]
