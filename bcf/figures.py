@@ -85,6 +85,8 @@ def fmt(x: float) -> str:
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     digits = 3 - math.floor(math.log10(abs(x)))
+    if digits > 0 and -999 < x < 999:  # no thousands to separate: "%" writes what format() does, cheaper
+        return "%.*f" % (digits, x)  # noqa: UP031
     return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
 
 

@@ -11,7 +11,7 @@ import math
 from decimal import Decimal, DivisionByZero, localcontext
 
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bcf import figures
@@ -109,3 +109,10 @@ def test_figures_for_is_as_before(x):
 def test_written_all_is_written(x, places):
     value = Decimal(x).quantize(Decimal(1).scaleb(-places))
     assert figures.written_all([value], places) == [figures.written(value, places)]
+
+
+@SETTINGS
+@given(st.one_of(values, st.floats(-1001, 1001), st.sampled_from([998.95, 999.0, -998.95, 0.00099995])))
+def test_fmt_is_as_before(x):
+    assume(abs(x) < 1.79e308)  # rounding to tens overflows near the largest float, before as now
+    assert figures.fmt(x) == before.fmt(x)
