@@ -255,7 +255,8 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
 
     :return: (achievement, explanation, whether the plan is an improvement on the baseline).
     """
-    if not all(math.isfinite(x) for x in (baseline, plan, actual)):  # refused by non_finite_problems
+    # not finite: refused by non_finite_problems
+    if not (math.isfinite(baseline) and math.isfinite(plan) and math.isfinite(actual)):
         b, t, a = fmt(baseline), fmt(plan), fmt(actual)
         return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
     if not better(plan, baseline, polarity):
@@ -301,14 +302,18 @@ def payable_fraction(value: float, payment_mode: str) -> float:
 METHOD_NAMES = {"byars": "Byar's", "exact": "exact Poisson", "wilson": "Wilson", "dobson": "Dobson", "t": "t"}
 
 
-def describe(block: object, estimate: Estimate, subject: Subject, confidence: float, multiplier: int) -> str:
-    """How a value was formed from its counts (metrics.md), to 4 significant figures."""
+def describe(block: object, estimate: Estimate, subject: Subject, confidence: str, multiplier: str) -> str:
+    """How a value was formed from its counts (metrics.md), to 4 significant figures.
+
+    :param confidence: the confidence level as written ("95%"), :param multiplier: the rate multiplier as
+        written ("100,000"): the same for every value, so written once per assessment, not per value.
+    """
     kind, months = subject.kind, subject.months
     if isinstance(block, BareValue):
         return f"{fmt(estimate.value)} (a bare value: no interval)"
     if isinstance(block, Counts) and kind == "rate":
         per_month = f" ÷ {months} months" if months != 1 else ""
-        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier:,}"
+        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier}"
     elif isinstance(block, Counts):
         formula = f"{count(block.numerator)} ÷ {count(block.denominator)} × 100%"
     elif isinstance(block, Score):
@@ -318,7 +323,7 @@ def describe(block: object, estimate: Estimate, subject: Subject, confidence: fl
     if estimate.ci_lower is None:
         return f"{formula} = {fmt(estimate.value)} (no interval: too few events)"
     return (
-        f"{formula} = {fmt(estimate.value)} ({confidence:.0%} CI {fmt(estimate.ci_lower)} to "
+        f"{formula} = {fmt(estimate.value)} ({confidence} CI {fmt(estimate.ci_lower)} to "
         f"{fmt(estimate.ci_upper)}, {METHOD_NAMES.get(estimate.method, estimate.method)})"
     )
 
@@ -359,6 +364,7 @@ def assess_many(
     """
     confidence = float(rule_set.confidence_level)
     multiplier = catalogue.statistic_types["rate"].multiplier
+    texts = (f"{confidence:.0%}", f"{multiplier:,}")  # as every sentence writes them: "95%", "100,000"
     everything = [s for subjects_ in plans for s in subjects_]
     blocks: list[tuple[object, str, int]] = []
     for s in everything:
@@ -391,7 +397,7 @@ def assess_many(
             results.append(
                 _assessment(
                     s, base, actual, p_of.get(id(s)), projections.get(id(s)), rule_set, confidence,
-                    multiplier, with_actuals, warnings,
+                    texts, with_actuals, warnings,
                 )
             )
         start += len(subjects_)
@@ -407,11 +413,15 @@ def _assessment(
     projection: float | None,
     rule_set: RuleSet,
     confidence: float,
-    multiplier: int,
+    texts: tuple[str, str],
     with_actuals: bool,
     warnings: list[PlanWarning],
 ) -> Assessment:
-    """One metric-period's result from its estimates, test and trend; its warnings go to ``warnings``."""
+    """One metric-period's result from its estimates, test and trend; its warnings go to ``warnings``.
+
+    :param texts: the confidence level and the rate multiplier as written ("95%", "100,000").
+    """
+    confidence_text = texts[0]
     minimum_denominator = rule_set.small_numbers_min_denominator
     polarity, plan = s.info.polarity, float(s.period.plan)
     where = f"{s.metric.metric} {s.period_id}"
@@ -420,7 +430,7 @@ def _assessment(
     beyond = None if projection is None else better(plan, projection, polarity)
     value_text = (
         f"{where} ({s.kind}, {polarity} is better): baseline "
-        + describe(s.period.baseline, base, s, confidence, multiplier)
+        + describe(s.period.baseline, base, s, *texts)
         + f", plan {fmt(plan)}"
     )
     if msa is not None:
@@ -436,7 +446,7 @@ def _assessment(
                 s.metric.metric,
                 s.period_id,
                 f"The planned value {fmt(plan)} does not go beyond {fmt(msa)}, the improving side of "
-                f"the baseline's {confidence:.0%} confidence interval ({fmt(base.ci_lower)} to "
+                f"the baseline's {confidence_text} confidence interval ({fmt(base.ci_lower)} to "
                 f"{fmt(base.ci_upper)}): a change short of that may be variation alone.",
             )
         )
@@ -468,13 +478,13 @@ def _assessment(
         achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
         fraction = payable_fraction(achieved, rule_set.payment_mode)
         value_text += (
-            ", actual " + describe(s.period.actual, actual, s, confidence, multiplier) + f"; {text}"
+            ", actual " + describe(s.period.actual, actual, s, *texts) + f"; {text}"
         )
         if p_value is not None:
             value_text += (
                 f"; change p = {p_value:.4g} "
                 f"({'significant' if p_value < 1 - confidence else 'not significant'} "
-                f"at {confidence:.0%})"
+                f"at {confidence_text})"
             )
     elif with_actuals:
         value_text += "; no actual yet, so achievement is pending"

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from bcf.money import ZERO, exact_decimal, round_money
 
@@ -31,19 +31,26 @@ FIGURES = 4  # rules §8: human reports
 ONE = Decimal(1)
 HUNDRED = Decimal(100)
 # Enough digits for any float written out in full (up to 17 significant digits, exponent ±308, both ends
-# of a difference): display rounding must never be limited by the context's 28 digits.
+# of a difference): display rounding must never be limited by the context's 28 digits. Passed to each
+# operation rather than entered as a local context, which costs more than the sums themselves.
 _PRECISION = 700
+_EXACT = Context(prec=_PRECISION)
+_QUANTA: dict[int, Decimal] = {}
+
+
+def _quantum(exponent: int) -> Decimal:
+    """``10 ** exponent`` as a quantum: a table of constants, each made once (``ONE.scaleb`` is slow)."""
+    quantum = _QUANTA.get(exponent)
+    if quantum is None:
+        quantum = _QUANTA[exponent] = _EXACT.scaleb(ONE, exponent)
+    return quantum
 
 
 def rounded(x: Decimal, figures: int) -> Decimal:
     """``x`` to ``figures`` significant figures, half up (0 stays 0). 9,999.6 to 4 figures is 10,000."""
     if not x:
         return x
-    if figures < 27:  # the result has at most figures + 1 digits: the default context's 28 suffice
-        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
-    with localcontext() as context:
-        context.prec = _PRECISION
-        return round_money(x, ONE.scaleb(x.adjusted() - figures + 1))
+    return round_money(x, _quantum(x.adjusted() - figures + 1), ROUND_HALF_UP, _EXACT)
 
 
 def figures_for(x: Decimal, avoid: Iterable[Decimal] = (), figures: int = FIGURES) -> int:
@@ -63,6 +70,12 @@ def written(x: Decimal, places: int | None = None) -> str:
     return f"{abs(x) if x.is_zero() else x:,.{places}f}"  # abs: no "-0.00"
 
 
+def written_all(values: Iterable[Decimal], places: int) -> list[str]:
+    """:func:`written` of each value, all at ``places`` decimals (one format for the lot)."""
+    spec = f",.{places}f"
+    return [format(abs(x) if x.is_zero() else x, spec) for x in values]  # abs: no "-0.00"
+
+
 def _decimal(x: float | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else exact_decimal(x)
 
@@ -72,6 +85,8 @@ def fmt(x: float) -> str:
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     digits = 3 - math.floor(math.log10(abs(x)))
+    if digits > 0 and -999 < x < 999:  # no thousands to separate: "%" writes what format() does, cheaper
+        return "%.*f" % (digits, x)  # noqa: UP031
     return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
 
 
@@ -121,36 +136,47 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
 
     :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
     """
-    exact = (a, b, c, d)
     shown = value
+    adjusted = shown.adjusted()
     # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
-    figures = max(FIGURES, shown.adjusted() + 1)
+    figures = max(FIGURES, adjusted + 1)
     target = rounded(shown, figures)
     if target == ONE != shown:
         figures = figures_for(shown, (ONE,), figures)
         target = rounded(shown, figures)
-    target_places = max(0, figures - 1 - shown.adjusted())
+    target_places = max(0, figures - 1 - adjusted)
+    # Each step is one Decimal operation in the 700-digit context, exact (no local context to enter):
+    # this sum is written for every assessed metric of every board, and Python steps are what it costs.
+    subtract, divide, up = _EXACT.subtract, _EXACT.divide, ROUND_HALF_UP
+    top, bottom = subtract(a, b), subtract(c, d)
+    places = max(
+        0, FIGURES - 1 - top.adjusted() if top else 0, FIGURES - 1 - bottom.adjusted() if bottom else 0
+    )
     finest = None
-    with localcontext() as context:
-        context.prec = _PRECISION
-        differences = (exact[0] - exact[1], exact[2] - exact[3])
-        places = max([0, *(FIGURES - 1 - diff.adjusted() for diff in differences if diff)])
-        while True:
-            quantum = ONE.scaleb(-places)
-            q = [round_money(x, quantum) for x in exact]
-            top, bottom = q[0] - q[1], q[2] - q[3]
-            carries = (not top or top.adjusted() + places + 1 >= FIGURES) and (
-                not bottom or bottom.adjusted() + places + 1 >= FIGURES
-            )
-            if bottom and carries and rounded(top / bottom, figures) == target:
-                break
-            if finest is None:  # the inputs written out in full: needed only when the first try fails
-                finest = max([0, *(-x.as_tuple().exponent for x in exact)])
-            if places >= finest:
-                break
-            places += 1
-    x1, y1, x2, y2 = (written(x, places) for x in q)
+    while True:
+        quantum = _quantum(-places)
+        q = (  # each input rounded half up to the places (as round_money, in the exact context)
+            a.quantize(quantum, up, _EXACT),
+            b.quantize(quantum, up, _EXACT),
+            c.quantize(quantum, up, _EXACT),
+            d.quantize(quantum, up, _EXACT),
+        )
+        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
+        least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
+        if (
+            bottom
+            and bottom.adjusted() >= least
+            and (not top or top.adjusted() >= least)
+            and rounded(divide(top, bottom), figures) == target
+        ):
+            break
+        if finest is None:  # the inputs written out in full: needed only when the first try fails
+            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
+        if places >= finest:
+            break
+        places += 1
+    x1, y1, x2, y2, top_text, bottom_text = written_all((*q, top, bottom), places)
     return (
-        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {written(top, places)} ÷ {written(bottom, places)} = "
+        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {top_text} ÷ {bottom_text} = "
         f"{'0' if target.is_zero() else written(target, target_places)}"
     )

@@ -8,7 +8,7 @@ names. The last part of a split takes the remainder so that the parts add up exa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 
 import numpy as np
 
@@ -23,9 +23,15 @@ def to_money(x: str | int | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(str(x))
 
 
-def round_money(x: Decimal, quantum: Decimal = PENNY, mode: str = ROUND_HALF_UP) -> Decimal:
-    """Round half up to the penny (by default): the one rounding operation of the scheme."""
-    return x.quantize(quantum, rounding=mode)
+def round_money(
+    x: Decimal, quantum: Decimal = PENNY, mode: str = ROUND_HALF_UP, context: Context | None = None
+) -> Decimal:
+    """Round half up to the penny (by default): the one rounding operation of the scheme.
+
+    :param context: the precision to round in (the thread's context by default); figures written out in
+        full need more digits than its 28 (:mod:`bcf.figures`).
+    """
+    return x.quantize(quantum, mode, context)
 
 
 def split(total: Decimal, parts: int, quantum: Decimal = PENNY, mode: str = ROUND_HALF_UP) -> list[Decimal]:

@@ -73,11 +73,12 @@ def line_availables(
     return amounts, sharing
 
 
-def _share_text(amount: Decimal, tranche_total: Decimal, i: int, sharing: Sequence[int]) -> str:
+def _share_text(amount: str, tranche_total: str, i: int, sharing: Sequence[int]) -> str:
+    """The line's share, from the line's and the tranche's amounts as :func:`pounds` writes them."""
     n = len(sharing)
     if n > 1 and i == sharing[-1]:
-        return f"line share {pounds(amount)} (the remainder of {pounds(tranche_total)} over {n} lines)"
-    return f"line share {pounds(amount)} ({pounds(tranche_total)} ÷ {n})"
+        return f"line share {amount} (the remainder of {tranche_total} over {n} lines)"
+    return f"line share {amount} ({tranche_total} ÷ {n})"
 
 
 def price_tranche(
@@ -102,8 +103,10 @@ def price_tranche(
     amounts, sharing = line_availables(available, statuses, rule_set)
     not_assured = plan_assured is False
     results = []
+    available_text = pounds(available)  # each amount written once: a sentence may name it twice
     for i, (line, amount) in enumerate(zip(lines, amounts, strict=True)):
-        share = _share_text(amount, available, i, sharing)
+        amount_text = pounds(amount)
+        share = _share_text(amount_text, available_text, i, sharing)
         released: Decimal | None
         if i not in sharing:
             released, held = ZERO, ZERO
@@ -115,7 +118,7 @@ def price_tranche(
             released, held = ZERO, amount
             text = (
                 f"{line.item}: {line.why}; {share}; the plan is not assured "
-                f"({', '.join(access_failures)}), so nothing is released and {pounds(amount)} is "
+                f"({', '.join(access_failures)}), so nothing is released and {amount_text} is "
                 f"held back pending assurance"
             )
         elif line.status == PENDING:
@@ -128,7 +131,7 @@ def price_tranche(
             fraction = line.payable_fraction
             released = round_money(amount * exact_decimal(fraction), rounding.quantum, rounding.mode)
             held = amount - released
-            text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {pounds(amount)} released"
+            text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released"
             text += f" ({pounds(released)})"
             if held:
                 text += f", {pounds(held)} held back"
@@ -172,7 +175,7 @@ def price_tranche(
         else:
             use = RECOVERY_PLAN if recovery else CONTINGENCY_PLAN
     explanation = _tranche_text(
-        tranche, pool, available, released_total, held_total, use, recovery, status, rule_set
+        tranche, pool, available_text, released_total, held_total, use, recovery, status, rule_set
     )
     return TrancheResult(
         tranche.id,
@@ -202,7 +205,7 @@ USES = {
 def _tranche_text(
     tranche: Tranche,
     pool: Decimal,
-    available: Decimal,
+    available: str,
     released: Decimal | None,
     held: Decimal | None,
     use: str | None,
@@ -210,7 +213,7 @@ def _tranche_text(
     status: str,
     rule_set: RuleSet,
 ) -> str:
-    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {pounds(pool)} = {pounds(available)}"
+    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {pounds(pool)} = {available}"
     if status == PENDING:
         return text + "; pending: a line has no actual yet, so released and held back are not known"
     text += f"; released {pounds(released)}, held back {pounds(held)}: {USES[use]}"
