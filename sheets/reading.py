@@ -39,8 +39,9 @@ class CellError(ValueError):
     """A cell that cannot be read; the message completes "<column> …" for a finance officer."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One data row (a tuple, as :class:`Location`: a frozen dataclass took 15 times as long to make)."""
+
     number: int  # Excel row number
     cells: dict[str, str]  # column name -> stripped text ("" when empty)
 
