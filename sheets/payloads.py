@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import partial
 
 from bcf import plan as plan_types
 from sheets.reading import (
@@ -91,9 +92,10 @@ class BoardRequest:
     payload: dict
     locations: dict[str, Location] = field(default_factory=dict)
     home: Location = Location("metrics.csv")  # the board's first row, for whole-board problems
-    #: metric-periods (JSON path, row) whose cells go into ``locations`` only when a problem is located:
-    #: a valid upload never needs them, and writing ~8 paths per row was a fifth of reading the files
-    periods: list[tuple[str, Row]] = field(default_factory=list)
+    #: what writes the metrics' and metric-periods' cells into ``locations``, run only when a problem is
+    #: located: a valid upload never needs them, and writing ~8 paths per row was a fifth of reading the
+    #: files. Their paths (under ``metrics[i]``) are written by nothing else, so the order is immaterial.
+    later: list[Callable[[dict[str, Location]], None]] = field(default_factory=list)
 
     def locate(self, path: str) -> Location:
         """The cell for a JSON path, or for its nearest recorded parent; else the board's first row.
@@ -101,9 +103,9 @@ class BoardRequest:
         ``metrics[2].periods.april-2015.baseline.numerator`` → ``metrics.csv row 14, column
         baseline_numerator``. Paths written ``metrics.2.periods`` (marshmallow's keys) are accepted too.
         """
-        for period_path, row in self.periods:  # their paths are under metrics[i].periods.<period>, which
-            _period_locations(row, "metrics.csv", period_path, self.locations)  # no other entry writes
-        self.periods.clear()
+        for write_locations in self.later:
+            write_locations(self.locations)
+        self.later.clear()
         path = re.sub(r"\.(\d+)(?=\.|\[|$)", r"[\1]", path.strip().removeprefix("$.").removeprefix("json."))
         while path:
             if path in self.locations:
@@ -148,8 +150,8 @@ def build_requests(files: Mapping[str, bytes | None],
     metrics = _read_metrics(tables["metrics"], boards, requests, problems)
     for (code, metric_id), metric in metrics.items():
         request = requests[code]
-        entry = _metric_payload(metric_id, metric, request, problems)
-        request.payload.setdefault("metrics", []).append(entry)
+        request.payload.setdefault("metrics", []).append(_metric_payload(metric_id, metric, problems))
+        request.later.append(partial(_metric_locations, metric, f"metrics[{metric.index}]"))
     if "conditions" in tables:
         _read_conditions(tables["conditions"], boards, requests, problems)
     if "pools" in tables:
@@ -206,7 +208,8 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
             continue
         seen[code, metric_id, period] = row.number
         metric.periods[period] = _period(row, table.name, problems)
-        requests[code].periods.append((f"metrics[{metric.index}].periods.{period}", row))
+        requests[code].later.append(partial(_period_locations, row, table.name,
+                                            f"metrics[{metric.index}].periods.{period}"))
     return metrics
 
 
@@ -344,12 +347,9 @@ def _agreed(metric: _Metric, column: str, file: str, problems: list[Problem]) ->
     return value, source
 
 
-def _metric_payload(metric_id: str, metric: _Metric, request: BoardRequest, problems: list[Problem]) -> dict:
+def _metric_payload(metric_id: str, metric: _Metric, problems: list[Problem]) -> dict:
+    """A metric of the request from its rows: the per-metric columns must agree across them."""
     file = "metrics.csv"
-    path = f"metrics[{metric.index}]"
-    where = request.locations
-    where[path] = where[f"{path}.metric"] = Location(file, metric.first.number, "metric")
-    where[f"{path}.periods"] = Location(file, metric.first.number, "period")
     payload: dict = {"metric": metric_id}
     local_metric, local_row = _agreed(metric, "local_metric", file, problems)
     definition: dict[str, str] = {}
@@ -359,29 +359,41 @@ def _metric_payload(metric_id: str, metric: _Metric, request: BoardRequest, prob
         if value:
             definition[name] = value
             definition_row = definition_row or row
-        where[f"{path}.definition.{name}"] = Location(file, (row or metric.first).number,
-                                                      f"definition_{name}")
     if local_metric:
-        where[f"{path}.local_metric"] = Location(file, local_row.number, "local_metric")
         if metric_id != "local":
-            problems.append((where[f"{path}.local_metric"],
+            problems.append((Location(file, local_row.number, "local_metric"),
                              f"local_metric is only for metric 'local'; this row's metric is {metric_id!r}"))
         payload["local_metric"] = local_metric
-    else:
-        where[f"{path}.local_metric"] = Location(file, metric.first.number, "local_metric")
-    where[f"{path}.definition"] = Location(file, (definition_row or metric.first).number, "definition_name")
     if definition:
+        where = Location(file, (definition_row or metric.first).number, "definition_name")
         if local_metric:
-            problems.append((where[f"{path}.definition"],
-                             "give local_metric (a menu id) or a definition of a local alternative, "
-                             "not both"))
+            problems.append((where, "give local_metric (a menu id) or a definition of a local alternative, "
+                                    "not both"))
         elif metric_id not in ("patient_experience", "local"):
-            problems.append((where[f"{path}.definition"],
-                             "definition columns are only for patient_experience and a local alternative; "
-                             f"leave them empty for {metric_id}"))
+            problems.append((where, "definition columns are only for patient_experience and a local "
+                                    f"alternative; leave them empty for {metric_id}"))
         payload["definition"] = definition
     payload["periods"] = metric.periods
     return payload
+
+
+def _metric_locations(metric: _Metric, path: str, locations: dict[str, Location]) -> None:
+    """Where :func:`_metric_payload` read the metric at ``path`` from: its first row, or the row that
+    gave a per-metric value (found as it found them; their disagreements were reported then)."""
+    file, first = "metrics.csv", metric.first.number
+    locations[path] = locations[f"{path}.metric"] = Location(file, first, "metric")
+    locations[f"{path}.periods"] = Location(file, first, "period")
+    _, local_row = _agreed(metric, "local_metric", file, [])
+    locations[f"{path}.local_metric"] = Location(file, (local_row or metric.first).number, "local_metric")
+    definition_row = None
+    for name in DEFINITION_FIELDS:
+        value, row = _agreed(metric, f"definition_{name}", file, [])
+        if value:
+            definition_row = definition_row or row
+        locations[f"{path}.definition.{name}"] = Location(file, (row or metric.first).number,
+                                                          f"definition_{name}")
+    locations[f"{path}.definition"] = Location(file, (definition_row or metric.first).number,
+                                               "definition_name")
 
 
 # --- conditions.csv ---------------------------------------------------------------------------------
