@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 import types
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import partial
 
 from bcf import plan as plan_types
 from sheets.reading import (
@@ -91,6 +92,10 @@ class BoardRequest:
     payload: dict
     locations: dict[str, Location] = field(default_factory=dict)
     home: Location = Location("metrics.csv")  # the board's first row, for whole-board problems
+    #: what writes the metrics' and metric-periods' cells into ``locations``, run only when a problem is
+    #: located: a valid upload never needs them, and writing ~8 paths per row was a fifth of reading the
+    #: files. Their paths (under ``metrics[i]``) are written by nothing else, so the order is immaterial.
+    later: list[Callable[[dict[str, Location]], None]] = field(default_factory=list)
 
     def locate(self, path: str) -> Location:
         """The cell for a JSON path, or for its nearest recorded parent; else the board's first row.
@@ -98,6 +103,9 @@ class BoardRequest:
         ``metrics[2].periods.april-2015.baseline.numerator`` → ``metrics.csv row 14, column
         baseline_numerator``. Paths written ``metrics.2.periods`` (marshmallow's keys) are accepted too.
         """
+        for write_locations in self.later:
+            write_locations(self.locations)
+        self.later.clear()
         path = re.sub(r"\.(\d+)(?=\.|\[|$)", r"[\1]", path.strip().removeprefix("$.").removeprefix("json."))
         while path:
             if path in self.locations:
@@ -142,8 +150,8 @@ def build_requests(files: Mapping[str, bytes | None],
     metrics = _read_metrics(tables["metrics"], boards, requests, problems)
     for (code, metric_id), metric in metrics.items():
         request = requests[code]
-        entry = _metric_payload(metric_id, metric, request, problems)
-        request.payload.setdefault("metrics", []).append(entry)
+        request.payload.setdefault("metrics", []).append(_metric_payload(metric_id, metric, problems))
+        request.later.append(partial(_metric_locations, metric, f"metrics[{metric.index}]"))
     if "conditions" in tables:
         _read_conditions(tables["conditions"], boards, requests, problems)
     if "pools" in tables:
@@ -180,7 +188,7 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
             if not value:
                 problems.append((Location(table.name, row.number, column), f"{column} is empty"))
         if code is None or not metric_id or not period:
-            _period(row, table.name, "", {}, problems)  # still report every bad cell of the row
+            _period(row, table.name, problems)  # still report every bad cell of the row
             continue
         if code not in requests:
             requests[code] = BoardRequest(code, getattr(boards[code], "name", code), {"hwb_code": code},
@@ -199,8 +207,9 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
                              f"{seen[code, metric_id, period]}"))
             continue
         seen[code, metric_id, period] = row.number
-        metric.periods[period] = _period(row, table.name, f"metrics[{metric.index}].periods.{period}",
-                                         requests[code].locations, problems)
+        metric.periods[period] = _period(row, table.name, problems)
+        requests[code].later.append(partial(_period_locations, row, table.name,
+                                            f"metrics[{metric.index}].periods.{period}"))
     return metrics
 
 
@@ -215,18 +224,6 @@ def _cell_number(row: Row, file: str, column: str, problems: list[Problem]) -> i
         return None
 
 
-class _Cells(dict):
-    """Locations of a count block's cells, made only when asked for."""
-
-    def __init__(self, file: str, row: int, columns: dict[str, str]):
-        super().__init__()
-        self.file, self.row, self.columns = file, row, columns
-
-    def __missing__(self, part: str) -> Location:
-        location = self[part] = Location(self.file, self.row, self.columns[part])
-        return location
-
-
 _PARTS = ("numerator", "denominator", "value", "sd", "n")
 _BLOCK_COLUMNS = {prefix: {part: f"{prefix}_{part}" for part in _PARTS} for prefix in ("baseline", "actual")}
 _SCORE = {"mean": "numerator", "sd": "sd", "n": "n"}
@@ -234,34 +231,47 @@ _COUNTS = {"numerator": "numerator", "denominator": "denominator"}
 _VALUE = {"value": "value"}
 
 
-def _block(row: Row, file: str, prefix: str, path: str, locations: dict[str, Location],
-           problems: list[Problem]) -> dict | None:
-    """A count block from ``<prefix>_numerator`` etc.: counts, a score (mean in the numerator), or a value."""
-    columns = _BLOCK_COLUMNS[prefix]
+def _shape(row: Row, prefix: str) -> tuple[set[str], dict[str, str], set[str]]:
+    """Which cells of a count block are filled, the block's shape (JSON name → part) and the parts
+    filled that the shape has no place for: what :func:`_block` reads and :func:`_block_locations`
+    locates, decided once for both."""
     cells = row.cells
-    given = {part for part, column in columns.items() if cells.get(column, "")}
+    given = {part for part, column in _BLOCK_COLUMNS[prefix].items() if cells.get(column, "")}
+    if given & {"sd", "n"}:
+        return given, _SCORE, given & {"denominator", "value"}
+    if given & {"numerator", "denominator"}:
+        return given, _COUNTS, given & {"value"}
+    return given, _VALUE, set()
+
+
+def _block(row: Row, file: str, prefix: str, problems: list[Problem]) -> dict | None:
+    """A count block from ``<prefix>_numerator`` etc.: counts, a score (mean in the numerator), or a value."""
+    given, shape, extra = _shape(row, prefix)
     if not given:
         return None
-    here = _Cells(file, row.number, columns)
+    columns = _BLOCK_COLUMNS[prefix]
     numbers = {part: _cell_number(row, file, columns[part], problems) for part in given}
-    if given & {"sd", "n"}:
-        shape, extra = _SCORE, given & {"denominator", "value"}
-    elif given & {"numerator", "denominator"}:
-        shape, extra = _COUNTS, given & {"value"}
-    else:
-        shape, extra = _VALUE, set()
     missing = [part for part in shape.values() if part not in given]
     if extra or missing:  # the advice is written only when there is something wrong
         hint = _hint(shape, prefix)
         for part in sorted(extra):
-            problems.append((here[part], hint))
+            problems.append((Location(file, row.number, columns[part]), hint))
         for part in missing:
-            problems.append((here[part], f"{columns[part]} is empty; {hint}" if hint else
-                             f"{columns[part]} is empty"))
-    locations[path] = here[shape[next(iter(shape))]]
-    for json_name, part in shape.items():
-        locations[f"{path}.{json_name}"] = here[part]
+            problems.append((Location(file, row.number, columns[part]),
+                             f"{columns[part]} is empty; {hint}" if hint else f"{columns[part]} is empty"))
     return {json_name: numbers.get(part) for json_name, part in shape.items()}
+
+
+def _block_locations(row: Row, file: str, prefix: str, path: str, locations: dict[str, Location]) -> bool:
+    """Where :func:`_block` read each part of the block at ``path`` from; False if it has none."""
+    given, shape, _ = _shape(row, prefix)
+    if not given:
+        return False
+    columns = _BLOCK_COLUMNS[prefix]
+    for json_name, part in shape.items():
+        locations[f"{path}.{json_name}"] = Location(file, row.number, columns[part])
+    locations[path] = locations[f"{path}.{next(iter(shape))}"]
+    return True
 
 
 def _hint(shape: dict[str, str], prefix: str) -> str:
@@ -275,13 +285,12 @@ def _hint(shape: dict[str, str], prefix: str) -> str:
     return ""
 
 
-def _period(row: Row, file: str, path: str, locations: dict[str, Location], problems: list[Problem]) -> dict:
+def _period(row: Row, file: str, problems: list[Problem]) -> dict:
+    """One metric-period of the request from its row; every bad cell goes to ``problems``."""
     at = lambda column: Location(file, row.number, column)  # noqa: E731
-    locations[path] = at("period")
     period: dict = {}
-    baseline = _block(row, file, "baseline", f"{path}.baseline", locations, problems)
+    baseline = _block(row, file, "baseline", problems)
     if baseline is None:
-        locations[f"{path}.baseline"] = at("baseline_numerator")  # where the domain's view of it lands too
         problems.append((at("baseline_numerator"), "the baseline is missing: give baseline_numerator and "
                                                    "baseline_denominator (or baseline_value)"))
     else:
@@ -290,13 +299,11 @@ def _period(row: Row, file: str, path: str, locations: dict[str, Location], prob
         period["plan"] = _cell_number(row, file, "plan", problems)
     else:
         problems.append((at("plan"), "plan is empty; give the planned value (the level of ambition)"))
-    locations[f"{path}.plan"] = at("plan")
-    actual = _block(row, file, "actual", f"{path}.actual", locations, problems)
+    actual = _block(row, file, "actual", problems)
     if actual is not None:
         period["actual"] = actual
     history_text = row.cells.get("history", "")
     if history_text:
-        locations[f"{path}.history"] = at("history")
         history = []
         for position, item in enumerate(history_text.split(";"), start=1):
             try:
@@ -305,9 +312,23 @@ def _period(row: Row, file: str, path: str, locations: dict[str, Location], prob
                 history.append(parse_number(item, f"history value {position}"))
             except CellError as error:
                 problems.append((at("history"), f"{error} (values are separated by ';', oldest first)"))
-            locations[f"{path}.history[{position - 1}]"] = at("history")
         period["history"] = history
     return period
+
+
+def _period_locations(row: Row, file: str, path: str, locations: dict[str, Location]) -> None:
+    """Where :func:`_period` read each part of the metric-period at ``path`` from (JSON path → cell)."""
+    at = lambda column: Location(file, row.number, column)  # noqa: E731
+    locations[path] = at("period")
+    if not _block_locations(row, file, "baseline", f"{path}.baseline", locations):
+        locations[f"{path}.baseline"] = at("baseline_numerator")  # where the domain's view of it lands too
+    locations[f"{path}.plan"] = at("plan")
+    _block_locations(row, file, "actual", f"{path}.actual", locations)
+    history_text = row.cells.get("history", "")
+    if history_text:
+        locations[f"{path}.history"] = at("history")
+        for index in range(history_text.count(";") + 1):  # one value per item of history_text.split(";")
+            locations[f"{path}.history[{index}]"] = at("history")
 
 
 def _agreed(metric: _Metric, column: str, file: str, problems: list[Problem]) -> tuple[str, Row | None]:
@@ -326,12 +347,9 @@ def _agreed(metric: _Metric, column: str, file: str, problems: list[Problem]) ->
     return value, source
 
 
-def _metric_payload(metric_id: str, metric: _Metric, request: BoardRequest, problems: list[Problem]) -> dict:
+def _metric_payload(metric_id: str, metric: _Metric, problems: list[Problem]) -> dict:
+    """A metric of the request from its rows: the per-metric columns must agree across them."""
     file = "metrics.csv"
-    path = f"metrics[{metric.index}]"
-    where = request.locations
-    where[path] = where[f"{path}.metric"] = Location(file, metric.first.number, "metric")
-    where[f"{path}.periods"] = Location(file, metric.first.number, "period")
     payload: dict = {"metric": metric_id}
     local_metric, local_row = _agreed(metric, "local_metric", file, problems)
     definition: dict[str, str] = {}
@@ -341,29 +359,41 @@ def _metric_payload(metric_id: str, metric: _Metric, request: BoardRequest, prob
         if value:
             definition[name] = value
             definition_row = definition_row or row
-        where[f"{path}.definition.{name}"] = Location(file, (row or metric.first).number,
-                                                      f"definition_{name}")
     if local_metric:
-        where[f"{path}.local_metric"] = Location(file, local_row.number, "local_metric")
         if metric_id != "local":
-            problems.append((where[f"{path}.local_metric"],
+            problems.append((Location(file, local_row.number, "local_metric"),
                              f"local_metric is only for metric 'local'; this row's metric is {metric_id!r}"))
         payload["local_metric"] = local_metric
-    else:
-        where[f"{path}.local_metric"] = Location(file, metric.first.number, "local_metric")
-    where[f"{path}.definition"] = Location(file, (definition_row or metric.first).number, "definition_name")
     if definition:
+        where = Location(file, (definition_row or metric.first).number, "definition_name")
         if local_metric:
-            problems.append((where[f"{path}.definition"],
-                             "give local_metric (a menu id) or a definition of a local alternative, "
-                             "not both"))
+            problems.append((where, "give local_metric (a menu id) or a definition of a local alternative, "
+                                    "not both"))
         elif metric_id not in ("patient_experience", "local"):
-            problems.append((where[f"{path}.definition"],
-                             "definition columns are only for patient_experience and a local alternative; "
-                             f"leave them empty for {metric_id}"))
+            problems.append((where, "definition columns are only for patient_experience and a local "
+                                    f"alternative; leave them empty for {metric_id}"))
         payload["definition"] = definition
     payload["periods"] = metric.periods
     return payload
+
+
+def _metric_locations(metric: _Metric, path: str, locations: dict[str, Location]) -> None:
+    """Where :func:`_metric_payload` read the metric at ``path`` from: its first row, or the row that
+    gave a per-metric value (found as it found them; their disagreements were reported then)."""
+    file, first = "metrics.csv", metric.first.number
+    locations[path] = locations[f"{path}.metric"] = Location(file, first, "metric")
+    locations[f"{path}.periods"] = Location(file, first, "period")
+    _, local_row = _agreed(metric, "local_metric", file, [])
+    locations[f"{path}.local_metric"] = Location(file, (local_row or metric.first).number, "local_metric")
+    definition_row = None
+    for name in DEFINITION_FIELDS:
+        value, row = _agreed(metric, f"definition_{name}", file, [])
+        if value:
+            definition_row = definition_row or row
+        locations[f"{path}.definition.{name}"] = Location(file, (row or metric.first).number,
+                                                          f"definition_{name}")
+    locations[f"{path}.definition"] = Location(file, (definition_row or metric.first).number,
+                                               "definition_name")
 
 
 # --- conditions.csv ---------------------------------------------------------------------------------
@@ -389,18 +419,21 @@ def _read_conditions(table: CsvFile, boards, requests: dict[str, BoardRequest],
             problems.append((at("field"), f"{condition} has no field {cells['field']!r}; its fields are "
                                           f"{', '.join(kinds)}"))
             continue
-        value = _evidence_value(kinds[name], text, f"{condition} {name}", at("value"), problems)
+        value_at = at("value")
+        value = _evidence_value(kinds[name], text, f"{condition} {name}", value_at, problems)
         if code is None or value is _INVALID:
             continue
         request = requests[code]
         evidence = request.payload.setdefault("conditions", {}).setdefault(condition, {})
         base = f"conditions.{condition}"
-        request.locations.setdefault("conditions", at("condition"))
-        request.locations.setdefault(base, at("condition"))
+        locations = request.locations
+        if base not in locations:  # the condition's first row; "conditions" is set with it, if not before
+            locations.setdefault("conditions", at("condition"))
+            locations[base] = at("condition")
         if kinds[name] is list:
             items = evidence.setdefault(name, [])
-            request.locations.setdefault(f"{base}.{name}", at("value"))
-            request.locations[f"{base}.{name}[{len(items)}]"] = at("value")
+            locations.setdefault(f"{base}.{name}", value_at)
+            locations[f"{base}.{name}[{len(items)}]"] = value_at
             items.append(value)
             continue
         if (code, condition, name) in seen:
@@ -408,7 +441,7 @@ def _read_conditions(table: CsvFile, boards, requests: dict[str, BoardRequest],
                                           f"{seen[code, condition, name]}; give each field once"))
             continue
         seen[code, condition, name] = row.number
-        request.locations[f"{base}.{name}"] = at("value")
+        locations[f"{base}.{name}"] = value_at
         evidence[name] = value
 
 

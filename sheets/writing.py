@@ -209,7 +209,9 @@ PADDING = 5 / 7
 
 def _xlsx_value(value):
     if isinstance(value, str):
-        return neutralise(ILLEGAL_CHARACTERS.sub("", value))
+        # isprintable() is False for every character ILLEGAL_CHARACTERS matches, so a printable text
+        # has none to drop, and skipping the substitution (most cells: codes, names) changes nothing
+        return neutralise(value if value.isprintable() else ILLEGAL_CHARACTERS.sub("", value))
     return value
 
 

@@ -86,6 +86,54 @@ def test_json_paths_map_back_to_the_cells(boards, template_files):
     assert str(newcastle.locate("rule_set")) == "metrics.csv row 11, column hwb_code"
 
 
+PERIOD_COLUMNS = {"plan": "plan", "history": "history"}  # JSON part of a period → column (blocks below)
+BLOCK_COLUMNS = {"numerator": "numerator", "denominator": "denominator", "value": "value",
+                 "mean": "numerator", "sd": "sd", "n": "n"}
+
+
+def test_every_part_of_every_period_is_located_in_its_own_row(boards, template_files):
+    """The cells of a period are located only when asked (``BoardRequest.periods``): each value the request
+    carries must still lead to the row it was read from and the column that held it, whatever the block's
+    shape (counts, a score, a bare value, no actual, a history, no baseline)."""
+    metrics = template_files["metrics"].decode().replace(
+        "E06000001,reablement,,october-2015,310,370,,,,88,335,380,,,,",
+        "E06000001,reablement,,october-2015,,,0.84,,,88,,,,,,")  # a bare value, no actual
+    metrics += "E06000001,residential_admissions,,april-2015,,,,,,930,180,17100,,,,1;2\r\n"  # no baseline
+    requests, problems = build(boards, metrics)
+    assert [str(location) for location, _ in problems] == ["metrics.csv row 20, column baseline_numerator"]
+    lines = metrics.splitlines()
+    checked = set()
+    for request in requests:
+        for index, metric in enumerate(request.payload["metrics"]):
+            for period, parts in metric["periods"].items():
+                path = f"metrics[{index}].periods.{period}"
+                row = request.locate(path).row
+                assert lines[row - 1].split(",")[1:4:2] == [metric["metric"], period]
+                assert request.locate(path).column == "period"
+                assert request.locate(f"{path}.baseline").column.startswith("baseline_")
+                for part, value in parts.items():
+                    if isinstance(value, dict):
+                        for name in value:
+                            where = request.locate(f"{path}.{part}.{name}")
+                            assert where == Location("metrics.csv", row, f"{part}_{BLOCK_COLUMNS[name]}")
+                            checked.add((part, name))
+                        first = next(iter(value))  # a block as a whole: its first part's cell
+                        assert request.locate(f"{path}.{part}") == request.locate(f"{path}.{part}.{first}")
+                    else:
+                        where = request.locate(f"{path}.{part}")
+                        assert where == Location("metrics.csv", row, PERIOD_COLUMNS[part])
+                        checked.add(part)
+                    if part == "history":
+                        for position in range(len(value)):
+                            assert request.locate(f"{path}.history[{position}]") == \
+                                Location("metrics.csv", row, "history")
+                        assert request.locate(f"{path}.history[{len(value)}]") == \
+                            Location("metrics.csv", row, "history")  # the list's own cell, as a parent
+    assert checked >= {("baseline", "numerator"), ("baseline", "denominator"), ("baseline", "value"),
+                       ("baseline", "mean"), ("baseline", "sd"), ("baseline", "n"), ("actual", "mean"),
+                       ("actual", "numerator"), "plan", "history"}
+
+
 def test_every_bad_cell_is_reported_at_once(boards):
     metrics = HEADER + (
         "E06000001,delayed_transfers,,april-2015,3100,72000,,TBC,2950,72400,\n"     # row 2: plan

