@@ -78,22 +78,35 @@ def _schema_loader(schema: ma.Schema) -> Load:
         attribute = field.attribute or field_name
         if "." in attribute:
             raise TypeError(f"{name}.{field_name}: dotted attributes are not supported")
-        steps.append((key, attribute, _field_loader(field, f"{name}.{field_name}")))
-    known = frozenset(key for key, _, _ in steps)
+        steps.append((key, attribute, _field_loader(field, f"{name}.{field_name}"), _absent(field)))
+    known = frozenset(step[0] for step in steps)
+    missing = ma.missing
 
     def load(data: Any) -> Any:
         if type(data) is not dict or not data.keys() <= known:
             raise _NotFast
         result = {}
-        for key, attribute, load_field in steps:
-            value = load_field(data.get(key, ma.missing), key, data)
-            if value is not ma.missing:
+        for key, attribute, load_field, absent in steps:
+            value = load_field(data[key], key, data) if key in data else absent()
+            if value is not missing:
                 result[attribute] = value
         for hook in processors:
             result = hook(result, many=False, partial=None, unknown=RAISE)
         return result
 
     return load
+
+
+def _absent(field: fields.Field) -> Callable[[], Any]:
+    """What ``Field.deserialize`` answers for a key that is not there: its ``load_default`` (called if
+    callable; ``missing`` leaves the attribute out), or, for a required field, a stop of the fast path."""
+    if field.required:
+        def stop() -> Any:
+            raise _NotFast
+
+        return stop
+    default = field.load_default
+    return default if callable(default) else lambda: default
 
 
 def post_load_hooks(schema: ma.Schema) -> list[Callable[..., Any]]:
@@ -121,10 +134,7 @@ def _field_loader(field: fields.Field, where: str) -> Callable[[Any, str, Any], 
 
     def load(value: Any, key: str, data: Any) -> Any:  # Field.deserialize's steps around the inner load
         if value is ma.missing:
-            if field.required:
-                raise _NotFast
-            default = field.load_default
-            return default() if callable(default) else default
+            return _absent(field)()
         if value is None:
             if field.allow_none:
                 return None
@@ -142,7 +152,20 @@ def _container(field: fields.Field, where: str) -> Load | None:
         return _schema_loader(field.schema)
     if isinstance(field, KeyedMap) and isinstance(field.value_field, fields.Nested):
         value_loader = _field_loader(field.value_field, where + "{}")
-        return lambda value: field.load_entries(value, lambda item: value_loader(item, None, None))
+        most, key_length = field.max_entries, field.key_length
+
+        def load_map(value: Any) -> dict[str, Any]:
+            # KeyedMap.load_entries for a dict whose size and names it accepts: each entry loaded
+            if type(value) is not dict or not 1 <= len(value) <= most:
+                raise _NotFast
+            entries = {}
+            for name, item in value.items():
+                if type(name) is not str or not 1 <= len(name) <= key_length:
+                    raise _NotFast
+                entries[name] = value_loader(item, None, None)
+            return entries
+
+        return load_map
     if isinstance(field, fields.List) and isinstance(field.inner, fields.Nested):
         item_loader = _field_loader(field.inner, where + "[]")
         check_length = field.check_length if isinstance(field, BoundedList) else None
@@ -157,7 +180,16 @@ def _container(field: fields.Field, where: str) -> Load | None:
         return load_list
     if isinstance(field, CountBlock):
         loaders = {name: _schema_loader(schema) for name, schema in field._schemas.items()}
-        return lambda value: loaders[field.kind_of(value)](value)
+        # a block with exactly one kind's keys is that kind (CountBlock.kind_of), as the kinds share none
+        by_keys = {keys: name for name, keys, _ in field.blocks}
+        if sum(len(keys) for keys in by_keys) != len(frozenset().union(*by_keys)):
+            raise TypeError(f"{where}: count blocks that share keys are not supported")
+
+        def load_block(value: Any) -> Any:
+            kind = by_keys.get(frozenset(value)) if type(value) is dict else None
+            return loaders[kind or field.kind_of(value)](value)
+
+        return load_block
     return None
 
 

@@ -203,3 +203,33 @@ def test_the_common_leaves_are_checked_directly():
     direct = [f for f in LEAVES if type(f) in kinds and _leaf_loader(f) != f.deserialize]
     assert {type(f) for f in direct} == set(kinds)
     assert _leaf_loader(LEAVES[-2]) == LEAVES[-2].deserialize  # a Regexp: deserialize decides
+
+
+def _edited(edit) -> dict:
+    body = json.loads(json.dumps(full_plan()))
+    edit(body)
+    return body
+
+
+def _period(body: dict) -> dict:
+    return body["metrics"][0]["periods"]["april-2015"]
+
+
+@pytest.mark.parametrize("edit", [
+    lambda b: b["metrics"][0].update(periods={"p" * 41: _period(b)}),
+    lambda b: b["metrics"][0].update(periods={"p" * 40: _period(b)}),
+    lambda b: b["metrics"][0].update(periods={}),
+    lambda b: b["metrics"][0].update(periods={f"p{i}": _period(b) for i in range(11)}),
+    lambda b: b["metrics"][0].update(periods={f"p{i}": _period(b) for i in range(10)}),
+    lambda b: _period(b).update(baseline={"numerator": 1, "denominator": 2, "mean": 3}),
+    lambda b: _period(b).update(baseline={"numerator": 1, "denominator": 2, "extra": 3}),
+    lambda b: _period(b).update(baseline={"numerator": 1}),
+    lambda b: _period(b).update(actual={"value": 1}),
+    lambda b: _period(b).update(actual=None, history=None),
+    lambda b: _period(b).pop("baseline"),
+    lambda b: b.pop("metrics"),
+    lambda b: b.update(metrics=[b["metrics"][0]] * 51),
+    lambda b: b["conditions"].update(data_sharing={}),
+])
+def test_edge_requests_get_the_schemas_answer(edit):
+    assert_same_outcome(_edited(edit))
