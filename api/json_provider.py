@@ -151,7 +151,7 @@ def _orjson_dumps(obj: Any, ensure_ascii: bool) -> str | None:
         if data is None:
             return None
     if ensure_ascii and (not data.isascii() or b"\x7f" in data):
-        return _escape_non_ascii(data.decode())
+        return _escape_non_ascii(data)
     return data.decode()
 
 
@@ -196,15 +196,42 @@ def _repr_small_floats(data: bytes) -> bytes | None:
     return b"".join(pieces)
 
 
-def _escape_non_ascii(text: str) -> str:
-    """orjson's JSON ``text`` with each character from U+007F up written ``\\uXXXX`` (a surrogate pair
-    above U+FFFF), as the standard encoder's ``ensure_ascii`` writes it.
+def _escape_non_ascii(data: bytes) -> str:
+    """orjson's JSON with each character from U+007F up written ``\\uXXXX`` (a surrogate pair above
+    U+FFFF), as the standard encoder's ``ensure_ascii`` writes it. Such characters occur only inside
+    strings, raw.
 
-    Such characters occur only inside strings. ``encode_basestring_ascii`` (the standard encoder's
-    own C function) escapes them so, and also ``"`` as ``\\"`` and ``\\`` as ``\\\\``; it has nothing else
-    to escape (orjson writes no raw control character). Reading the result left to right, every
-    backslash starts one of those three escapes, so turning each ``\\\\`` (through a NUL, which the
-    function never leaves raw) and each ``\\"`` back leaves only the ``\\uXXXX`` escapes.
+    Without a backslash in ``data`` (answers have none: no quotes or control characters in their text),
+    Python's own ``backslashreplace`` writes each of them as ``\\xHH``, ``\\uHHHH`` or ``\\UHHHHHHHH``
+    (lowercase hex, as json), so every backslash after it starts one of those: ``\\xHH`` becomes
+    ``\\u00HH`` and ``\\UHHHHHHHH`` a surrogate pair; DEL is ASCII, escaped separately.
+    Otherwise :func:`_escape_with_json`.
+    """
+    if b"\\" in data:
+        return _escape_with_json(data.decode())
+    escaped = data.decode().encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
+    if b"\\U" in escaped:
+        escaped = _ASTRAL.sub(_surrogate_pair, escaped)
+    if b"\x7f" in escaped:
+        escaped = escaped.replace(b"\x7f", b"\\u007f")
+    return escaped.decode("ascii")
+
+
+_ASTRAL = re.compile(rb"\\U([0-9a-f]{8})")
+
+
+def _surrogate_pair(match: re.Match[bytes]) -> bytes:
+    return encode_basestring_ascii(chr(int(match.group(1), 16)))[1:-1].encode("ascii")
+
+
+def _escape_with_json(text: str) -> str:
+    """:func:`_escape_non_ascii` for any orjson output ``text``.
+
+    ``encode_basestring_ascii`` (the standard encoder's own C function) escapes those characters so,
+    and also ``"`` as ``\\"`` and ``\\`` as ``\\\\``; it has nothing else to escape (orjson writes no
+    raw control character). Reading the result left to right, every backslash starts one of those
+    three escapes, so turning each ``\\\\`` (through a NUL, which the function never leaves raw) and
+    each ``\\"`` back leaves only the ``\\uXXXX`` escapes.
     """
     escaped = encode_basestring_ascii(text)[1:-1]
     return escaped.replace("\\\\", "\x00").replace('\\"', '"').replace("\x00", "\\")

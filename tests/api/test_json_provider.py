@@ -142,3 +142,11 @@ def test_what_orjson_cannot_write_the_same_goes_to_the_python_writer():
 def test_nan_and_infinity_are_null_in_compact_output(app):
     # the one difference from the Python writer (which wrote NaN, not JSON); answers never hold them
     assert app.json.dumps([float("nan"), float("inf")], separators=(",", ":")) == "[null,null]"
+
+
+@pytest.mark.parametrize("text", ["£ − ÷ é", "😀 and 𝔘", "\x7f", "a\x7f£😀\u2028\uffff\U0010ffff", "",
+                                  "with a \\ backslash £", 'a "quote" £', "new\nline ÷", "\x00\x1f é"])
+def test_non_ascii_is_escaped_as_json_escapes_it(text):
+    for value in ({"t": text}, [text, 1.5, {text: Pounds(2.5)}]):
+        assert fast(value) == python_writer(value)
+        assert fast(value) == json.dumps(value, separators=(",", ":")).replace("2.5}", "2.50}")
