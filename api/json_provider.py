@@ -209,8 +209,9 @@ def _escape_non_ascii(data: bytes) -> str:
     """
     if b"\\" in data:
         return _escape_with_json(data.decode())
-    escaped = data.decode().encode("ascii", "backslashreplace").replace(b"\\x", b"\\u00")
-    if b"\\U" in escaped:
+    # split/join and one-byte searches: bytes.replace and a two-byte `in` scan each byte more slowly
+    escaped = b"\\u00".join(data.decode().encode("ascii", "backslashreplace").split(b"\\x"))
+    if any(lead in data for lead in _ASTRAL_LEADS):  # UTF-8 lead bytes of U+10000 and above
         escaped = _ASTRAL.sub(_surrogate_pair, escaped)
     if b"\x7f" in escaped:
         escaped = escaped.replace(b"\x7f", b"\\u007f")
@@ -218,6 +219,7 @@ def _escape_non_ascii(data: bytes) -> str:
 
 
 _ASTRAL = re.compile(rb"\\U([0-9a-f]{8})")
+_ASTRAL_LEADS = (b"\xf0", b"\xf1", b"\xf2", b"\xf3", b"\xf4")
 
 
 def _surrogate_pair(match: re.Match[bytes]) -> bytes:
