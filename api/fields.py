@@ -110,6 +110,8 @@ class MoneyField(fields.Field):
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Pounds | None:
         if value is None:
             return None
+        if type(value) is Decimal:  # what the domain answers (to_money would return it as it is)
+            return Pounds(round_money(value))
         amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
         return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
 

@@ -148,7 +148,10 @@ def prepare_payload(payload: Any) -> tuple[CheckedPlan, RuleSet, Decimal]:
     elif rule_set is not None and checked is not None:
         problems.extend(_restore_indexes(check_plan(checked, rule_set, extensions["catalogue"]), positions))
 
-    pool, pool_problems = _pool(payload, extensions["boards"], extensions["bcf_pool_lookup"])
+    if plan is not None and plan.p4p_pool is not None:  # sent, and loaded by the schema's own field
+        pool, pool_problems = plan.p4p_pool, []
+    else:
+        pool, pool_problems = _pool(payload, extensions["boards"], extensions["bcf_pool_lookup"])
     problems.extend(pool_problems)
 
     if unknown is not None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from marshmallow import fields, post_dump
 
 from api.calculations.results import AmbitionsSchema, DeterminationSchema
-from api.dumpers import compile_dump
+from api.dumpers import _unchanged, compile_dump
 from api.fields import MoneyField
 from bcf.catalogue import load_catalogue
 from bcf.determination import assess_ambitions, determine
@@ -142,3 +142,29 @@ def test_what_it_cannot_reproduce_is_refused_when_compiling():
     for schema in (Hooked(), Many(), Dotted(), AsString(), ChildSchema(many=True)):
         with pytest.raises(TypeError):
             compile_dump(schema)
+
+
+def _response_fields():
+    seen, found = set(), []
+
+    def walk(schema):
+        if type(schema) in seen:
+            return
+        seen.add(type(schema))
+        for name, field in schema.fields.items():
+            found.append((name, field))
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Nested):
+                walk(inner.schema)
+
+    walk(DeterminationSchema())
+    walk(AmbitionsSchema())
+    return found
+
+
+@pytest.mark.parametrize("name, field", _response_fields())
+def test_values_passed_unchanged_are_what_the_field_writes_unchanged(name, field):
+    for value in (None, "x", "", 0, 7, 1.5, -0.0, True, False, Decimal("2.50"), [1.5], {"a": 1}):
+        if type(value) in _unchanged(field):
+            written = field.serialize(name, {name: value})
+            assert type(written) is type(value) and written == value, (name, value)

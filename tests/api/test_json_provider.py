@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime
 import json
 from decimal import Decimal
+from unittest.mock import patch
 
+import pytest
 from calc_example import request
 from flask import Flask
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.json_provider import BcfJSONProvider, Pounds
+from api.json_provider import BcfJSONProvider, Pounds, _orjson_dumps
 
 
 def test_amounts_are_written_with_two_decimals(client):
@@ -63,3 +65,88 @@ def test_the_writer_writes_what_the_standard_encoder_writes(value):
     for separators in ((",", ":"), None):
         kwargs = {} if separators is None else {"separators": separators}
         assert provider.dumps(value, **kwargs) == json.dumps(value, **kwargs)
+
+
+# --- the orjson path (compact output) against the Python writer -------------------------------------
+
+def python_writer(value) -> str:
+    """The Python writer alone (what compact output was before orjson wrote it)."""
+    with patch("api.json_provider._orjson_dumps", return_value=None):
+        return BcfJSONProvider(Flask(__name__)).dumps(value, separators=(",", ":"))
+
+
+def fast(value) -> str | None:
+    return _orjson_dumps(value, ensure_ascii=True)
+
+
+# every decade of small numbers, where orjson's form and repr() differ (0.00001 vs 1e-05, 5e-7 vs 5e-07)
+small_floats = st.builds(lambda m, e, sign: sign * m * 10.0**e, st.floats(1, 10, exclude_max=True),
+                         st.integers(-330, 25), st.sampled_from([1, -1]))
+# text that looks like those numbers, or like JSON around them, inside strings
+tricky_text = st.text(alphabet=st.sampled_from(
+    [*'0.e-5:,[]}{"\\ ', "\x7f", "\x00", "\x1f", "\n", "£", "−", "÷", "\u2028", "😀", "é"]), max_size=16)
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.text() | tricky_text
+    | st.floats(allow_nan=False, allow_infinity=False) | small_floats
+    | st.integers(0, 10**14).map(lambda p: Pounds(p / 100)),
+    lambda children: st.lists(children, max_size=5) | st.tuples(children, children)
+    | st.dictionaries(st.text(max_size=8) | tricky_text, children, max_size=5),
+    max_leaves=40,
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(value=values)
+def test_orjson_writes_what_the_python_writer_writes(value):
+    text = fast(value)
+    expected = python_writer(value)
+    assert text is None or text == expected
+    if isinstance(value, dict | list) and not any(
+            isinstance(x, int) and abs(x) >= 2**63 for x in _scalars(value)):
+        assert text is not None  # no needless fallback for what answers are made of
+
+
+def _scalars(value):
+    if isinstance(value, dict):
+        for item in value.values():
+            yield from _scalars(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _scalars(item)
+    else:
+        yield value
+
+
+@pytest.mark.parametrize("x", [1e-4, 9.999999999999999e-05, 1e-05, 1.5e-07, 5e-324, 1e-10, 9.99e-10,
+                               1e16, 1e15, 123456789012345.6, 0.0, -0.0, 1.7976931348623157e308])
+def test_floats_at_the_edges_of_reprs_forms(x):
+    for value in ([x], {"a": x, "b": [-x, "0.00001"]}):
+        assert fast(value) == python_writer(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_text_that_looks_like_a_small_number_is_left_alone():
+    for value in ({"a": ":0.00001,", "b": [0.00001, ",1e-7]"], "c": "x\\", "d": 2e-7},
+                  {"q": '"', "x": 1e-5, "r": '\\":1e-5,"\\'}, ['\\\\"', ",1e-5]", 1e-5]):
+        assert fast(value) == python_writer(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_what_orjson_cannot_write_the_same_goes_to_the_python_writer():
+    class Text(str):
+        pass
+
+    for value in ({"d": datetime.date(2015, 3, 31)}, {"m": Decimal("1.5")}, {1: 2}, [2**64], [Text("a")],
+                  1e-5, ["\ud800"]):
+        assert fast(value) is None, value
+
+
+def test_nan_and_infinity_are_null_in_compact_output(app):
+    # the one difference from the Python writer (which wrote NaN, not JSON); answers never hold them
+    assert app.json.dumps([float("nan"), float("inf")], separators=(",", ":")) == "[null,null]"
+
+
+@pytest.mark.parametrize("text", ["£ − ÷ é", "😀 and 𝔘", "\x7f", "a\x7f£😀\u2028\uffff\U0010ffff", "",
+                                  "with a \\ backslash £", 'a "quote" £', "new\nline ÷", "\x00\x1f é"])
+def test_non_ascii_is_escaped_as_json_escapes_it(text):
+    for value in ({"t": text}, [text, 1.5, {text: Pounds(2.5)}]):
+        assert fast(value) == python_writer(value)
+        assert fast(value) == json.dumps(value, separators=(",", ":")).replace("2.5}", "2.50}")
