@@ -1,4 +1,4 @@
-"""Money on the wire has two decimals (api.md: ``"p4p_pool": 1000000.00``); all else is standard JSON, in UTF-8."""
+"""Money on the wire has two decimals (api.md: ``"p4p_pool": 1000000.00``); all else is UTF-8 JSON."""
 
 from __future__ import annotations
 
