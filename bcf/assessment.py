@@ -20,7 +20,16 @@ from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_t
 from bcf.figures import apart, count, fmt, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
-from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
+from bcf.results import (
+    ASSESSED,
+    DETERMINED,
+    NOT_ASSESSABLE,
+    PENDING,
+    Estimate,
+    MetricResult,
+    PlanWarning,
+    frozen_dataclass,
+)
 from bcf.rules import RuleSet
 
 
@@ -331,7 +340,7 @@ def describe(block: object, estimate: Estimate, subject: Subject, confidence: st
 # --- the assessment ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Assessment:
     """A metric result with what the tranche needs: the achievement sentence and the unrounded value."""
 

@@ -9,7 +9,6 @@ everything adds up to the penny. No money is ever lost: what is held back is lab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf.figures import percent
@@ -27,11 +26,12 @@ from bcf.results import (
     UNASSESSABLE,
     LineResult,
     TrancheResult,
+    frozen_dataclass,
 )
 from bcf.rules import RuleSet, Tranche
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class LineInput:
     """What the conditions or the metric assessment say about one line, before money.
 

@@ -1,0 +1,86 @@
+"""The cheaper results, sentences and money of fast-bcf answer exactly what the code before it answered
+(``determination_before``, a verbatim copy): every field of every ``Determination``, compared by ``repr``
+(so a Decimal's exponent, a float's last bit and every character of every explanation count), over
+generated plans of every count block, bare values, missing actuals, histories and conditions evidence,
+under the four combinations of payment_mode and unassessable_metric_share, and the hand-worked scenarios.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import strategies as st
+
+from bcf.assessment import assess_many, subjects
+from bcf.determination import determine_many
+from bcf.validation import check_plan
+from tests.bcf import determination_before as before
+from tests.bcf.conftest import plan_from_json, rule_set_with
+from tests.bcf.test_determine_many import plans
+from tests.bcf.test_properties import requests
+from tests.bcf.test_scenarios import SCENARIOS, load
+
+SETTINGS = settings(max_examples=150, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+MODES = [(mode, share) for mode in ("pro_rata", "all_or_nothing") for share in ("held_back", "redistribute")]
+
+
+@pytest.fixture(scope="module")
+def rule_sets(tmp_path_factory):
+    return {
+        (mode, share): rule_set_with(
+            tmp_path_factory.mktemp(f"{mode}-{share}"), payment_mode=mode, unassessable_metric_share=share
+        )
+        for mode, share in MODES
+    }
+
+
+pools = st.one_of(
+    st.integers(0, 10**11).map(lambda pennies: Decimal(pennies) / 100),
+    st.sampled_from([Decimal("0.00"), Decimal("0.01"), Decimal("0.05"), Decimal("999999.99"), Decimal("7")]),
+)
+
+
+def same_as_before(plans_, rule_set, catalogue, pools_, sound=assume) -> None:
+    for plan in plans_:
+        sound(not check_plan(plan, rule_set, catalogue))
+    now = determine_many(plans_, rule_set, catalogue, pools_)
+    then = before.determine_many(plans_, rule_set, catalogue, pools_)
+    assert [repr(d) for d in now] == [repr(d) for d in then]
+    # setting ambitions: the same assessment without actuals
+    subjects_ = [subjects(plan, rule_set, catalogue) for plan in plans_]
+    now_a = assess_many(subjects_, rule_set, catalogue, with_actuals=False)
+    then_a = before.assess_many(subjects_, rule_set, catalogue, with_actuals=False)
+    assert repr([([a.result for a in r], w) for r, w in now_a]) == repr(
+        [([a.result for a in r], w) for r, w in then_a])
+    assert [[(a.achievement_text, a.unrounded_achievement) for a in r] for r, _ in now_a] == [
+        [(a.achievement_text, a.unrounded_achievement) for a in r] for r, _ in then_a]
+
+
+@SETTINGS
+@given(batch=st.lists(st.tuples(plans(), pools), min_size=1, max_size=4), mode=st.sampled_from(MODES))
+def test_batches_of_every_count_block_as_before(rule_sets, catalogue, batch, mode):
+    same_as_before([p for p, _ in batch], rule_sets[mode], catalogue, [pool for _, pool in batch])
+
+
+@SETTINGS
+@given(request=requests(), mode=st.sampled_from(MODES))
+@example(request=({"metrics": [], "conditions": None}, Decimal("0.01")), mode=MODES[1])
+def test_bare_values_and_conditions_as_before(rule_sets, catalogue, request, mode):
+    raw, pool = request
+    raw = {"hwb_code": "E06000001", **raw}
+    same_as_before([plan_from_json(raw)], rule_sets[mode], catalogue, [pool])
+
+
+def test_the_scenarios_as_before(rule_set, catalogue):
+    scenarios = [load(path) for path in SCENARIOS]
+    batch = [(plan_from_json(s["request"]), Decimal(s["p4p_pool"])) for s in scenarios
+             if not s.get("rule_set_changes")]
+    assert len(batch) >= 5
+    same_as_before([p for p, _ in batch], rule_set, catalogue, [pool for _, pool in batch], sound=check)
+
+
+def check(sound: bool) -> None:
+    assert sound
