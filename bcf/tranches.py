@@ -104,9 +104,13 @@ def price_tranche(
     not_assured = plan_assured is False
     results = []
     available_text = pounds(available)  # each amount written once: a sentence may name it twice
+    last = sharing[-1] if sharing else -1
+    amount_text = share = previous = None
     for i, (line, amount) in enumerate(zip(lines, amounts, strict=True)):
-        amount_text = pounds(amount)
-        share = _share_text(amount_text, available_text, i, sharing)
+        if amount is not previous or i == last:  # split() gives the lines before the last one object
+            amount_text = pounds(amount)
+            share = _share_text(amount_text, available_text, i, sharing)
+            previous = amount
         released: Decimal | None
         if i not in sharing:
             released, held = ZERO, ZERO
@@ -131,8 +135,12 @@ def price_tranche(
             fraction = line.payable_fraction
             released = round_money(amount * exact_decimal(fraction), rounding.quantum, rounding.mode)
             held = amount - released
-            text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released"
-            text += f" ({pounds(released)})"
+            # pounds() writes a value, whatever its exponent: an amount released in full is written once
+            released_text = amount_text if released == amount else pounds(released)
+            text = (
+                f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released "
+                f"({released_text})"
+            )
             if held:
                 text += f", {pounds(held)} held back"
         results.append(

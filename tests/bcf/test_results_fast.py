@@ -84,3 +84,4 @@ def test_the_scenarios_as_before(rule_set, catalogue):
 
 def check(sound: bool) -> None:
     assert sound
+
