@@ -283,7 +283,7 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
         )
     # The ratio in Decimal from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
     # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
-    b_, t_, a_ = (exact_decimal(x) for x in (baseline, plan, actual))
+    b_, t_, a_ = exact_decimal(baseline), exact_decimal(plan), exact_decimal(actual)
     if polarity == "lower":
         formula, order = "(B − A) ÷ (B − T)", (b_, a_, b_, t_)
     else:

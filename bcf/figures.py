@@ -155,21 +155,20 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
     finest = None
     while True:
         quantum = _quantum(-places)
-        q = (  # each input rounded half up to the places (as round_money, in the exact context)
-            a.quantize(quantum, up, _EXACT),
-            b.quantize(quantum, up, _EXACT),
-            c.quantize(quantum, up, _EXACT),
-            d.quantize(quantum, up, _EXACT),
-        )
-        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
+        # each input rounded half up to the places (as round_money, in the exact context); the sum names
+        # the baseline twice ((B − A) ÷ (B − T) or (A − B) ÷ (T − B)), so it is rounded once
+        qa, qb = a.quantize(quantum, up, _EXACT), b.quantize(quantum, up, _EXACT)
+        qc = qa if c is a else c.quantize(quantum, up, _EXACT)
+        qd = qb if d is b else d.quantize(quantum, up, _EXACT)
+        q = (qa, qb, qc, qd)
+        top, bottom = subtract(qa, qb), subtract(qc, qd)
         least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
-        if (
-            bottom
-            and bottom.adjusted() >= least
-            and (not top or top.adjusted() >= least)
-            and rounded(divide(top, bottom), figures) == target
-        ):
-            break
+        if bottom and bottom.adjusted() >= least and (not top or top.adjusted() >= least):
+            ratio = divide(top, bottom)  # rounded(ratio, figures) written out: this is the hot loop
+            if ratio:
+                ratio = ratio.quantize(_quantum(ratio.adjusted() - figures + 1), up, _EXACT)
+            if ratio == target:
+                break
         if finest is None:  # the inputs written out in full: needed only when the first try fails
             finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
         if places >= finest:
