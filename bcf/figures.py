@@ -82,6 +82,18 @@ def _decimal(x: float | Decimal) -> Decimal:
 
 def fmt(x: float) -> str:
     """A rate or value to 4 significant figures, with thousands separators (``478.4``, ``123,500``)."""
+    # The usual rates and percentages first. Inside these ranges floor(log10(x)) is certain (2, 1, 0, -1:
+    # its steps are at powers of ten, and log10 is within an ulp of exact), so the decimals are known
+    # without computing it; "%" writes what the general path's format() writes. Anything else, and the
+    # gaps around each power of ten, take the general path.
+    if 100.1 < x < 999.9:
+        return "%.1f" % x  # noqa: UP031
+    if 10.01 < x < 99.99:
+        return "%.2f" % x  # noqa: UP031
+    if 1.001 < x < 9.999:
+        return "%.3f" % x  # noqa: UP031
+    if 0.1001 < x < 0.9999:
+        return "%.4f" % x  # noqa: UP031
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     digits = 3 - math.floor(math.log10(abs(x)))
