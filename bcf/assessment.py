@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -33,7 +32,7 @@ from bcf.results import (
 from bcf.rules import RuleSet
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Subject:
     """One metric in one payment period, with what the catalogue and rule set say about it."""
 
@@ -52,12 +51,12 @@ def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subjec
     tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
     rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
     ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
+    known = [(metric, metric_info(metric, catalogue)) for metric in ordered]  # what each is, once
     found = []
-    for period_id in rule_set.periods:
-        for metric in ordered:
+    for period_id, rule_periods in rule_set.periods.items():
+        for metric, info in known:
             period = metric.periods.get(period_id)
-            rule_period = rule_set.period(period_id, metric.metric)
-            info = metric_info(metric, catalogue)
+            rule_period = rule_periods.get(metric.metric)  # rule_set.period(period_id, metric.metric)
             if period is None or rule_period is None or info is None:
                 continue
             kind = statistic_type(info, (period.baseline, period.actual))
@@ -559,8 +558,23 @@ def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[d
     """
     index = {metric.metric: i for i, metric in enumerate(plan.metrics)}
     problems = []
+    isfinite = math.isfinite
     for a in assessments:
         r = a.result
+        achieved = a.unrounded_achievement
+        base, actual = r.baseline, r.actual
+        if (  # the usual case, every figure finite, tested at once; the loop below says which is not
+            (base is None or (
+                isfinite(base.value)
+                and (base.ci_lower is None or isfinite(base.ci_lower))
+                and (base.ci_upper is None or isfinite(base.ci_upper))))
+            and (actual is None or (
+                isfinite(actual.value)
+                and (actual.ci_lower is None or isfinite(actual.ci_lower))
+                and (actual.ci_upper is None or isfinite(actual.ci_upper))))
+            and (achieved is None or isfinite(achieved))
+        ):
+            continue
         where = f"metrics[{index[r.metric]}].periods.{r.period}"
         found = len(problems)
         for name, estimate in (("baseline", r.baseline), ("actual", r.actual)):
@@ -568,7 +582,6 @@ def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[d
             if any(x is not None and not math.isfinite(x) for x in figures):
                 problems.append({"location": f"{where}.{name}", "message": (
                     "these figures give a value too large to compute: check the denominator")})
-        achieved = a.unrounded_achievement
         if len(problems) == found and achieved is not None and not math.isfinite(achieved):
             problems.append({"location": f"{where}.plan", "message": (
                 "the plan is too close to the baseline for the change to be measured against it: "

@@ -14,16 +14,11 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import numpy as np
 
-from bcf.assessment import (
-    Subject,
-    change_p_values,
-    estimates,
-    non_finite_problems,
-    subjects,
-    trend_projections,
-)
-from bcf.catalogue import LOCAL, Catalogue
-from bcf.determination import _checked, _refuse_non_finite
+from bcf.assessment import change_p_values, estimates, trend_projections
+from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
+from bcf.determination import _checked
+from bcf.errors import InvalidInput
+from bcf.plan import MetricPlan, PeriodPlan
 from bcf.figures import apart, count, fmt, percent, ratio_of_differences
 from bcf.money import PENNY, ZERO, exact_decimal, round_money
 from bcf.plan import BareValue, Conditions, Counts, Plan, Score, Standardised
@@ -67,6 +62,78 @@ def split(total: Decimal, parts: int, quantum: Decimal = PENNY, mode: str = ROUN
         # would leave the last part negative, so the share is rounded down instead (found by property tests).
         each = round_money(total / parts, quantum, ROUND_DOWN)
     return [each] * (parts - 1) + [total - each * (parts - 1)]
+
+
+# --- bcf/assessment.py: Subject
+@dataclass(frozen=True)
+class Subject:
+    """One metric in one payment period, with what the catalogue and rule set say about it."""
+
+    metric: MetricPlan
+    info: MetricInfo
+    kind: str  # the statistic type the count blocks give
+    period_id: str
+    months: int  # averaging months: the rule set's for a per-month metric, else 1
+    period: PeriodPlan
+    tranche: str | None
+
+
+# --- bcf/assessment.py: subjects
+def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subject]:
+    """The plan's metric-periods in a fixed order (rule-set period, then catalogue order): the order of
+    ``metrics`` in the request changes nothing."""
+    tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
+    rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
+    ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
+    found = []
+    for period_id in rule_set.periods:
+        for metric in ordered:
+            period = metric.periods.get(period_id)
+            rule_period = rule_set.period(period_id, metric.metric)
+            info = metric_info(metric, catalogue)
+            if period is None or rule_period is None or info is None:
+                continue
+            kind = statistic_type(info, (period.baseline, period.actual))
+            months = rule_period.months if info.monthly_average else 1  # §4: per-month metrics only
+            tranche = tranche_of.get((period_id, metric.metric))
+            found.append(Subject(metric, info, kind, period_id, months, period, tranche))
+    return found
+
+
+# --- bcf/assessment.py: non_finite_problems
+def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[dict[str, str]]:
+    """Inputs each within bounds can still give a figure no float can hold (1e12 events over a
+    population of 1e-300; a plan 1e-300 from its baseline): such a plan is refused, naming the block,
+    rather than answered with Infinity (not JSON) or failing when the money is priced.
+
+    :return: one ``{location, message}`` per block or plan whose computed figures are not finite.
+    """
+    index = {metric.metric: i for i, metric in enumerate(plan.metrics)}
+    problems = []
+    for a in assessments:
+        r = a.result
+        where = f"metrics[{index[r.metric]}].periods.{r.period}"
+        found = len(problems)
+        for name, estimate in (("baseline", r.baseline), ("actual", r.actual)):
+            figures = () if estimate is None else (estimate.value, estimate.ci_lower, estimate.ci_upper)
+            if any(x is not None and not math.isfinite(x) for x in figures):
+                problems.append({"location": f"{where}.{name}", "message": (
+                    "these figures give a value too large to compute: check the denominator")})
+        achieved = a.unrounded_achievement
+        if len(problems) == found and achieved is not None and not math.isfinite(achieved):
+            problems.append({"location": f"{where}.plan", "message": (
+                "the plan is too close to the baseline for the change to be measured against it: "
+                "achievement is not a finite number")})
+    return problems
+
+
+# --- bcf/determination.py: _refuse_non_finite
+def _refuse_non_finite(plan: Plan, assessments: list[Assessment]) -> None:
+    """:raise InvalidInput: a figure computed from the plan is not a finite number (see
+    :func:`bcf.assessment.non_finite_problems`)."""
+    problems = non_finite_problems(plan, assessments)
+    if problems:
+        raise InvalidInput(f"the plan has {len(problems)} problem(s)", problems=problems)
 
 
 # --- bcf/money.py: format_pounds

@@ -11,13 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bcf import results, tranches
-from bcf.assessment import Assessment
+from bcf.assessment import Assessment, Subject
 
 CLASSES = [
     getattr(results, name)
     for name in dir(results)
     if isinstance(getattr(results, name), type) and dataclasses.is_dataclass(getattr(results, name))
-] + [tranches.LineInput, Assessment]
+] + [tranches.LineInput, Assessment, Subject]
 
 
 def plain_twin(cls: type) -> type:
@@ -32,7 +32,7 @@ def plain_twin(cls: type) -> type:
 
 
 def test_every_class_of_results_is_made_in_one_step() -> None:
-    assert len(CLASSES) >= 12
+    assert len(CLASSES) >= 13
     for cls in CLASSES:
         assert cls.__init__.__code__.co_filename == "<string>"
         assert "__dict__" in cls.__init__.__code__.co_consts

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from bcf.assessment import assess_many, subjects
 from bcf.determination import determine_many
+from bcf.errors import InvalidInput
 from bcf.validation import check_plan
 from tests.bcf import determination_before as before
 from tests.bcf.conftest import plan_from_json, rule_set_with
@@ -85,3 +86,30 @@ def test_the_scenarios_as_before(rule_set, catalogue):
 def check(sound: bool) -> None:
     assert sound
 
+
+
+def outcome(determine, plan, rule_set, catalogue):
+    try:
+        return repr(determine([plan], rule_set, catalogue, [Decimal("1000.00")]))
+    except InvalidInput as error:
+        return error.problems
+
+
+@pytest.mark.parametrize("baseline, plan, actual", [
+    ({"value": 0.0}, 5e-324, {"value": 1e300}),  # achievement overflows
+    ({"value": 1e-300}, 2e-300, {"value": 1e308}),
+    ({"numerator": 1e12, "denominator": 1e-300}, 5.0, {"numerator": 1, "denominator": 100}),  # a rate
+    ({"numerator": 10, "denominator": 100}, 5.0, {"numerator": 1e12, "denominator": 1e-300}),
+    ({"value": 5.0}, 4.0, {"value": 3.0}),  # all finite
+])
+def test_figures_no_float_can_hold_are_refused_as_before(rule_set, catalogue, baseline, plan, actual):
+    raw = {"hwb_code": "E06000001", "metrics": [
+        {"metric": "delayed_transfers", "periods": {"april-2015": {
+            "baseline": baseline, "plan": plan, "actual": actual}}},
+        {"metric": "residential_admissions", "periods": {"october-2015": {
+            "baseline": {"value": 5.0}, "plan": 4.0, "actual": {"value": 4.5}}}},
+    ], "conditions": None}
+    plan_ = plan_from_json(raw)
+    now = outcome(determine_many, plan_, rule_set, catalogue)
+    assert now == outcome(before.determine_many, plan_, rule_set, catalogue)
+    assert isinstance(now, list) == (plan != 4.0)  # the extreme plans are refused
