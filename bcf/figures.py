@@ -182,7 +182,8 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
             if ratio == target:
                 break
         if finest is None:  # the inputs written out in full: needed only when the first try fails
-            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
+            inputs = (a, b, d) if c is a else (a, b, c) if d is b else (a, b, c, d)  # the baseline once
+            finest = max(0, *(-x.as_tuple().exponent for x in inputs))
         if places >= finest:
             break
         places += 1
