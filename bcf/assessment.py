@@ -48,7 +48,7 @@ class Subject:
 def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subject]:
     """The plan's metric-periods in a fixed order (rule-set period, then catalogue order): the order of
     ``metrics`` in the request changes nothing."""
-    tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
+    tranche_of = rule_set.metric_tranches
     rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
     ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
     known = [(metric, metric_info(metric, catalogue)) for metric in ordered]  # what each is, once
