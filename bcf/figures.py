@@ -132,7 +132,12 @@ def percent(fraction: float | Decimal) -> str:
 
 def count(x: float) -> str:
     """A count as written: whole numbers without decimals."""
+    if type(x) is int and -_EXACT_INTS <= x <= _EXACT_INTS:  # the usual count: as float() would write it
+        return f"{x:,}"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+_EXACT_INTS = 2**53  # every int up to here is a float exactly, so ",.0f" (through float) writes its digits
 
 
 def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: Decimal) -> str:

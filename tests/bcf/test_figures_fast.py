@@ -138,3 +138,10 @@ def test_fmt_at_the_ends_of_its_fast_ranges_is_as_before(edge):
     for step in range(-2000, 2001):  # and typed values a few units of the last shown figure away
         z = round(edge + step * edge * 1e-6, 9)
         assert figures.fmt(z) == before.fmt(z)
+
+
+@SETTINGS
+@given(st.one_of(st.integers(), st.integers(-(2**54), 2**54), values,
+                 st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 2**53 - 1, 0, -1, 999, 1000, True])))
+def test_count_is_as_before(x):
+    assert figures.count(x) == before.count(x)
