@@ -81,6 +81,23 @@ def _share_text(amount: str, tranche_total: str, i: int, sharing: Sequence[int])
     return f"line share {amount} ({tranche_total} ÷ {n})"
 
 
+def below(achievement: float, threshold: Decimal, near: float) -> bool:
+    """§6: ``exact_decimal(achievement) < threshold``, the achievement as the user reads it.
+
+    ``near`` is ``float(threshold)`` (the loader keeps thresholds within 0 to 1). A float's shortest
+    repr is within 2⁻⁵³ of it (relative), and so is a Decimal of its nearest float, so an achievement
+    more than a millionth (relative) below or above ``near`` is on that side of the threshold as written:
+    decided without writing it out (the float repr is the costly part, ~10 k instructions). Closer than
+    that, or not a number, it is written out and compared exactly as before.
+    """
+    margin = abs(near) * 1e-6
+    if achievement < near - margin:
+        return True
+    if achievement > near + margin:
+        return False
+    return exact_decimal(achievement) < threshold
+
+
 def price_tranche(
     tranche: Tranche,
     pool: Decimal,
@@ -133,7 +150,9 @@ def price_tranche(
             text = f"{line.item}: {line.why}; {share} held back"
         else:
             fraction = line.payable_fraction
-            released = round_money(amount * exact_decimal(fraction), rounding.quantum, rounding.mode)
+            # paid in full (a condition met, an achievement capped at 1): amount × 1.0 is the amount
+            paid = amount if fraction == 1.0 else amount * exact_decimal(fraction)
+            released = round_money(paid, rounding.quantum, rounding.mode)
             held = amount - released
             # pounds() writes a value, whatever its exponent: an amount released in full is written once
             released_text = amount_text if released == amount else pounds(released)
@@ -154,8 +173,9 @@ def price_tranche(
         recovery = None
     else:
         threshold = rule_set.threshold
+        near = float(threshold)
         recovery = any(
-            exact_decimal(line.achievement) < threshold
+            below(line.achievement, threshold, near)
             for line in lines
             if line.status == DETERMINED and line.achievement is not None
         )

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from bcf.assessment import assess_many, subjects
 from bcf.determination import determine_many
 from bcf.errors import InvalidInput
+from bcf.money import exact_decimal
+from bcf.tranches import below
 from bcf.validation import check_plan
 from tests.bcf import determination_before as before
 from tests.bcf.conftest import plan_from_json, rule_set_with
@@ -113,3 +115,24 @@ def test_figures_no_float_can_hold_are_refused_as_before(rule_set, catalogue, ba
     now = outcome(determine_many, plan_, rule_set, catalogue)
     assert now == outcome(before.determine_many, plan_, rule_set, catalogue)
     assert isinstance(now, list) == (plan != 4.0)  # the extreme plans are refused
+
+
+thresholds = st.one_of(
+    st.decimals(0, 1, places=2), st.decimals(0, 1, places=6), st.decimals(0, 1),
+    st.sampled_from([Decimal("0.7"), Decimal("0"), Decimal("1"), Decimal("0.70000000000000000001"),
+                     Decimal("0.69999999999999999999"), Decimal("1E-400"), Decimal("0.1")]),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(thresholds, st.data())
+def test_below_the_threshold_is_decided_as_written_out(threshold, data):
+    near = float(threshold)
+    achievement = data.draw(st.one_of(
+        st.floats(allow_nan=False),
+        st.floats(-2, 2),
+        st.integers(-60, 60).map(lambda k: near + k * 2.0**-52 * max(abs(near), 1e-300)),
+        st.integers(-3000, 3000).map(lambda k: round(near + k * 1e-9, 9)),
+        st.integers(-2000, 2000).map(lambda k: round(near * (1 + k * 1e-9), 6)),
+    ))
+    assert below(achievement, threshold, near) == (exact_decimal(achievement) < threshold)
