@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,11 +19,20 @@ from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_t
 from bcf.figures import apart, count, fmt, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
-from bcf.results import ASSESSED, DETERMINED, NOT_ASSESSABLE, PENDING, Estimate, MetricResult, PlanWarning
+from bcf.results import (
+    ASSESSED,
+    DETERMINED,
+    NOT_ASSESSABLE,
+    PENDING,
+    Estimate,
+    MetricResult,
+    PlanWarning,
+    frozen_dataclass,
+)
 from bcf.rules import RuleSet
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Subject:
     """One metric in one payment period, with what the catalogue and rule set say about it."""
 
@@ -40,15 +48,15 @@ class Subject:
 def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subject]:
     """The plan's metric-periods in a fixed order (rule-set period, then catalogue order): the order of
     ``metrics`` in the request changes nothing."""
-    tranche_of = {(t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
+    tranche_of = rule_set.metric_tranches
     rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
     ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
+    known = [(metric, metric_info(metric, catalogue)) for metric in ordered]  # what each is, once
     found = []
-    for period_id in rule_set.periods:
-        for metric in ordered:
+    for period_id, rule_periods in rule_set.periods.items():
+        for metric, info in known:
             period = metric.periods.get(period_id)
-            rule_period = rule_set.period(period_id, metric.metric)
-            info = metric_info(metric, catalogue)
+            rule_period = rule_periods.get(metric.metric)  # rule_set.period(period_id, metric.metric)
             if period is None or rule_period is None or info is None:
                 continue
             kind = statistic_type(info, (period.baseline, period.actual))
@@ -274,7 +282,7 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
         )
     # The ratio in Decimal from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
     # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
-    b_, t_, a_ = (exact_decimal(x) for x in (baseline, plan, actual))
+    b_, t_, a_ = exact_decimal(baseline), exact_decimal(plan), exact_decimal(actual)
     if polarity == "lower":
         formula, order = "(B − A) ÷ (B − T)", (b_, a_, b_, t_)
     else:
@@ -302,16 +310,26 @@ def payable_fraction(value: float, payment_mode: str) -> float:
 METHOD_NAMES = {"byars": "Byar's", "exact": "exact Poisson", "wilson": "Wilson", "dobson": "Dobson", "t": "t"}
 
 
-def describe(block: object, estimate: Estimate, subject: Subject, confidence: str, multiplier: str) -> str:
+def describe(
+    block: object,
+    estimate: Estimate,
+    subject: Subject,
+    confidence: str,
+    multiplier: str,
+    figures: tuple[str, str | None, str | None] | None = None,
+) -> str:
     """How a value was formed from its counts (metrics.md), to 4 significant figures.
 
     :param confidence: the confidence level as written ("95%"), :param multiplier: the rate multiplier as
         written ("100,000"): the same for every value, so written once per assessment, not per value.
+    :param figures: the estimate as :func:`_written` writes it, when the caller has written it already
+        (the baseline's figures appear again in the warnings): each figure is formatted once.
     """
-    kind, months = subject.kind, subject.months
+    value, lower, upper = _written(estimate) if figures is None else figures
+    months = subject.months
     if isinstance(block, BareValue):
-        return f"{fmt(estimate.value)} (a bare value: no interval)"
-    if isinstance(block, Counts) and kind == "rate":
+        return value + " (a bare value: no interval)"
+    if isinstance(block, Counts) and subject.kind == "rate":
         per_month = f" ÷ {months} months" if months != 1 else ""
         formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier}"
     elif isinstance(block, Counts):
@@ -320,18 +338,24 @@ def describe(block: object, estimate: Estimate, subject: Subject, confidence: st
         formula = f"mean score of {count(block.n)} respondents"
     else:
         formula = f"DSR of {len(block.bands)} age bands" + (f" ÷ {months} months" if months != 1 else "")
+    if lower is None:
+        return f"{formula} = {value} (no interval: too few events)"
+    method = METHOD_NAMES.get(estimate.method, estimate.method)
+    return f"{formula} = {value} ({confidence} CI {lower} to {upper}, {method})"
+
+
+def _written(estimate: Estimate) -> tuple[str, str | None, str | None]:
+    """An estimate's value and limits as :func:`fmt` writes them; limits None without an interval (a
+    lower limit of None is what :func:`describe` tests for "no interval")."""
     if estimate.ci_lower is None:
-        return f"{formula} = {fmt(estimate.value)} (no interval: too few events)"
-    return (
-        f"{formula} = {fmt(estimate.value)} ({confidence} CI {fmt(estimate.ci_lower)} to "
-        f"{fmt(estimate.ci_upper)}, {METHOD_NAMES.get(estimate.method, estimate.method)})"
-    )
+        return fmt(estimate.value), None, None
+    return fmt(estimate.value), fmt(estimate.ci_lower), fmt(estimate.ci_upper)
 
 
 # --- the assessment ---------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Assessment:
     """A metric result with what the tranche needs: the achievement sentence and the unrounded value."""
 
@@ -424,39 +448,48 @@ def _assessment(
     confidence_text = texts[0]
     minimum_denominator = rule_set.small_numbers_min_denominator
     polarity, plan = s.info.polarity, float(s.period.plan)
-    where = f"{s.metric.metric} {s.period_id}"
-    msa = base.ci_lower if polarity == "lower" else base.ci_upper
-    significant = None if msa is None else better(plan, msa, polarity)
+    metric, period_id = s.metric.metric, s.period_id
+    lower = polarity == "lower"
+    msa = base.ci_lower if lower else base.ci_upper
+    significant = None if msa is None else (plan < msa if lower else plan > msa)  # better(plan, msa)
     beyond = None if projection is None else better(plan, projection, polarity)
-    value_text = (
-        f"{where} ({s.kind}, {polarity} is better): baseline "
-        + describe(s.period.baseline, base, s, *texts)
-        + f", plan {fmt(plan)}"
-    )
+    # Each figure written once: the plan, the baseline and its limits appear in the warnings again, and
+    # the minimum significant ambition is one of the baseline's limits.
+    figures = _written(base)
+    plan_text = fmt(plan)
+    parts = [
+        f"{metric} {period_id} ({s.kind}, {polarity} is better): baseline ",
+        describe(s.period.baseline, base, s, *texts, figures),
+        ", plan ",
+        plan_text,
+    ]
     if msa is not None:
-        value_text += (
-            f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {fmt(msa)})"
+        msa_text = figures[1 if lower else 2] if figures[1] is not None else fmt(msa)
+        parts.append(
+            f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {msa_text})"
         )
     if projection is not None:
-        value_text += f", trend projection {fmt(projection)}"
+        parts.append(f", trend projection {fmt(projection)}")
     if significant is False:
+        # without an interval on one side fmt(None) fails here, as it did when it was written out each time
+        low, high = figures[1:] if figures[1] is not None else (fmt(base.ci_lower), fmt(base.ci_upper))
         warnings.append(
             PlanWarning(
                 "ambition_not_significant",
-                s.metric.metric,
-                s.period_id,
-                f"The planned value {fmt(plan)} does not go beyond {fmt(msa)}, the improving side of "
-                f"the baseline's {confidence_text} confidence interval ({fmt(base.ci_lower)} to "
-                f"{fmt(base.ci_upper)}): a change short of that may be variation alone.",
+                metric,
+                period_id,
+                f"The planned value {plan_text} does not go beyond {msa_text}, the improving side of "
+                f"the baseline's {confidence_text} confidence interval ({low} to "
+                f"{high}): a change short of that may be variation alone.",
             )
         )
-    if not better(plan, base.value, polarity):
+    if not (plan < base.value if lower else plan > base.value):  # not better(plan, baseline)
         warnings.append(
             PlanWarning(
                 "ambition_not_an_improvement",
-                s.metric.metric,
-                s.period_id,
-                f"The planned value {fmt(plan)} is not an improvement on the baseline {fmt(base.value)} "
+                metric,
+                period_id,
+                f"The planned value {plan_text} is not an improvement on the baseline {figures[0]} "
                 f"({polarity} is better): achievement is 1 if the actual is at least as good as the "
                 f"plan, else 0.",
             )
@@ -466,8 +499,8 @@ def _assessment(
         warnings.append(
             PlanWarning(
                 "small_numbers",
-                s.metric.metric,
-                s.period_id,
+                metric,
+                period_id,
                 f"The baseline denominator {count(size)} is below {minimum_denominator}: the metric is "
                 f"subject to small numbers, which the guidance asks plans to avoid.",
             )
@@ -477,21 +510,20 @@ def _assessment(
     if actual is not None:
         achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
         fraction = payable_fraction(achieved, rule_set.payment_mode)
-        value_text += (
-            ", actual " + describe(s.period.actual, actual, s, *texts) + f"; {text}"
-        )
+        parts += (", actual ", describe(s.period.actual, actual, s, *texts), "; ", text)
         if p_value is not None:
-            value_text += (
+            parts.append(
                 f"; change p = {p_value:.4g} "
                 f"({'significant' if p_value < 1 - confidence else 'not significant'} "
                 f"at {confidence_text})"
             )
     elif with_actuals:
-        value_text += "; no actual yet, so achievement is pending"
+        parts.append("; no actual yet, so achievement is pending")
+    value_text = "".join(parts)
     no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
     result = MetricResult(
-        metric=s.metric.metric,
-        period=s.period_id,
+        metric=metric,
+        period=period_id,
         tranche=s.tranche,
         local_metric=s.metric.local_metric,
         name=s.info.name,
@@ -526,8 +558,23 @@ def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[d
     """
     index = {metric.metric: i for i, metric in enumerate(plan.metrics)}
     problems = []
+    isfinite = math.isfinite
     for a in assessments:
         r = a.result
+        achieved = a.unrounded_achievement
+        base, actual = r.baseline, r.actual
+        if (  # the usual case, every figure finite, tested at once; the loop below says which is not
+            (base is None or (
+                isfinite(base.value)
+                and (base.ci_lower is None or isfinite(base.ci_lower))
+                and (base.ci_upper is None or isfinite(base.ci_upper))))
+            and (actual is None or (
+                isfinite(actual.value)
+                and (actual.ci_lower is None or isfinite(actual.ci_lower))
+                and (actual.ci_upper is None or isfinite(actual.ci_upper))))
+            and (achieved is None or isfinite(achieved))
+        ):
+            continue
         where = f"metrics[{index[r.metric]}].periods.{r.period}"
         found = len(problems)
         for name, estimate in (("baseline", r.baseline), ("actual", r.actual)):
@@ -535,7 +582,6 @@ def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[d
             if any(x is not None and not math.isfinite(x) for x in figures):
                 problems.append({"location": f"{where}.{name}", "message": (
                     "these figures give a value too large to compute: check the denominator")})
-        achieved = a.unrounded_achievement
         if len(problems) == found and achieved is not None and not math.isfinite(achieved):
             problems.append({"location": f"{where}.plan", "message": (
                 "the plan is too close to the baseline for the change to be measured against it: "

@@ -107,10 +107,10 @@ def assess_conditions(
     :return: the condition results (in the order of §3) and ``plan_assured``: None when no conditions
         evidence was sent at all (access not checked), else whether every access condition is met.
     """
-    tranche_of = {c: t.id for t in rule_set.tranches if t.kind == "conditions" for c in t.lines}
+    tranche_of, access_conditions = rule_set.condition_tranches, rule_set.access_conditions
     results = []
     for condition in rule_set.conditions:
-        access = condition in rule_set.access_conditions
+        access = condition in access_conditions
         evidence = None if conditions is None else getattr(conditions, condition)
         if evidence is None:
             status, reasons = NOT_ASSESSED, ()

@@ -82,6 +82,18 @@ def _decimal(x: float | Decimal) -> Decimal:
 
 def fmt(x: float) -> str:
     """A rate or value to 4 significant figures, with thousands separators (``478.4``, ``123,500``)."""
+    # The usual rates and percentages first. Inside these ranges floor(log10(x)) is certain (2, 1, 0, -1:
+    # its steps are at powers of ten, and log10 is within an ulp of exact), so the decimals are known
+    # without computing it; "%" writes what the general path's format() writes. Anything else, and the
+    # gaps around each power of ten, take the general path.
+    if 100.1 < x < 999.9:
+        return "%.1f" % x  # noqa: UP031
+    if 10.01 < x < 99.99:
+        return "%.2f" % x  # noqa: UP031
+    if 1.001 < x < 9.999:
+        return "%.3f" % x  # noqa: UP031
+    if 0.1001 < x < 0.9999:
+        return "%.4f" % x  # noqa: UP031
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
     digits = 3 - math.floor(math.log10(abs(x)))
@@ -120,7 +132,12 @@ def percent(fraction: float | Decimal) -> str:
 
 def count(x: float) -> str:
     """A count as written: whole numbers without decimals."""
+    if type(x) is int and -_EXACT_INTS <= x <= _EXACT_INTS:  # the usual count: as float() would write it
+        return f"{x:,}"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
+
+
+_EXACT_INTS = 2**53  # every int up to here is a float exactly, so ",.0f" (through float) writes its digits
 
 
 def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: Decimal) -> str:
@@ -155,23 +172,23 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
     finest = None
     while True:
         quantum = _quantum(-places)
-        q = (  # each input rounded half up to the places (as round_money, in the exact context)
-            a.quantize(quantum, up, _EXACT),
-            b.quantize(quantum, up, _EXACT),
-            c.quantize(quantum, up, _EXACT),
-            d.quantize(quantum, up, _EXACT),
-        )
-        top, bottom = subtract(q[0], q[1]), subtract(q[2], q[3])
+        # each input rounded half up to the places (as round_money, in the exact context); the sum names
+        # the baseline twice ((B − A) ÷ (B − T) or (A − B) ÷ (T − B)), so it is rounded once
+        qa, qb = a.quantize(quantum, up, _EXACT), b.quantize(quantum, up, _EXACT)
+        qc = qa if c is a else c.quantize(quantum, up, _EXACT)
+        qd = qb if d is b else d.quantize(quantum, up, _EXACT)
+        q = (qa, qb, qc, qd)
+        top, bottom = subtract(qa, qb), subtract(qc, qd)
         least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
-        if (
-            bottom
-            and bottom.adjusted() >= least
-            and (not top or top.adjusted() >= least)
-            and rounded(divide(top, bottom), figures) == target
-        ):
-            break
+        if bottom and bottom.adjusted() >= least and (not top or top.adjusted() >= least):
+            ratio = divide(top, bottom)  # rounded(ratio, figures) written out: this is the hot loop
+            if ratio:
+                ratio = ratio.quantize(_quantum(ratio.adjusted() - figures + 1), up, _EXACT)
+            if ratio == target:
+                break
         if finest is None:  # the inputs written out in full: needed only when the first try fails
-            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
+            inputs = (a, b, d) if c is a else (a, b, c) if d is b else (a, b, c, d)  # the baseline once
+            finest = max(0, *(-x.as_tuple().exponent for x in inputs))
         if places >= finest:
             break
         places += 1

@@ -9,8 +9,45 @@ Every metric result, tranche line and tranche carries an ``explanation`` naming 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import MISSING, dataclass, fields
 from decimal import Decimal
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def frozen_dataclass(cls: type[T]) -> type[T]:
+    """``@dataclass(frozen=True)`` whose ``__init__`` sets every field in one step.
+
+    A frozen dataclass's own ``__init__`` sets each field with ``object.__setattr__`` (its class's
+    ``__setattr__`` refuses), one call per field: a determination makes some 70 of these objects, up to
+    23 fields each, and those calls were a tenth of making the results (docs/performance.md). This
+    ``__init__`` takes the same parameters (names, order, defaults) and sets the instance's ``__dict__``
+    to a dict of them with one such call; everything else (frozen ``__setattr__``, ``__eq__``,
+    ``__hash__``, ``__repr__``, ``fields``, ``replace``) is the dataclass's own.
+    ``tests/bcf/test_results.py`` pins it against the dataclass's own ``__init__`` for every class here.
+    """
+    cls = dataclass(frozen=True)(cls)
+    names = [f.name for f in fields(cls)]
+    namespace = {"_set": object.__setattr__}
+    params = []
+    for f in fields(cls):
+        if f.default_factory is not MISSING:
+            raise TypeError("default factories are not supported: the dict is made in one expression")
+        if f.default is MISSING:
+            params.append(f.name)
+        else:
+            namespace[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+    items = ", ".join(f"{name!r}: {name}" for name in names)
+    code = f"def __init__(self, {', '.join(params)}):\n    _set(self, '__dict__', {{{items}}})\n"
+    exec(code, namespace)  # noqa: S102 - as dataclasses makes its own __init__, from the field names only
+    init = namespace["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__module__ = cls.__module__
+    cls.__init__ = init  # type: ignore[misc]
+    return cls
+
 
 # Condition statuses (rules §3)
 MET, NOT_MET, NOT_ASSESSED = "met", "not_met", "not_assessed"
@@ -29,7 +66,7 @@ PENDING_CONDITIONS, PENDING_ASSURANCE, NHS_ENGLAND_DIRECTION = (
 )
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Estimate:
     """A value with its confidence interval (``None`` bounds when there are no counts to make one).
 
@@ -43,7 +80,7 @@ class Estimate:
     method: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class ConditionResult:
     """A national condition: ``met``, ``not_met`` (each reason names its field) or ``not_assessed``."""
 
@@ -55,7 +92,7 @@ class ConditionResult:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class MetricResult:
     """One metric in one payment period: values and intervals, achievement and significance (§4–§7)."""
 
@@ -84,7 +121,7 @@ class MetricResult:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class LineResult:
     """One line of a tranche (a condition or a metric): its share and what is released (§8)."""
 
@@ -97,7 +134,7 @@ class LineResult:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class TrancheResult:
     """One tranche: available, released and held back (sums of its lines), and what happens to the rest."""
 
@@ -115,14 +152,14 @@ class TrancheResult:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Totals:
     available: Decimal
     released: Decimal | None  # None while any tranche is pending
     held_back: Decimal | None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class PlanWarning:
     """Something the plan should look at; never changes the money (api.md ``warnings[]``)."""
 
@@ -132,7 +169,7 @@ class PlanWarning:
     message: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Determination:
     """One board's determination: the response of ``POST /api/v1/calculations``."""
 
@@ -148,7 +185,7 @@ class Determination:
     warnings: tuple[PlanWarning, ...]
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class AmbitionResult:
     """One metric and period when setting ambitions: is the planned value significant, beyond trend,
     and what is its line worth (``share``: the line's available money; None if no tranche pays it)."""
@@ -173,7 +210,7 @@ class AmbitionResult:
     explanation: str
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Ambitions:
     """The response of ``POST /api/v1/ambitions``: the tool for setting levels of ambition."""
 

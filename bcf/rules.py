@@ -12,7 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from bcf.errors import ReferenceDataError, UnknownRuleSet
@@ -148,7 +150,11 @@ class RuleSet:
         """The measurement period of ``metric`` for the ``payment`` period id, or None if it has none."""
         return self.periods.get(payment, {}).get(metric)
 
-    @property
+    # What follows depends on the rule set alone, so each is worked out once per RuleSet object (on first
+    # use, then kept on the instance by cached_property; not a field: equality and repr are unchanged),
+    # rather than once per plan. Nothing here depends on a request.
+
+    @cached_property
     def conditions(self) -> tuple[str, ...]:
         """Every condition the rule set names: access conditions and those that earn a tranche."""
         named = set(self.access_conditions)
@@ -156,6 +162,20 @@ class RuleSet:
             if tranche.kind == "conditions":
                 named.update(tranche.lines)
         return tuple(c for c in KNOWN_CONDITIONS if c in named)
+
+    @cached_property
+    def condition_tranches(self) -> Mapping[str, str]:
+        """The id of the conditions tranche each condition earns (access conditions earn none)."""
+        return MappingProxyType(
+            {c: t.id for t in self.tranches if t.kind == "conditions" for c in t.lines}
+        )
+
+    @cached_property
+    def metric_tranches(self) -> Mapping[tuple[str, str], str]:
+        """The id of the metrics tranche paying for each (payment period, metric)."""
+        return MappingProxyType(
+            {(t.payment, m): t.id for t in self.tranches if t.kind == "metrics" for m in t.lines}
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form for ``GET /api/v1/rule-sets/{id}``: plain JSON types, amounts as numbers."""

@@ -9,7 +9,6 @@ everything adds up to the penny. No money is ever lost: what is held back is lab
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf.figures import percent
@@ -27,11 +26,12 @@ from bcf.results import (
     UNASSESSABLE,
     LineResult,
     TrancheResult,
+    frozen_dataclass,
 )
 from bcf.rules import RuleSet, Tranche
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class LineInput:
     """What the conditions or the metric assessment say about one line, before money.
 
@@ -81,6 +81,23 @@ def _share_text(amount: str, tranche_total: str, i: int, sharing: Sequence[int])
     return f"line share {amount} ({tranche_total} ÷ {n})"
 
 
+def below(achievement: float, threshold: Decimal, near: float) -> bool:
+    """§6: ``exact_decimal(achievement) < threshold``, the achievement as the user reads it.
+
+    ``near`` is ``float(threshold)`` (the loader keeps thresholds within 0 to 1). A float's shortest
+    repr is within 2⁻⁵³ of it (relative), and so is a Decimal of its nearest float, so an achievement
+    more than a millionth (relative) below or above ``near`` is on that side of the threshold as written:
+    decided without writing it out (the float repr is the costly part, ~10 k instructions). Closer than
+    that, or not a number, it is written out and compared exactly as before.
+    """
+    margin = abs(near) * 1e-6
+    if achievement < near - margin:
+        return True
+    if achievement > near + margin:
+        return False
+    return exact_decimal(achievement) < threshold
+
+
 def price_tranche(
     tranche: Tranche,
     pool: Decimal,
@@ -104,9 +121,13 @@ def price_tranche(
     not_assured = plan_assured is False
     results = []
     available_text = pounds(available)  # each amount written once: a sentence may name it twice
+    last = sharing[-1] if sharing else -1
+    amount_text = share = previous = None
     for i, (line, amount) in enumerate(zip(lines, amounts, strict=True)):
-        amount_text = pounds(amount)
-        share = _share_text(amount_text, available_text, i, sharing)
+        if amount is not previous or i == last:  # split() gives the lines before the last one object
+            amount_text = pounds(amount)
+            share = _share_text(amount_text, available_text, i, sharing)
+            previous = amount
         released: Decimal | None
         if i not in sharing:
             released, held = ZERO, ZERO
@@ -129,10 +150,16 @@ def price_tranche(
             text = f"{line.item}: {line.why}; {share} held back"
         else:
             fraction = line.payable_fraction
-            released = round_money(amount * exact_decimal(fraction), rounding.quantum, rounding.mode)
+            # paid in full (a condition met, an achievement capped at 1): amount × 1.0 is the amount
+            paid = amount if fraction == 1.0 else amount * exact_decimal(fraction)
+            released = round_money(paid, rounding.quantum, rounding.mode)
             held = amount - released
-            text = f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released"
-            text += f" ({pounds(released)})"
+            # pounds() writes a value, whatever its exponent: an amount released in full is written once
+            released_text = amount_text if released == amount else pounds(released)
+            text = (
+                f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released "
+                f"({released_text})"
+            )
             if held:
                 text += f", {pounds(held)} held back"
         results.append(
@@ -146,8 +173,9 @@ def price_tranche(
         recovery = None
     else:
         threshold = rule_set.threshold
+        near = float(threshold)
         recovery = any(
-            exact_decimal(line.achievement) < threshold
+            below(line.achievement, threshold, near)
             for line in lines
             if line.status == DETERMINED and line.achievement is not None
         )

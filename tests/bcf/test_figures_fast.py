@@ -116,3 +116,32 @@ def test_written_all_is_written(x, places):
 def test_fmt_is_as_before(x):
     assume(abs(x) < 1.79e308)  # rounding to tens overflows near the largest float, before as now
     assert figures.fmt(x) == before.fmt(x)
+
+
+@SETTINGS
+@given(st.floats(0.09, 1001))
+def test_fmt_of_usual_rates_and_percentages_is_as_before(x):
+    """fmt's fast path covers 0.1 to 1,000 but the powers of ten (fast-bcf)."""
+    assert figures.fmt(x) == before.fmt(x)
+
+
+@pytest.mark.parametrize(
+    "edge", [0.1, 0.1001, 0.9999, 1.0, 1.001, 9.999, 10.0, 10.01, 99.99, 100.0, 100.1, 999.9, 999.95, 1000.0]
+)
+def test_fmt_at_the_ends_of_its_fast_ranges_is_as_before(edge):
+    x = y = edge
+    for _ in range(300):  # 300 floats either side of each end of a range and each power of ten
+        x, y = math.nextafter(x, math.inf), math.nextafter(y, -math.inf)
+        assert figures.fmt(x) == before.fmt(x)
+        assert figures.fmt(y) == before.fmt(y)
+        assert figures.fmt(-x) == before.fmt(-x)
+    for step in range(-2000, 2001):  # and typed values a few units of the last shown figure away
+        z = round(edge + step * edge * 1e-6, 9)
+        assert figures.fmt(z) == before.fmt(z)
+
+
+@SETTINGS
+@given(st.one_of(st.integers(), st.integers(-(2**54), 2**54), values,
+                 st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 2**53 - 1, 0, -1, 999, 1000, True])))
+def test_count_is_as_before(x):
+    assert figures.count(x) == before.count(x)

@@ -3,6 +3,7 @@ refused at start-up with every problem named (file and key)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from decimal import Decimal
 
@@ -188,3 +189,16 @@ def test_unreadable_yaml_names_the_file(tmp_path):
     path.write_text("id: [unclosed", encoding="utf-8")
     with pytest.raises(ReferenceDataError, match="broken.yaml: cannot read rule set"):
         load_rule_set(path)
+
+
+def test_what_is_worked_out_once_per_rule_set_is_what_its_tranches_say(rule_set):
+    """conditions, condition_tranches and metric_tranches are kept on the RuleSet (fast-bcf): the same
+    answer as working them out from the tranches, read-only, and no part of equality."""
+    assert rule_set.condition_tranches == {
+        c: t.id for t in rule_set.tranches if t.kind == "conditions" for c in t.lines}
+    assert rule_set.metric_tranches == {
+        (t.payment, m): t.id for t in rule_set.tranches if t.kind == "metrics" for m in t.lines}
+    assert rule_set.conditions is rule_set.conditions
+    with pytest.raises(TypeError):
+        rule_set.metric_tranches[("april-2015", "x")] = "y"  # type: ignore[index]
+    assert dataclasses.replace(rule_set) == rule_set
