@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from api.calculations.results import AmbitionsSchema
 from api.calculations.service import assess_payload
-from api.calculations.views import REQUEST_BODY, problem_responses
+from api.calculations.views import REQUEST_BODY, documented, problem_responses
 from api.errors import json_body
 
 blp = Blueprint("ambitions", __name__, url_prefix="/api/v1/ambitions",
@@ -16,10 +16,12 @@ blp = Blueprint("ambitions", __name__, url_prefix="/api/v1/ambitions",
 
 @blp.route("")
 class Ambitions(MethodView):
-    @blp.doc(requestBody=REQUEST_BODY)
-    @blp.alt_response(200, schema=AmbitionsSchema, success=True,
-                            description="per metric and period: interval, significance, trend, worth")
-    @problem_responses(blp)
+    @documented(
+        blp.doc(requestBody=REQUEST_BODY),
+        blp.alt_response(200, schema=AmbitionsSchema, success=True,
+                         description="per metric and period: interval, significance, trend, worth"),
+        problem_responses(blp),
+    )
     def post(self):
         """Assess a plan's levels of ambition before outturn (actuals are not needed)"""
         return assess_payload(json_body())

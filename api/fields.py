@@ -108,12 +108,18 @@ class MoneyField(fields.Field):
         return amount
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Pounds | None:
-        if value is None:
-            return None
-        if type(value) is Decimal:  # what the domain answers (to_money would return it as it is)
-            return Pounds(round_money(value))
-        amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
-        return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
+        return None if value is None else pounds(value)
+
+
+def pounds(value: Decimal | int | str | float) -> Pounds:
+    """An amount as :class:`MoneyField` writes it: rounded half up to the penny (bcf.money's defaults).
+
+    The compiled response dumper (api/dumpers.py) calls this directly for every amount that is not None.
+    """
+    if type(value) is Decimal:  # what the domain answers (to_money would return it as it is)
+        return Pounds(round_money(value))
+    amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
+    return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
 
 
 class BoundedList(fields.List):

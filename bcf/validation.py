@@ -47,9 +47,17 @@ def _number(
     high: float | None = None,
 ) -> bool:
     """Check one number; record a problem and return False if it is not acceptable (or UNREAD)."""
+    kind = type(value)
+    # The usual number is accepted at once: an exact float or int (a bool is neither) within ±10^12 and
+    # every bound asked for, which is exactly when none of the checks below has anything to say (NaN
+    # fails the comparisons). Anything else takes those checks, which say what is wrong.
+    if (kind is float or kind is int) and -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE \
+            and (low is None or value >= low) and (high is None or value <= high) \
+            and not (positive and value <= 0) and not (whole and value != int(value)):
+        return True
     if value is UNREAD:
         return False  # its reader has reported it
-    kind = type(value)  # float and int first: the isinstance checks cost more than the usual number
+    # float and int first: the isinstance checks cost more than the usual number
     number = kind is float or kind is int or (not isinstance(value, bool) and isinstance(value, int | float))
     if not number or not math.isfinite(value):
         problems.append({"location": where, "message": f"must be a finite number, not {value!r}"})

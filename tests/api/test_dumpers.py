@@ -90,6 +90,7 @@ class Row:
     amount: Any
     items: Any
     child: Any
+    children: Any = None
 
 
 class ChildSchema(ma.Schema):
@@ -104,6 +105,7 @@ class RowSchema(ma.Schema):
     amount = MoneyField(allow_none=True)
     items = fields.List(fields.Float(), allow_none=True)
     child = fields.Nested(ChildSchema, allow_none=True)
+    children = fields.List(fields.Nested(ChildSchema), allow_none=True)
 
 
 @dataclass
@@ -117,6 +119,9 @@ class Child:
     # values not of the field's exact type take the field's own conversion
     Row(7, 1, 2.9, 1, Decimal("0.005"), [1, True], Child(3)),
     Row("£ ≥", Decimal("0.25"), True, 0, 5, [], Child(None)),
+    # lists of nested objects, a None item among them (written null)
+    Row("b", 2.5, 1, False, Decimal("1000000.0"), [], None, [Child("y"), None, Child(2)]),
+    Row("c", -0.0, -1, None, 12.345, None, None, []),
 ])
 def test_each_kind_of_field_converts_as_marshmallow_does(row):
     assert_identical(compile_dump(RowSchema())(row), RowSchema().dump(row))
