@@ -9,7 +9,12 @@ def z_quantile(confidence: np.ndarray) -> np.ndarray:
 
     PHE computes it with R's ``qnorm`` (PHEindicatormethods R/utils.R). ``special.ndtri`` is the ufunc
     behind ``scipy.stats.norm.ppf``, without its per-call argument handling (~0.1 ms a call).
+
+    One confidence for all (the usual call) is worked in Python floats: the same IEEE double operations
+    as numpy's on a 0-d array, at a tenth of the cost of three array operations.
     """
+    if not np.ndim(confidence):
+        confidence = float(confidence)
     return special.ndtri(1 - (1 - confidence) / 2)
 
 

@@ -29,6 +29,7 @@ from ._shared import out
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
 #: when its probability is at most (1 + 1e-7) times the observed one, so that ties survive rounding
 RELATIVE_TOLERANCE = 1 + 1e-7
+_LOG_TOLERANCE = np.log(RELATIVE_TOLERANCE)  # once, not per call
 
 #: the exact test's first probes of the far tail, in one call (:func:`_binomial_two_sided`): the mirror
 #: image of x about the mean and the 8 outcomes either side, where the tail starts for x within a few
@@ -146,7 +147,7 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     probes = np.minimum(np.maximum(probes, lo), hi)
     # x's own probability, the threshold, comes out of the same array call as the probes'
     log_pmf = _binomial_log_pmf(np.concatenate((x, probes), axis=1), n, p)
-    log_threshold = log_pmf[:, :1] + np.log(RELATIVE_TOLERANCE)
+    log_threshold = log_pmf[:, :1] + _LOG_TOLERANCE
 
     def far_side(log_pmf: np.ndarray) -> np.ndarray:
         return np.where(below, log_pmf <= log_threshold, log_pmf > log_threshold)

@@ -53,7 +53,7 @@ def test_exact_limits_are_the_poisson_means_that_just_allow_the_count(count, con
 def test_many_small_counts_share_their_limits_without_changing_them():
     """Above a few dozen small counts the exact limits are computed once per distinct count."""
     counts = np.tile(np.arange(10.0), 50)
-    shared_lower, shared_upper, exact = rates.count_limits(counts, np.asarray(0.95))
+    (shared_lower, shared_upper), exact = rates.count_limits(counts, np.asarray(0.95))
     assert exact.all()
     with np.errstate(invalid="ignore"):
         expected_lower = np.where(counts == 0, 0.0, stats.chi2.ppf(0.025, 2 * counts) / 2)
