@@ -207,9 +207,17 @@ def _two_sided_normal(z: np.ndarray) -> np.ndarray:
 
 def _ratio(difference: np.ndarray, se: np.ndarray) -> np.ndarray:
     """difference ÷ se, defined when se = 0: no spread and no difference is z = 0 (p = 1); no spread
-    and a difference is certain (±inf, p = 0)."""
+    and a difference is certain (±inf, p = 0).
+
+    Where no se is 0 (the usual call) the outer ``np.where`` would pick ``difference / se`` everywhere,
+    so that quotient is the answer as it stands, without building the unused branch (four array
+    operations); ``test_ratio_without_zero_spread_is_the_general_formula`` pins the two together.
+    """
+    zero = se == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(se == 0, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
+        if not np.count_nonzero(zero):
+            return difference / se
+        return np.where(zero, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
                         difference / se)
 
 
@@ -269,9 +277,10 @@ def compare_means(mean1, sd1, n1, mean2, sd2, n2) -> MeanComparison:
         problems.raise_if_any()
 
     v1, v2 = s1**2 / k1, s2**2 / k2
+    v = v1 + v2  # once for both df and t
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = (v1 + v2) ** 2 / (v1**2 / (k1 - 1) + v2**2 / (k2 - 1))
-        t = _ratio(m2 - m1, np.sqrt(v1 + v2))
+        df = v**2 / (v1**2 / (k1 - 1) + v2**2 / (k2 - 1))
+        t = _ratio(m2 - m1, np.sqrt(v))
         p_value = np.where(np.isinf(t), 0.0, 2 * special.stdtr(df, -np.abs(t)))
     p_value = np.where(t == 0, 1.0, p_value)
     return MeanComparison(t=out(t, shape), df=out(df, shape), p_value=out(p_value, shape))

@@ -119,3 +119,14 @@ def test_byars_one_pass_is_the_formula_to_the_bit(count_shape, z_shape):
     got_lower, got_upper = byars(count, z)
     np.testing.assert_array_equal(got_lower, np.where(lower < 0, np.nan, lower))
     np.testing.assert_array_equal(got_upper, upper)
+
+
+def test_z_quantile_of_one_confidence_is_the_array_answer():
+    """One confidence is worked in Python floats: the same bits as the array path, for many levels."""
+    from metrics._shared import z_quantile
+
+    levels = np.concatenate([[0.8, 0.9, 0.95, 0.98, 0.99, 0.998, 1e-12, 1 - 1e-12],
+                             np.random.default_rng(3).uniform(0, 1, 2000)])
+    array_answer = z_quantile(levels)
+    one_by_one = np.array([z_quantile(np.asarray(c)) for c in levels])
+    assert one_by_one.tobytes() == array_answer.tobytes()
