@@ -25,10 +25,12 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import out
+from ._shared import NAN, out
 from .rates import count_limits
 
 MIN_TOTAL_EVENTS = 10  # events; fewer and the DSR is unreliable, so it is not calculated (PHE R/DSR.R)
+_MIN_TOTAL_EVENTS = np.array(float(MIN_TOTAL_EVENTS))  # as an array operand (see metrics._shared)
+_MIN_TOTAL_EVENTS.flags.writeable = False
 
 
 @dataclass(frozen=True)
@@ -84,8 +86,8 @@ def _dobson(events: np.ndarray, weighted_rates: np.ndarray, variance_sum: np.nda
     count_rows, _ = count_limits(events, confidence)  # lower and upper limits on Σ Oᵢ, as two rows
     with np.errstate(divide="ignore", invalid="ignore"):
         spread = np.sqrt(variance / events)
-    suppressed = ~(events >= MIN_TOTAL_EVENTS)  # NaN totals stay NaN
-    nan = np.nan
+    suppressed = ~(events >= _MIN_TOTAL_EVENTS)  # NaN totals stay NaN
+    nan = NAN
     # both limits in one pass over the two rows, each value + spread × (its count limit − O)
     limits = np.where(suppressed, nan, value + spread * (count_rows - events))
     return DSRResult(
