@@ -29,7 +29,8 @@ from ._shared import ONE, TWO, ZERO, out
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
 #: when its probability is at most (1 + 1e-7) times the observed one, so that ties survive rounding
 RELATIVE_TOLERANCE = 1 + 1e-7
-_LOG_TOLERANCE = np.log(RELATIVE_TOLERANCE)  # once, not per call
+_LOG_TOLERANCE = np.log(np.array(RELATIVE_TOLERANCE))  # once, not per call; a 0-d array (metrics._shared)
+_TENTH = np.array(0.1)  # the literal's double, as an array operand (metrics._shared)
 
 #: the exact test's first probes of the far tail, in one call (:func:`_binomial_two_sided`): the mirror
 #: image of x about the mean and the 8 outcomes either side, where the tail starts for x within a few
@@ -144,7 +145,7 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     lo = np.where(below, np.ceil(mean), ZERO)  # ZERO, TWO...: numbers as arrays (metrics._shared)
     hi = np.where(below, n, np.floor(mean))
     mirror = TWO * mean - x  # as far beyond the mean as x is before it
-    probes = np.rint(mirror + (TWO + 0.1 * np.abs(x - mean)) * FAR_PROBES) + WINDOW
+    probes = np.rint(mirror + (TWO + _TENTH * np.abs(x - mean)) * FAR_PROBES) + WINDOW
     probes = np.minimum(np.maximum(probes, lo), hi)
     # x's own probability, the threshold, comes out of the same array call as the probes'
     log_pmf = _binomial_log_pmf(np.concatenate((x, probes), axis=1), n, p)

@@ -25,7 +25,7 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import NAN, out
+from ._shared import NAN, ZERO, out
 from .rates import count_limits
 
 MIN_TOTAL_EVENTS = 10  # events; fewer and the DSR is unreliable, so it is not calculated (PHE R/DSR.R)
@@ -74,7 +74,7 @@ def _clean_total_weight(events: np.ndarray, population: np.ndarray, standard: np
                  (standard, non_negative_number), (confidence, fraction), (multiplier, positive_number)):
         return None
     total_weight = np.add.reduce(spread(standard, shape), axis=-1)
-    return None if np.count_nonzero(total_weight <= 0) else total_weight
+    return None if np.count_nonzero(total_weight <= ZERO) else total_weight
 
 
 def _dobson(events: np.ndarray, weighted_rates: np.ndarray, variance_sum: np.ndarray,
