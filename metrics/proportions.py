@@ -31,7 +31,7 @@ def wilson_limits(x: np.ndarray, n: np.ndarray, z: np.ndarray) -> tuple[np.ndarr
     ``(2x + z² ∓ z·√(z² + 4x(1 − x/n))) / (2(n + z²))``. At x = 0 and x = n the formula gives 0 and 1
     only up to rounding (√(z²) need not equal z), so those limits are set exactly.
     """
-    z2 = z * z
+    z2 = np.asarray(z * z)  # 0-d for one confidence (z * z of 0-d arrays is a numpy scalar, a dearer operand)
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = z * np.sqrt(z2 + FOUR * x * (ONE - x / n))  # numbers as arrays: see metrics._shared
         centre = TWO * x + z2

@@ -58,6 +58,9 @@ class RateInterval:
 #: values are the formula's)
 _BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
 
+#: the method names as arrays, made once rather than from the strings on each call
+_EXACT, _BYARS = np.array("exact"), np.array("byars")
+
 
 def byars(count: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Byar's limits for validated arrays, as two rows (lower, upper) ahead of the counts' own axes:
@@ -183,7 +186,7 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
         problems.raise_if_any()
 
     limits, small = count_limits(o, c)
-    method = np.where(small, "exact", "byars")
+    method = np.where(small, _EXACT, _BYARS)
     if np.count_nonzero(np.isnan(o)):
         method = np.where(np.broadcast_to(np.isnan(o), small.shape), "", method)
     scale = k / n
