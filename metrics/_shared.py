@@ -24,8 +24,6 @@ def z_quantile(confidence: np.ndarray) -> np.ndarray:
 
     PHE computes it with R's ``qnorm`` (PHEindicatormethods R/utils.R). ``special.ndtri`` is the ufunc
     behind ``scipy.stats.norm.ppf``, without its per-call argument handling (~0.1 ms a call).
-
-
     The quantile of one confidence comes back as a 0-d array, not a numpy scalar: the cheaper operand
     (see the numbers above).
     """
