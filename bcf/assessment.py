@@ -140,24 +140,23 @@ def estimates(
         if kind.startswith("dsr"):
             _dsrs(chosen, [blocks[i][2] for i in index], index, confidence, catalogue, out, variances)
             continue
+        # lists go to metrics as they are: it makes each one float array (numpy.asarray), where an
+        # np.array here would make an integer array for it to convert again
         if kind == "score":
             r = metrics.mean_score(
-                np.array([b.mean for b in chosen]),
-                np.array([b.sd for b in chosen]),
-                np.array([b.n for b in chosen]),
-                confidence,
+                [b.mean for b in chosen], [b.sd for b in chosen], [b.n for b in chosen], confidence
             )
         elif kind == "proportion":
             r = metrics.proportion(
-                np.array([b.numerator for b in chosen]),
-                np.array([b.denominator for b in chosen]),
+                [b.numerator for b in chosen],
+                [b.denominator for b in chosen],
                 confidence,
                 catalogue.statistic_types["proportion"].multiplier,
             )
         else:  # rate, on person-time: denominator × months
             r = metrics.rate(
-                np.array([b.numerator for b in chosen]),
-                np.array([b.denominator * blocks[i][2] for b, i in zip(chosen, index, strict=True)]),
+                [b.numerator for b in chosen],
+                [b.denominator * blocks[i][2] for b, i in zip(chosen, index, strict=True)],
                 confidence,
                 catalogue.statistic_types["rate"].multiplier,
             )
@@ -192,36 +191,32 @@ def change_p_values(
     for kind, index in groups.items():
         b = [pairs[i][0].period.baseline for i in index]
         a = [pairs[i][0].period.actual for i in index]
+        # lists go to metrics as they are (it makes each one a float array); exposures are denominator ×
+        # months as float × float, the multiplication numpy did on the float arrays before
         if kind == "dsr":
             r = metrics.compare_dsrs(
-                np.array([pairs[i][1].value for i in index]),
-                np.array([pairs[i][3] for i in index], dtype=float),
-                np.array([pairs[i][2].value for i in index]),
-                np.array([pairs[i][4] for i in index], dtype=float),
+                [pairs[i][1].value for i in index],
+                [pairs[i][3] for i in index],
+                [pairs[i][2].value for i in index],
+                [pairs[i][4] for i in index],
             )
         elif kind == "rate":
-            m = np.array([pairs[i][0].months for i in index], dtype=float)
+            months = [float(pairs[i][0].months) for i in index]
             r = metrics.compare_rates(
-                np.array([x.numerator for x in b]),
-                np.array([x.denominator for x in b]) * m,
-                np.array([x.numerator for x in a]),
-                np.array([x.denominator for x in a]) * m,
+                [x.numerator for x in b],
+                [float(x.denominator) * m for x, m in zip(b, months, strict=True)],
+                [x.numerator for x in a],
+                [float(x.denominator) * m for x, m in zip(a, months, strict=True)],
             )
         elif kind == "proportion":
             r = metrics.compare_proportions(
-                np.array([x.numerator for x in b]),
-                np.array([x.denominator for x in b]),
-                np.array([x.numerator for x in a]),
-                np.array([x.denominator for x in a]),
+                [x.numerator for x in b], [x.denominator for x in b], [x.numerator for x in a],
+                [x.denominator for x in a],
             )
         else:
             r = metrics.compare_means(
-                np.array([x.mean for x in b]),
-                np.array([x.sd for x in b]),
-                np.array([x.n for x in b]),
-                np.array([x.mean for x in a]),
-                np.array([x.sd for x in a]),
-                np.array([x.n for x in a]),
+                [x.mean for x in b], [x.sd for x in b], [x.n for x in b],
+                [x.mean for x in a], [x.sd for x in a], [x.n for x in a],
             )
         for i, p in zip(index, _listed(r.p_value), strict=True):
             out[i] = _optional(p)

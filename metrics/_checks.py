@@ -64,7 +64,12 @@ def clean(*arguments: tuple[np.ndarray, Callable[[float], bool]]) -> bool:
     find nothing and can be skipped. False says nothing either way: run the full checks.
     """
     for values, test in arguments:
-        if values.size > CHECK_IN_PYTHON or not all(map(test, values.ravel().tolist())):
+        if values.size > CHECK_IN_PYTHON:
+            return False
+        if not values.ndim:  # one number (a confidence, a multiplier): tested as it is
+            if not test(values.item()):
+                return False
+        elif not all(map(test, (values if values.ndim == 1 else values.ravel()).tolist())):
             return False
     return True
 

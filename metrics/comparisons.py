@@ -24,11 +24,13 @@ from ._checks import (
     two_or_more,
     whole_count,
 )
-from ._shared import out
+from ._shared import ONE, TWO, ZERO, out
 
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
 #: when its probability is at most (1 + 1e-7) times the observed one, so that ties survive rounding
 RELATIVE_TOLERANCE = 1 + 1e-7
+_LOG_TOLERANCE = np.log(np.array(RELATIVE_TOLERANCE))  # once, not per call; a 0-d array (metrics._shared)
+_TENTH = np.array(0.1)  # the literal's double, as an array operand (metrics._shared)
 
 #: the exact test's first probes of the far tail, in one call (:func:`_binomial_two_sided`): the mirror
 #: image of x about the mean and the 8 outcomes either side, where the tail starts for x within a few
@@ -77,28 +79,29 @@ def _first_true(lo: np.ndarray, hi: np.ndarray, predicate, probes: np.ndarray | 
     rounds of bisection, whose numpy calls cost more than the arithmetic for a few elements.
     ``holds`` is ``predicate(probes)`` when the caller has it already (its probes then within [lo, hi]).
     """
-    hi = hi + 1  # exclusive from here on
+    # the numbers as arrays (ONE, TWO...): the same arithmetic, cheaper operations (metrics._shared)
+    hi = hi + ONE  # exclusive from here on
     if probes is not None and holds is None:
-        probes = np.minimum(np.maximum(probes, lo), hi - 1)
+        probes = np.minimum(np.maximum(probes, lo), hi - ONE)
         holds = predicate(probes)
     if probes is not None:
         hi = np.minimum.reduce(np.where(holds, probes, hi), axis=1, keepdims=True)
-        lo = np.maximum.reduce(np.where(holds, lo, probes + 1), axis=1, keepdims=True)
+        lo = np.maximum.reduce(np.where(holds, lo, probes + ONE), axis=1, keepdims=True)
     while True:
         open_ = lo < hi
         if not np.count_nonzero(open_):
             return lo
-        mid = np.floor((lo + hi) / 2)
+        mid = np.floor((lo + hi) / TWO)
         holds = predicate(mid) & open_
         hi = np.where(holds, mid, hi)
-        lo = np.where(open_ & ~holds, mid + 1, lo)
+        lo = np.where(open_ & ~holds, mid + ONE, lo)
 
 
 def _binomial_log_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """log P(X = k) for X ~ Binomial(n, p), from log-gamma: exact enough (relative error ~1e-9 for
     counts in the millions) for the 1e-7 tie tolerance, and free of ``scipy.stats`` per-call overhead."""
     n_k = n - k
-    return (special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n_k + 1)
+    return (special.gammaln(n + ONE) - special.gammaln(k + ONE) - special.gammaln(n_k + ONE)
             + special.xlogy(k, p) + special.xlog1py(n_k, -p))
 
 
@@ -109,14 +112,14 @@ def _binomial_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     ~0.004 at n ≈ 2×10⁷, which moved p-values of large counts; ``betainc`` agrees with
     ``scipy.stats.binom`` to the last digits without its per-call overhead.
     """
-    inside = special.betainc(np.maximum(n - k, 1), np.maximum(k, 0) + 1, 1 - p)
-    return np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
+    inside = special.betainc(np.maximum(n - k, ONE), np.maximum(k, ZERO) + ONE, ONE - p)
+    return np.where(k < ZERO, ZERO, np.where(k >= n, ONE, inside))
 
 
 def _binomial_sf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
     """P(X > k) = 1 − P(X ≤ k), computed directly as Iₚ(k + 1, n − k) to keep small tails exact."""
-    inside = special.betainc(np.maximum(k, 0) + 1, np.maximum(n - k, 1), p)
-    return np.where(k < 0, 1.0, np.where(k >= n, 0.0, inside))
+    inside = special.betainc(np.maximum(k, ZERO) + ONE, np.maximum(n - k, ONE), p)
+    return np.where(k < ZERO, ONE, np.where(k >= n, ZERO, inside))
 
 
 def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -139,14 +142,14 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     # x below the mean: the far side is the upper tail [ceil(mean), n], where the probabilities fall,
     # and its first outcome no more likely than x starts the far tail. x above the mean: the lower tail
     # [0, floor(mean)], where they rise, and its first outcome more likely than x ends the far tail.
-    lo = np.where(below, np.ceil(mean), 0.0)
+    lo = np.where(below, np.ceil(mean), ZERO)  # ZERO, TWO...: numbers as arrays (metrics._shared)
     hi = np.where(below, n, np.floor(mean))
-    mirror = 2 * mean - x  # as far beyond the mean as x is before it
-    probes = np.rint(mirror + (2 + 0.1 * np.abs(x - mean)) * FAR_PROBES) + WINDOW
+    mirror = TWO * mean - x  # as far beyond the mean as x is before it
+    probes = np.rint(mirror + (TWO + _TENTH * np.abs(x - mean)) * FAR_PROBES) + WINDOW
     probes = np.minimum(np.maximum(probes, lo), hi)
     # x's own probability, the threshold, comes out of the same array call as the probes'
     log_pmf = _binomial_log_pmf(np.concatenate((x, probes), axis=1), n, p)
-    log_threshold = log_pmf[:, :1] + np.log(RELATIVE_TOLERANCE)
+    log_threshold = log_pmf[:, :1] + _LOG_TOLERANCE
 
     def far_side(log_pmf: np.ndarray) -> np.ndarray:
         return np.where(below, log_pmf <= log_threshold, log_pmf > log_threshold)
@@ -154,9 +157,9 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     first = _first_true(lo, hi, lambda i: far_side(_binomial_log_pmf(i, n, p)), probes,
                         far_side(log_pmf[:, 1:]))
     # below: P(X ≤ x) + P(X ≥ first); above: P(X ≤ first − 1) + P(X ≥ x); at the mean every outcome counts
-    p_value = (_binomial_cdf(np.where(below, x, first - 1), n, p)
-               + _binomial_sf(np.where(below, first - 1, x - 1), n, p))
-    return np.minimum(np.where(x == mean, 1.0, p_value), 1.0).ravel()
+    p_value = (_binomial_cdf(np.where(below, x, first - ONE), n, p)
+               + _binomial_sf(np.where(below, first - ONE, x - ONE), n, p))
+    return np.minimum(np.where(x == mean, ONE, p_value), ONE).ravel()
 
 
 def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
@@ -201,14 +204,22 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
 
 
 def _two_sided_normal(z: np.ndarray) -> np.ndarray:
-    return 2 * special.ndtr(-np.abs(z))
+    return TWO * special.ndtr(-np.abs(z))
 
 
 def _ratio(difference: np.ndarray, se: np.ndarray) -> np.ndarray:
     """difference ÷ se, defined when se = 0: no spread and no difference is z = 0 (p = 1); no spread
-    and a difference is certain (±inf, p = 0)."""
+    and a difference is certain (±inf, p = 0).
+
+    Where no se is 0 (the usual call) the outer ``np.where`` would pick ``difference / se`` everywhere,
+    so that quotient is the answer as it stands, without building the unused branch (four array
+    operations); ``test_ratio_without_zero_spread_is_the_general_formula`` pins the two together.
+    """
+    zero = se == ZERO
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(se == 0, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
+        if not np.count_nonzero(zero):
+            return difference / se
+        return np.where(zero, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
                         difference / se)
 
 
@@ -240,7 +251,7 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
         problems.raise_if_any()
 
     pooled = (x1 + x2) / (n1 + n2)
-    se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    se = np.sqrt(pooled * (ONE - pooled) * (ONE / n1 + ONE / n2))  # ONE: see metrics._shared
     z = _ratio(x2 / n2 - x1 / n1, se)
     return ProportionComparison(z=out(z, shape), p_value=out(_two_sided_normal(z), shape))
 
@@ -268,11 +279,12 @@ def compare_means(mean1, sd1, n1, mean2, sd2, n2) -> MeanComparison:
         problems.raise_if_any()
 
     v1, v2 = s1**2 / k1, s2**2 / k2
+    v = v1 + v2  # once for both df and t
     with np.errstate(divide="ignore", invalid="ignore"):
-        df = (v1 + v2) ** 2 / (v1**2 / (k1 - 1) + v2**2 / (k2 - 1))
-        t = _ratio(m2 - m1, np.sqrt(v1 + v2))
-        p_value = np.where(np.isinf(t), 0.0, 2 * special.stdtr(df, -np.abs(t)))
-    p_value = np.where(t == 0, 1.0, p_value)
+        df = v**2 / (v1**2 / (k1 - ONE) + v2**2 / (k2 - ONE))  # ONE, ZERO...: see metrics._shared
+        t = _ratio(m2 - m1, np.sqrt(v))
+        p_value = np.where(np.isinf(t), ZERO, TWO * special.stdtr(df, -np.abs(t)))
+    p_value = np.where(t == ZERO, ONE, p_value)
     return MeanComparison(t=out(t, shape), df=out(df, shape), p_value=out(p_value, shape))
 
 

@@ -22,9 +22,11 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import out, out_text, z_quantile
+from ._shared import NAN, NINE, ONE, THREE, ZERO, out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
+_EXACT_BELOW = np.array(float(EXACT_BELOW))  # as an array operand (see metrics._shared)
+_EXACT_BELOW.flags.writeable = False
 
 #: above this many small counts, exact limits are computed once per distinct count and shared: the
 #: chi-squared quantile costs microseconds per element, and real counts below 10 take few values
@@ -56,17 +58,23 @@ class RateInterval:
 #: values are the formula's)
 _BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
 
+#: the method names as arrays, made once rather than from the strings on each call
+_EXACT, _BYARS = np.array("exact"), np.array("byars")
 
-def byars(count: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Byar's limits for validated arrays: lower ``O(1 − 1/(9O) − z/(3√O))³``, upper the same at O + 1
-    with ``+z``. A negative lower limit (tiny counts at high confidence) is meaningless, so it becomes NaN;
-    at O = 0 the lower formula is undefined (NaN) too: use the exact limits there."""
+
+def byars(count: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Byar's limits for validated arrays, as two rows (lower, upper) ahead of the counts' own axes:
+    lower ``O(1 − 1/(9O) − z/(3√O))³``, upper the same at O + 1 with ``+z``. A negative lower limit (tiny
+    counts at high confidence) is meaningless, so it becomes NaN; at O = 0 the lower formula is undefined
+    (NaN) too: use the exact limits there. The NaN rule is applied to both rows in one ``np.where``: the
+    upper limit is never negative (z ≥ 0 and 1 − 1/(9(O + 1)) > 0), so it leaves that row as it is."""
     shape = broadcast_shape(count.shape, z.shape)
     rows = (2,) + (1,) * len(shape)  # the two rows ahead of the counts' own axes
     at = spread(count, shape) + _BYARS_AT.reshape(rows)  # O and O + 1
     with np.errstate(divide="ignore", invalid="ignore"):
-        lower, upper = at * (1 - 1 / (9 * at) + (_BYARS_SIGN.reshape(rows) * z) / (3 * np.sqrt(at))) ** 3
-    return np.where(lower < 0, np.nan, lower), upper
+        # the numbers as arrays (metrics._shared): the same arithmetic, cheaper operations
+        limits = at * (ONE - ONE / (NINE * at) + (_BYARS_SIGN.reshape(rows) * z) / (THREE * np.sqrt(at))) ** 3
+    return np.where(limits < ZERO, NAN, limits)
 
 
 def exact(count: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -94,19 +102,19 @@ def _exact_shared(count: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.
 def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Limits on validated counts: exact below :data:`EXACT_BELOW` events, Byar's from there on.
 
-    :return: lower, upper (float arrays of the broadcast shape) and the boolean "exact" mask.
+    :return: the limits as two rows (lower, upper; a float array of shape (2, *the broadcast shape),
+        so that a caller scales both in one operation) and the boolean "exact" mask.
     """
     shape = broadcast_shape(count.shape, confidence.shape)
     count = spread(count, shape)
-    lower, upper = byars(count, z_quantile(confidence))
-    lower, upper = np.asarray(lower, dtype=float), np.asarray(upper, dtype=float)  # fresh, writable
-    small = count < EXACT_BELOW  # exact below 10 events, see EXACT_BELOW
+    limits = byars(count, z_quantile(confidence))  # a fresh, writable array (np.where's)
+    small = count < _EXACT_BELOW  # exact below 10 events, see EXACT_BELOW
     if np.count_nonzero(small):  # small.any(), without its Python-level wrapper
         alpha = 1 - confidence
         if alpha.ndim:
             alpha = np.broadcast_to(alpha, shape)[small]
-        lower[small], upper[small] = _exact_shared(count[small], alpha)
-    return lower, upper, small
+        limits[0, small], limits[1, small] = _exact_shared(count[small], alpha)
+    return limits, small
 
 
 def _count_arguments(count, confidence) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
@@ -131,8 +139,8 @@ def byars_limits(count, confidence=0.95) -> PoissonLimits:
     :raise ValueError: negative count, confidence outside (0, 1), infinities, shapes not broadcasting.
     """
     count, confidence, shape = _count_arguments(count, confidence)
-    lower, upper = byars(count, z_quantile(confidence))
-    return PoissonLimits(lower=out(lower, shape), upper=out(upper, shape))
+    limits = byars(count, z_quantile(confidence))
+    return PoissonLimits(lower=out(limits[0], shape), upper=out(limits[1], shape))
 
 
 def exact_poisson_limits(count, confidence=0.95) -> PoissonLimits:
@@ -177,15 +185,16 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
         problems.positive("multiplier", k)
         problems.raise_if_any()
 
-    lower, upper, small = count_limits(o, c)
-    method = np.where(small, "exact", "byars")
+    limits, small = count_limits(o, c)
+    method = np.where(small, _EXACT, _BYARS)
     if np.count_nonzero(np.isnan(o)):
         method = np.where(np.broadcast_to(np.isnan(o), small.shape), "", method)
     scale = k / n
+    limits = limits * scale  # both rows in one operation
     return RateInterval(
         value=out(o * scale, shape),
-        lower=out(lower * scale, shape),
-        upper=out(upper * scale, shape),
+        lower=out(limits[0], shape),
+        upper=out(limits[1], shape),
         method=out_text(method, shape),
         confidence=out(c, c.shape),
     )

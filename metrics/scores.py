@@ -20,7 +20,7 @@ from ._checks import (
     non_negative_number,
     two_or_more,
 )
-from ._shared import out
+from ._shared import ONE, out, upper_level
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def mean_score(mean, sd, n, confidence=0.95) -> ScoreInterval:
         problems.confidence(c)
         problems.raise_if_any()
 
-    t = special.stdtrit(k - 1, 1 - (1 - c) / 2)   # Student's t quantile, as scipy.stats.t.ppf
+    t = special.stdtrit(k - ONE, upper_level(c))   # Student's t quantile, as scipy.stats.t.ppf
     half_width = t * s / np.sqrt(k)
     return ScoreInterval(value=out(m, shape), lower=out(m - half_width, shape),
                          upper=out(m + half_width, shape), confidence=out(c, c.shape))

@@ -198,3 +198,22 @@ def test_compare_rates_matches_scipy_binomtest_for_large_counts(rng):
     result = metrics.compare_rates(x, share, total - x, 1 - share).p_value
     expected = [stats.binomtest(int(k), int(n), s).pvalue for k, n, s in zip(x, total, share, strict=True)]
     assert_allclose(result, expected, rtol=1e-9, atol=1e-300)
+
+
+def test_ratio_without_zero_spread_is_the_general_formula(rng):
+    """``_ratio`` returns the bare quotient when no se is 0: bit for bit the general formula's answer on
+    generated inputs (with NaN, infinities, zero differences), and the general formula where se has 0s."""
+    from metrics.comparisons import _ratio
+
+    for _ in range(200):
+        size = int(rng.integers(1, 9))
+        difference = rng.normal(0, 10, size) * rng.choice([1, 1, 0, 1e-300, 1e300], size)
+        se = np.abs(rng.normal(0, 5, size)) * rng.choice([1, 1, 1, 0, 1e-300, 1e300], size)
+        for values in (difference, se):
+            values[rng.random(size) < 0.1] = rng.choice([np.nan, np.inf, -np.inf])
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            general = np.where(se == 0, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
+                               difference / se)
+            got = _ratio(difference, se)
+        np.testing.assert_array_equal(got, general)
+        assert got.tobytes() == general.tobytes()  # the same bits, signed zeros included

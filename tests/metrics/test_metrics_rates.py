@@ -53,7 +53,7 @@ def test_exact_limits_are_the_poisson_means_that_just_allow_the_count(count, con
 def test_many_small_counts_share_their_limits_without_changing_them():
     """Above a few dozen small counts the exact limits are computed once per distinct count."""
     counts = np.tile(np.arange(10.0), 50)
-    shared_lower, shared_upper, exact = rates.count_limits(counts, np.asarray(0.95))
+    (shared_lower, shared_upper), exact = rates.count_limits(counts, np.asarray(0.95))
     assert exact.all()
     with np.errstate(invalid="ignore"):
         expected_lower = np.where(counts == 0, 0.0, stats.chi2.ppf(0.025, 2 * counts) / 2)
@@ -119,3 +119,36 @@ def test_byars_one_pass_is_the_formula_to_the_bit(count_shape, z_shape):
     got_lower, got_upper = byars(count, z)
     np.testing.assert_array_equal(got_lower, np.where(lower < 0, np.nan, lower))
     np.testing.assert_array_equal(got_upper, upper)
+
+
+def test_z_quantile_of_one_confidence_is_the_array_answer():
+    """One confidence is worked in Python floats: the same bits as the array path, for many levels."""
+    from metrics._shared import z_quantile
+
+    levels = np.concatenate([[0.8, 0.9, 0.95, 0.98, 0.99, 0.998, 1e-12, 1 - 1e-12],
+                             np.random.default_rng(3).uniform(0, 1, 2000)])
+    array_answer = z_quantile(levels)
+    one_by_one = np.array([z_quantile(np.asarray(c)) for c in levels])
+    assert one_by_one.tobytes() == array_answer.tobytes()
+
+
+def test_the_formulas_numbers_as_arrays_give_the_literals_bits():
+    """metrics._shared's ZERO, ONE, ... are read-only 0-d float64 arrays equal to their literals, and every
+    operation the formulas do with them gives the bits the Python literal gives, on generated values
+    (NaN, infinities, signed zeros, subnormals included)."""
+    from metrics import _shared
+
+    rng = np.random.default_rng(11)
+    x = rng.normal(0, 1, 5000) * 10.0 ** rng.integers(-320, 300, 5000)
+    x[:6] = [np.nan, np.inf, -np.inf, 0.0, -0.0, 5e-324]
+    for name, literal in (("ZERO", 0), ("ONE", 1), ("TWO", 2), ("THREE", 3), ("FOUR", 4), ("NINE", 9)):
+        number = getattr(_shared, name)
+        assert number.shape == () and number.dtype == np.float64 and float(number) == literal
+        assert not number.flags.writeable
+        with np.errstate(all="ignore"):
+            for operation in (np.add, np.subtract, np.multiply, np.divide, np.maximum, np.minimum):
+                assert operation(x, number).tobytes() == operation(x, literal).tobytes()
+                assert operation(number, x).tobytes() == operation(literal, x).tobytes()
+            for compare in (np.less, np.less_equal, np.greater_equal, np.equal):
+                assert np.array_equal(compare(x, number), compare(x, literal))
+    assert np.isnan(_shared.NAN) and not _shared.NAN.flags.writeable
