@@ -161,3 +161,57 @@ def test_answers_are_utf8_bytes_with_the_sentences_as_written(client):
     assert data.endswith(b"}\n") and b"\\u" not in data  # no escapes: a person can read it
     assert "÷".encode() in data and "£".encode() in data
     assert json.loads(data) == json.loads(data.decode("utf-8"))
+
+
+# --- reading: orjson first, the standard parser for what it refuses ----------------------------------
+
+def json_texts():
+    """JSON documents, with what orjson and the standard parser might read differently: duplicate
+    keys, big and negative-zero numbers, exponents, escapes, non-ASCII, surrogate escapes, whitespace."""
+    scalar = (st.sampled_from(["-0", "0.0", "-0.0", "1e400", "-1e400", "1E-400", "2.5e-324", "1e5",
+                               "123456789012345678901234567890", "18446744073709551616",
+                               "-9223372036854775809",
+                               "9223372036854775807", "0.1", "NaN", "Infinity", "-Infinity", "true", "null",
+                               '"\\ud800"', '"\\ud83d\\ude00"', '"\\u00a3"', '"£ ÷"', '"\\n\\t\\\\\\""'])
+              | st.floats(allow_nan=False, allow_infinity=False).map(repr)
+              | st.integers(-(2**70), 2**70).map(str) | st.text(max_size=6).map(json.dumps))
+    return st.recursive(
+        scalar,
+        lambda inner: st.lists(inner, max_size=4).map(lambda xs: "[" + ",".join(xs) + "]")
+        | st.lists(st.tuples(st.sampled_from(['"a"', '"b"', '"£"']), inner), max_size=4).map(
+            lambda kv: "{" + " , ".join(f"{k}: {v}" for k, v in kv) + "}"),
+        max_leaves=20,
+    )
+
+
+def read_standard(text):
+    return json.loads(text)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=json_texts(), as_bytes=st.booleans())
+def test_a_body_reads_as_the_standard_parser_reads_it(text, as_bytes):
+    app = Flask(__name__)
+    app.json = BcfJSONProvider(app)
+    body = text.encode("utf-8", "surrogatepass") if as_bytes else text
+    try:
+        expected = read_standard(body)
+    except ValueError as error:
+        with pytest.raises(ValueError) as raised:
+            app.json.loads(body)
+        assert str(raised.value) == str(error)  # the 400 names the same place
+        return
+    got = app.json.loads(body)
+    assert json.dumps(got) == json.dumps(expected)  # types and values, NaN and -0.0 included
+    assert [type(x) for x in _scalars(got)] == [type(x) for x in _scalars(expected)]
+
+
+def test_bodies_orjson_refuses_are_read_as_before(app):
+    for body in (b'{"a": NaN}', "[1e999999]", b"[18446744073709551616]", b"[-9223372036854775809]",
+                 '{"x": "0123456789012345678", "n": [18446744073709551616]}', '["\\ud800"]',
+                 '{"a": 1}'.encode("utf-16"), "[" * 900 + "]" * 900):
+        assert json.dumps(app.json.loads(body)) == json.dumps(json.loads(body))
+    with pytest.raises(RecursionError):  # as before: api.errors.json_body answers it with a 400
+        app.json.loads("[" * 2000 + "]" * 2000)
+    with pytest.raises(ValueError, match="Expecting value: line 1 column 7"):
+        app.json.loads(b'{"a": }')
