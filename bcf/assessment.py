@@ -17,6 +17,7 @@ import numpy as np
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
 from bcf.figures import apart, count, fmt, ratio_of_differences
+from bcf.frozen import frozen_dataclass
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import (
@@ -27,7 +28,6 @@ from bcf.results import (
     Estimate,
     MetricResult,
     PlanWarning,
-    frozen_dataclass,
 )
 from bcf.rules import RuleSet
 

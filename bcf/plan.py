@@ -13,9 +13,10 @@ rules (rules-2015-16.md §3: no evidence → ``not_assessed``; a missing field w
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from bcf.frozen import frozen_dataclass
 
 
 class _Unread:
@@ -36,7 +37,7 @@ UNREAD = _Unread()
 # --- measurements: the four count blocks of api.md, or a bare value ---------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Counts:
     """Rate or proportion: events (or successes) over population (or cohort)."""
 
@@ -44,7 +45,7 @@ class Counts:
     denominator: float
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Score:
     """A mean score with its standard deviation and number of respondents."""
 
@@ -53,7 +54,7 @@ class Score:
     n: float
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Band:
     """One age band of a directly standardised rate."""
 
@@ -62,14 +63,14 @@ class Band:
     standard_population: float
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Standardised:
     """A directly standardised rate's inputs: one entry per age band."""
 
     bands: tuple[Band, ...]
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class BareValue:
     """A value with no counts: it is used as it stands, and significance is ``not_assessable``."""
 
@@ -79,7 +80,7 @@ class BareValue:
 Measurement = Counts | Score | Standardised | BareValue
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class PeriodPlan:
     """One metric in one payment period (``april-2015`` or ``october-2015``)."""
 
@@ -89,7 +90,7 @@ class PeriodPlan:
     history: tuple[float, ...] | None = None  # earlier values, oldest first (§7 trend)
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class MetricDefinition:
     """A plan-defined metric: ``patient_experience``, or a local alternative to the menu."""
 
@@ -101,7 +102,7 @@ class MetricDefinition:
     jhws_link: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class MetricPlan:
     metric: str  # a national metric id, or "local"
     periods: Mapping[str, PeriodPlan]
@@ -112,7 +113,7 @@ class MetricPlan:
 # --- conditions evidence (rules-2015-16.md §3) ------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class PlansJointlyAgreed:
     hwb_signed_off: bool | None = None
     councils_signed_off: bool | None = None
@@ -120,18 +121,18 @@ class PlansJointlyAgreed:
     providers_engaged: bool | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class ProtectSocialCare:
     explanation: str | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class SevenDayServices:
     confirmed: bool | None = None
     explanation: str | None = None  # required when confirmed is false (validated at the edge)
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class DataSharing:
     nhs_number_primary_identifier: bool | None = None
     nhs_number_primary_identifier_planned_date: date | None = None
@@ -141,19 +142,19 @@ class DataSharing:
     ig_caldicott2_planned_date: date | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class JointAssessment:
     accountable_professional: bool | None = None
     case_managed_proportion: float | None = None  # 0–1
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class AcuteSectorImpact:
     providers_assessed: tuple[str, ...] | None = None
     mental_health_not_reduced: bool | None = None
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Conditions:
     """Evidence per condition; a condition with no evidence sent is ``None`` (→ ``not_assessed``)."""
 
@@ -168,12 +169,12 @@ class Conditions:
 # --- the whole submission ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@frozen_dataclass
 class Plan:
     """One board's plan with whatever actuals have arrived: the input of a determination."""
 
     hwb_code: str
-    metrics: tuple[MetricPlan, ...] = field(default_factory=tuple)
+    metrics: tuple[MetricPlan, ...] = ()
     conditions: Conditions | None = None  # None: conditions not sent (metrics only)
     rule_set: str | None = None  # None: the current rule set
     p4p_pool: Decimal | None = None  # None: the board's pool from the allocation table

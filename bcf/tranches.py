@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from bcf.figures import percent
+from bcf.frozen import frozen_dataclass
 from bcf.money import ZERO, exact_decimal, round_money, split
 from bcf.money import format_pounds as pounds
 from bcf.results import (
@@ -26,7 +27,6 @@ from bcf.results import (
     UNASSESSABLE,
     LineResult,
     TrancheResult,
-    frozen_dataclass,
 )
 from bcf.rules import RuleSet, Tranche
 

@@ -1,4 +1,4 @@
-"""The one-step ``__init__`` of :func:`bcf.results.frozen_dataclass` makes the objects the dataclass's own
+"""The one-step ``__init__`` of :func:`bcf.frozen.frozen_dataclass` makes the objects the dataclass's own
 ``__init__`` makes: same attributes, same values, same equality and hash, still frozen."""
 
 from __future__ import annotations
@@ -10,13 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bcf import results, tranches
+from bcf import plan, results, tranches
 from bcf.assessment import Assessment, Subject
+from bcf.frozen import frozen_dataclass
 
 CLASSES = [
-    getattr(results, name)
-    for name in dir(results)
-    if isinstance(getattr(results, name), type) and dataclasses.is_dataclass(getattr(results, name))
+    getattr(module, name)
+    for module in (results, plan)
+    for name in dir(module)
+    if isinstance(getattr(module, name), type) and dataclasses.is_dataclass(getattr(module, name))
 ] + [tranches.LineInput, Assessment, Subject]
 
 
@@ -31,8 +33,8 @@ def plain_twin(cls: type) -> type:
     return dataclasses.make_dataclass(cls.__name__, specs, frozen=True)
 
 
-def test_every_class_of_results_is_made_in_one_step() -> None:
-    assert len(CLASSES) >= 13
+def test_every_class_of_plans_and_results_is_made_in_one_step() -> None:
+    assert len(CLASSES) >= 29  # 26 in bcf.results and bcf.plan, and three more
     for cls in CLASSES:
         assert cls.__init__.__code__.co_filename == "<string>"
         assert "__dict__" in cls.__init__.__code__.co_consts
@@ -83,5 +85,8 @@ def test_missing_or_unknown_arguments_are_refused_as_before() -> None:
     with pytest.raises(TypeError):
         results.PlanWarning("code", None, None, "message", extra=1)
     with pytest.raises(TypeError):
-        results.frozen_dataclass(type("Listed", (), {"__annotations__": {"x": "list"},
+        frozen_dataclass(type("Listed", (), {"__annotations__": {"x": "list"},
                                                      "x": dataclasses.field(default_factory=list)}))
+    with pytest.raises(TypeError, match="__post_init__"):
+        frozen_dataclass(type("Checked", (), {"__annotations__": {"x": "int"},
+                                              "__post_init__": lambda self: None}))
