@@ -18,7 +18,6 @@ same JSON. Numbers are each float's shortest round-trip form: orjson writes 1e-5
 from __future__ import annotations
 
 import math
-import re
 from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
@@ -63,14 +62,15 @@ class BcfJSONProvider(DefaultJSONProvider):
         return super().response(*args, **kwargs)
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
-        """A request body read by orjson (a C parser, ~2.5× faster on a plan) when it reads it as the
-        standard parser does; otherwise by the standard parser, as it always was. orjson refuses NaN and
-        Infinity literals (the standard parser reads them; the schema then refuses them), UTF-16 and
-        UTF-32 bytes, lone surrogates, nesting deeper than its limit and every malformed body (so a
-        400's message is the standard parser's); an integer beyond 64 bits it reads as a float, so a
-        body with a run of 19 digits or more goes to the standard parser whole.
+        """A request body (bytes, as Flask hands it over) read by orjson (a C parser, ~2.5× faster on a
+        plan) when it reads it as the standard parser does; otherwise by the standard parser, as it
+        always was. orjson refuses NaN and Infinity literals (the standard parser reads them; the schema
+        then refuses them), UTF-16 and UTF-32 bytes, lone surrogates, nesting deeper than its limit and
+        every malformed body (so a 400's message is the standard parser's); an integer beyond 64 bits it
+        reads as a float, so a body with a run of 19 digits or more goes to the standard parser whole.
         ``tests/api/test_json_provider.py`` compares the two on generated documents."""
-        if not kwargs and _LONG_DIGITS[type(s) is str].search(s) is None:
+        # the digit-run test as a translate and a substring search: ~4 µs for a plan, a regex ~65 µs
+        if type(s) is bytes and not kwargs and _LONG_RUN not in s.translate(_DIGITS_AS_ZERO):
             try:
                 return orjson.loads(s)
             except orjson.JSONDecodeError:
@@ -155,9 +155,11 @@ _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_SUBCLASS | orjson.OPT_PASSTHROUGH_DATET
     | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
-# integers from 19 digits may lie beyond 64 bits, where orjson reads a float (text in strings too: the
-# standard parser then reads that body, which is only slower)
-_LONG_DIGITS = (re.compile(rb"[0-9]{19}"), re.compile(r"[0-9]{19}"))
+# integers from 19 digits may lie beyond 64 bits, where orjson reads a float: every digit becomes "0"
+# and every other byte " ", so such a number is a run of 19 zeros (text in strings too: the standard
+# parser then reads that body, which is only slower)
+_DIGITS_AS_ZERO = bytes(ord("0") if chr(i).isdigit() and i < 128 else ord(" ") for i in range(256))
+_LONG_RUN = b"0" * 19
 
 
 def _orjson_dumps(obj: Any) -> bytes | None:
