@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -241,7 +242,8 @@ def _leaf_loader(field: fields.Field) -> Callable[[Any, str | None, Any], Any]:
         return deserialize
     kind = type(field)
     if kind is Number and not field.validators and field.allow_nan is False:
-        low = -math.inf if field.minimum is None else field.minimum
+        # no minimum: every finite float (-inf is refused by deserialize: "Must be a finite number")
+        low = -sys.float_info.max if field.minimum is None else field.minimum
         high, exclusive = field.maximum, field.exclusive_minimum
 
         def load_number(value: Any, key: str | None = None, data: Any = None) -> Any:
