@@ -446,7 +446,7 @@ def _assessment(
     metric, period_id = s.metric.metric, s.period_id
     lower = polarity == "lower"
     msa = base.ci_lower if lower else base.ci_upper
-    significant = None if msa is None else (plan < msa if lower else plan > msa)  # better(plan, msa)
+    significant = None if msa is None else better(plan, msa, polarity)
     beyond = None if projection is None else better(plan, projection, polarity)
     # Each figure written once: the plan, the baseline and its limits appear in the warnings again, and
     # the minimum significant ambition is one of the baseline's limits.
@@ -478,7 +478,7 @@ def _assessment(
                 f"{high}): a change short of that may be variation alone.",
             )
         )
-    if not (plan < base.value if lower else plan > base.value):  # not better(plan, baseline)
+    if not better(plan, base.value, polarity):
         warnings.append(
             PlanWarning(
                 "ambition_not_an_improvement",
