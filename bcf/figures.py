@@ -180,15 +180,15 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
         q = (qa, qb, qc, qd)
         top, bottom = subtract(qa, qb), subtract(qc, qd)
         least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
-        if bottom and bottom.adjusted() >= least and (not top or top.adjusted() >= least):
-            ratio = divide(top, bottom)  # rounded(ratio, figures) written out: this is the hot loop
-            if ratio:
-                ratio = ratio.quantize(_quantum(ratio.adjusted() - figures + 1), up, _EXACT)
-            if ratio == target:
-                break
+        if (
+            bottom
+            and bottom.adjusted() >= least
+            and (not top or top.adjusted() >= least)
+            and rounded(divide(top, bottom), figures) == target
+        ):
+            break
         if finest is None:  # the inputs written out in full: needed only when the first try fails
-            inputs = (a, b, d) if c is a else (a, b, c) if d is b else (a, b, c, d)  # the baseline once
-            finest = max(0, *(-x.as_tuple().exponent for x in inputs))
+            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
         if places >= finest:
             break
         places += 1
