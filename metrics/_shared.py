@@ -4,7 +4,8 @@ import numpy as np
 from scipy import special
 
 
-def _number(value: float) -> np.ndarray:
+def operand(value: float) -> np.ndarray:
+    """``value`` as a read-only 0-d float64 array: the cheaper operand for a formula's number (below)."""
     number = np.array(value, dtype=float)
     number.flags.writeable = False
     return number
@@ -15,8 +16,8 @@ def _number(value: float) -> np.ndarray:
 # more per operation than a float64 array operand; the arithmetic is the same float64 loop on the same
 # values (each number here is exact in float64), so ``FOUR * x`` is ``4 * x`` to the bit. Only the
 # formulas' hot operations use them; exponents stay Python ints (numpy's square fast path).
-ZERO, ONE, TWO, THREE, FOUR, NINE = (_number(v) for v in (0, 1, 2, 3, 4, 9))
-NAN = _number(np.nan)
+ZERO, ONE, TWO, THREE, FOUR, NINE = (operand(v) for v in (0, 1, 2, 3, 4, 9))
+NAN = operand(np.nan)
 
 
 def z_quantile(confidence: np.ndarray) -> np.ndarray:

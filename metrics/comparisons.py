@@ -24,13 +24,13 @@ from ._checks import (
     two_or_more,
     whole_count,
 )
-from ._shared import ONE, TWO, ZERO, out
+from ._shared import ONE, TWO, ZERO, operand, out
 
 #: R's binom.test (and scipy.stats.binomtest) count an outcome as "no more likely than the observed"
 #: when its probability is at most (1 + 1e-7) times the observed one, so that ties survive rounding
 RELATIVE_TOLERANCE = 1 + 1e-7
-_LOG_TOLERANCE = np.log(np.array(RELATIVE_TOLERANCE))  # once, not per call; a 0-d array (metrics._shared)
-_TENTH = np.array(0.1)  # the literal's double, as an array operand (metrics._shared)
+_LOG_TOLERANCE = operand(np.log(RELATIVE_TOLERANCE))  # once, not per call; an array operand (metrics._shared)
+_TENTH = operand(0.1)  # the literal's double, as an array operand (metrics._shared)
 
 #: the exact test's first probes of the far tail, in one call (:func:`_binomial_two_sided`): the mirror
 #: image of x about the mean and the 8 outcomes either side, where the tail starts for x within a few

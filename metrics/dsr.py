@@ -25,12 +25,11 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import NAN, ZERO, out
+from ._shared import NAN, ZERO, operand, out
 from .rates import count_limits
 
 MIN_TOTAL_EVENTS = 10  # events; fewer and the DSR is unreliable, so it is not calculated (PHE R/DSR.R)
-_MIN_TOTAL_EVENTS = np.array(float(MIN_TOTAL_EVENTS))  # as an array operand (see metrics._shared)
-_MIN_TOTAL_EVENTS.flags.writeable = False
+_MIN_TOTAL_EVENTS = operand(MIN_TOTAL_EVENTS)  # as an array operand (see metrics._shared)
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,10 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import NAN, NINE, ONE, THREE, ZERO, out, out_text, z_quantile
+from ._shared import NAN, NINE, ONE, THREE, ZERO, operand, out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
-_EXACT_BELOW = np.array(float(EXACT_BELOW))  # as an array operand (see metrics._shared)
-_EXACT_BELOW.flags.writeable = False
+_EXACT_BELOW = operand(EXACT_BELOW)  # as an array operand (see metrics._shared)
 
 #: above this many small counts, exact limits are computed once per distinct count and shared: the
 #: chi-squared quantile costs microseconds per element, and real counts below 10 take few values
