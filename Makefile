@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: serve test lint install init-db bench instructions clean
+.PHONY: serve test lint install init-db bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,10 +30,7 @@ test: $(STAMP) lint
 
 bench: $(STAMP)  # on demand, never part of `make test`; figures go to docs/performance.md
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test-services sh -c 'for b in benchmarks/*.py; do \
-	  [ "$$b" = benchmarks/instructions.py ] || $(BIN)/python $$b || exit 1; done'
-
-instructions: $(STAMP)  # instruction counts under callgrind (valgrind), ~10 min: judge a change by these
-	$(BIN)/python benchmarks/instructions.py
+	  $(BIN)/python $$b || exit 1; done'
 
 clean:
 	rm -rf $(VENV) .pytest_cache instance
