@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
 from bcf.figures import apart, count, fmt, ratio_of_differences
-from bcf.frozen import frozen_dataclass
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import (
@@ -32,7 +32,7 @@ from bcf.results import (
 from bcf.rules import RuleSet
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Subject:
     """One metric in one payment period, with what the catalogue and rule set say about it."""
 
@@ -350,7 +350,7 @@ def _written(estimate: Estimate) -> tuple[str, str | None, str | None]:
 # --- the assessment ---------------------------------------------------------------------------------------
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """A metric result with what the tranche needs: the achievement sentence and the unrounded value."""
 

@@ -13,10 +13,9 @@ rules (rules-2015-16.md §3: no evidence → ``not_assessed``; a missing field w
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-
-from bcf.frozen import frozen_dataclass
 
 
 class _Unread:
@@ -37,7 +36,7 @@ UNREAD = _Unread()
 # --- measurements: the four count blocks of api.md, or a bare value ---------------------------------
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Counts:
     """Rate or proportion: events (or successes) over population (or cohort)."""
 
@@ -45,7 +44,7 @@ class Counts:
     denominator: float
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Score:
     """A mean score with its standard deviation and number of respondents."""
 
@@ -54,7 +53,7 @@ class Score:
     n: float
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Band:
     """One age band of a directly standardised rate."""
 
@@ -63,14 +62,14 @@ class Band:
     standard_population: float
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Standardised:
     """A directly standardised rate's inputs: one entry per age band."""
 
     bands: tuple[Band, ...]
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class BareValue:
     """A value with no counts: it is used as it stands, and significance is ``not_assessable``."""
 
@@ -80,7 +79,7 @@ class BareValue:
 Measurement = Counts | Score | Standardised | BareValue
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class PeriodPlan:
     """One metric in one payment period (``april-2015`` or ``october-2015``)."""
 
@@ -90,7 +89,7 @@ class PeriodPlan:
     history: tuple[float, ...] | None = None  # earlier values, oldest first (§7 trend)
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class MetricDefinition:
     """A plan-defined metric: ``patient_experience``, or a local alternative to the menu."""
 
@@ -102,7 +101,7 @@ class MetricDefinition:
     jhws_link: str | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class MetricPlan:
     metric: str  # a national metric id, or "local"
     periods: Mapping[str, PeriodPlan]
@@ -113,7 +112,7 @@ class MetricPlan:
 # --- conditions evidence (rules-2015-16.md §3) ------------------------------------------------------
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class PlansJointlyAgreed:
     hwb_signed_off: bool | None = None
     councils_signed_off: bool | None = None
@@ -121,18 +120,18 @@ class PlansJointlyAgreed:
     providers_engaged: bool | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class ProtectSocialCare:
     explanation: str | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class SevenDayServices:
     confirmed: bool | None = None
     explanation: str | None = None  # required when confirmed is false (validated at the edge)
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class DataSharing:
     nhs_number_primary_identifier: bool | None = None
     nhs_number_primary_identifier_planned_date: date | None = None
@@ -142,19 +141,19 @@ class DataSharing:
     ig_caldicott2_planned_date: date | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class JointAssessment:
     accountable_professional: bool | None = None
     case_managed_proportion: float | None = None  # 0–1
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class AcuteSectorImpact:
     providers_assessed: tuple[str, ...] | None = None
     mental_health_not_reduced: bool | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Conditions:
     """Evidence per condition; a condition with no evidence sent is ``None`` (→ ``not_assessed``)."""
 
@@ -169,7 +168,7 @@ class Conditions:
 # --- the whole submission ---------------------------------------------------------------------------
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Plan:
     """One board's plan with whatever actuals have arrived: the input of a determination."""
 

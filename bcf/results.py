@@ -9,9 +9,8 @@ Every metric result, tranche line and tranche carries an ``explanation`` naming 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
-
-from bcf.frozen import frozen_dataclass
 
 # Condition statuses (rules §3)
 MET, NOT_MET, NOT_ASSESSED = "met", "not_met", "not_assessed"
@@ -30,7 +29,7 @@ PENDING_CONDITIONS, PENDING_ASSURANCE, NHS_ENGLAND_DIRECTION = (
 )
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Estimate:
     """A value with its confidence interval (``None`` bounds when there are no counts to make one).
 
@@ -44,7 +43,7 @@ class Estimate:
     method: str | None = None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class ConditionResult:
     """A national condition: ``met``, ``not_met`` (each reason names its field) or ``not_assessed``."""
 
@@ -56,7 +55,7 @@ class ConditionResult:
     explanation: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class MetricResult:
     """One metric in one payment period: values and intervals, achievement and significance (§4–§7)."""
 
@@ -85,7 +84,7 @@ class MetricResult:
     explanation: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class LineResult:
     """One line of a tranche (a condition or a metric): its share and what is released (§8)."""
 
@@ -98,7 +97,7 @@ class LineResult:
     explanation: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class TrancheResult:
     """One tranche: available, released and held back (sums of its lines), and what happens to the rest."""
 
@@ -116,14 +115,14 @@ class TrancheResult:
     explanation: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Totals:
     available: Decimal
     released: Decimal | None  # None while any tranche is pending
     held_back: Decimal | None
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class PlanWarning:
     """Something the plan should look at; never changes the money (api.md ``warnings[]``)."""
 
@@ -133,7 +132,7 @@ class PlanWarning:
     message: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Determination:
     """One board's determination: the response of ``POST /api/v1/calculations``."""
 
@@ -149,7 +148,7 @@ class Determination:
     warnings: tuple[PlanWarning, ...]
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class AmbitionResult:
     """One metric and period when setting ambitions: is the planned value significant, beyond trend,
     and what is its line worth (``share``: the line's available money; None if no tranche pays it)."""
@@ -174,7 +173,7 @@ class AmbitionResult:
     explanation: str
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class Ambitions:
     """The response of ``POST /api/v1/ambitions``: the tool for setting levels of ambition."""
 

@@ -9,10 +9,10 @@ everything adds up to the penny. No money is ever lost: what is held back is lab
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf.figures import percent
-from bcf.frozen import frozen_dataclass
 from bcf.money import ZERO, exact_decimal, round_money, split
 from bcf.money import format_pounds as pounds
 from bcf.results import (
@@ -31,7 +31,7 @@ from bcf.results import (
 from bcf.rules import RuleSet, Tranche
 
 
-@frozen_dataclass
+@dataclass(frozen=True, slots=True)
 class LineInput:
     """What the conditions or the metric assessment say about one line, before money.
 
