@@ -17,7 +17,6 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import ValidationError, fields
 
-from api.json_provider import Pounds
 from bcf.money import PENNY, round_money, to_money
 
 # 10^12: far beyond any count, population or pool in the scheme (the national pool is 10^9 pounds)
@@ -74,8 +73,8 @@ class MoneyField(fields.Field):
     Converted with ``Decimal(str(x))`` (py-moneyed's rule, style §5), so 0.1 stays 0.1 and no float
     arithmetic touches money. On the way out the amount is a JSON number to the penny: the Decimal
     already rounded by the domain (rules §8) is rounded half up to two places once more only to
-    render it, which changes nothing, and dumped as :class:`~api.json_provider.Pounds`, a float that
-    the app's JSON provider writes with two decimals (``1000000.00``). ``None`` dumps as null.
+    render it, which changes nothing, and dumped as that Decimal, which the app's JSON provider writes
+    with its two decimals (``1000000.00``), never through a float. ``None`` dumps as null.
     """
 
     default_error_messages = {
@@ -107,19 +106,19 @@ class MoneyField(fields.Field):
             raise self.make_error("pennies")
         return amount
 
-    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Pounds | None:
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Decimal | None:
         return None if value is None else pounds(value)
 
 
-def pounds(value: Decimal | int | str | float) -> Pounds:
+def pounds(value: Decimal | int | str | float) -> Decimal:
     """An amount as :class:`MoneyField` writes it: rounded half up to the penny (bcf.money's defaults).
 
     The compiled response dumper (api/dumpers.py) calls this directly for every amount that is not None.
     """
     if type(value) is Decimal:  # what the domain answers (to_money would return it as it is)
-        return Pounds(round_money(value))
+        return round_money(value)
     amount = to_money(repr(value) if isinstance(value, float) else value)  # repr: shortest exact form
-    return Pounds(round_money(amount))  # half up to the penny (bcf.money's defaults)
+    return round_money(amount)  # half up to the penny (bcf.money's defaults)
 
 
 class BoundedList(fields.List):

@@ -38,11 +38,20 @@ def test_money_refuses_what_is_not_an_amount(sent, fragment):
 
 
 @pytest.mark.parametrize("amount, dumped", [
-    (Decimal("83333.33"), 83333.33), (Decimal("1000000"), 1000000.00), (Decimal("0.005"), 0.01),
-    (Decimal("2.675"), 2.68), (1000000000.0, 1000000000.00), (None, None),
+    (Decimal("83333.33"), "83333.33"), (Decimal("1000000"), "1000000.00"), (Decimal("0.005"), "0.01"),
+    (Decimal("2.675"), "2.68"), (1000000000.0, "1000000000.00"), (None, None),
 ])
-def test_money_dumps_a_number_to_the_penny(amount, dumped):
-    assert Pool().dump({"pool": amount})["pool"] == dumped
+def test_money_dumps_a_decimal_to_the_penny(amount, dumped):
+    """Money stays Decimal until JSON: half up to the penny, always two decimals."""
+    value = Pool().dump({"pool": amount})["pool"]
+    assert (None if value is None else str(value)) == dumped
+    assert value is None or isinstance(value, Decimal)
+
+
+def test_json_writes_money_with_two_decimals_and_text_as_utf8(app):
+    with app.app_context():
+        written = app.json.dumps({"pool": Decimal("1000000.00"), "name": "£ ÷ −", "share": 0.25})
+    assert written == '{"pool":1000000.00,"name":"£ ÷ −","share":0.25}'
 
 
 @pytest.mark.parametrize("sent, fragment", [
