@@ -18,6 +18,7 @@ from api import database
 from api.auth import actor, protected
 from api.calculations import calculate_payload
 from api.stored_inputs import periods
+from bcf.recovery import current_determination
 from storage import determinations, workflow
 from storage.errors import NotFound
 
@@ -68,7 +69,7 @@ class CurrentDetermination(MethodView):
             raise NotFound(f"No determination has been made for {code} yet.")
         plan = workflow.find(session, code)
         out = determinations.describe(row)
-        out["result"] = workflow.apply_to_result(row.result, plan.state if plan else None)
+        out["result"] = current_determination(row.result, plan.state if plan else None)
         out["recovery_plan"] = None if plan is None else {"state": plan.state,
                                                           "determination_id": plan.determination_id}
         return out

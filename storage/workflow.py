@@ -17,12 +17,12 @@ sign-off is recorded once, on ``agreed`` or ``nhs_england_direction``.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bcf.recovery import held_back_use
 from storage import audit
 from storage.audit import Actor
 from storage.diff import json_diff
@@ -41,30 +41,6 @@ TRANSITIONS: dict[str, dict[str, str]] = {
 PARTIES: dict[str, str] = {"hwb": "hwb", "nhs_england": "assurance", "peer_reviewer": "assurance"}
 SIGN_OFF_STATES = ("agreed", "nhs_england_direction")
 SIGN_OFF_ROLE = "assurance"
-
-
-def held_back_use(state: str) -> str:
-    """What held-back money in a recovery-plan tranche is for, given where the workflow stands (§6)."""
-    return "nhs_england_direction" if state == "nhs_england_direction" else "recovery_plan"
-
-
-def apply_to_result(result: dict[str, Any], state: str | None) -> dict[str, Any]:
-    """The determination as it stands now: money held back for a recovery plan reports the plan's state.
-
-    Only a tranche whose held-back money is for the recovery plan changes: money held back pending
-    assurance stays so (§3), and a tranche that holds nothing back stays ``none`` (§6), even when its
-    metrics fell below the threshold. The stored result is never changed; this returns a copy.
-    """
-    if state is None:
-        return result
-    current = copy.deepcopy(result)
-    use = held_back_use(state)
-    for tranche in current.get("tranches", []):
-        if tranche.get("held_back_use") == "recovery_plan" and use != "recovery_plan":
-            tranche["held_back_use"] = use
-            tranche["explanation"] = (f"{tranche.get('explanation', '')}; the recovery plan was not agreed, "
-                                      "so NHS England directs how the held-back money is used")
-    return current
 
 
 def find(session: Session, hwb_code: str) -> RecoveryPlan | None:

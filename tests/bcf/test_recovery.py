@@ -2,7 +2,7 @@
 
 import pytest
 
-from storage.workflow import apply_to_result
+from bcf.recovery import current_determination
 
 
 def result(*tranches):
@@ -16,14 +16,14 @@ def test_pending_assurance_and_none_are_never_overwritten(state):
          "recovery_plan_required": True},
         {"tranche": "october-2015/metrics", "held_back_use": "none", "recovery_plan_required": True},
     )
-    current = apply_to_result(stored, state)
+    current = current_determination(stored, state)
     assert [t["held_back_use"] for t in current["tranches"]] == ["pending_assurance", "none"]
 
 
 def test_direction_replaces_recovery_plan_use_and_says_so():
     stored = result({"tranche": "october-2015/metrics", "held_back_use": "recovery_plan",
                      "recovery_plan_required": True})
-    current = apply_to_result(stored, "nhs_england_direction")
+    current = current_determination(stored, "nhs_england_direction")
     assert current["tranches"][0]["held_back_use"] == "nhs_england_direction"
     assert "NHS England directs" in current["tranches"][0]["explanation"]
     assert stored["tranches"][0]["held_back_use"] == "recovery_plan"  # the stored result is untouched
@@ -33,4 +33,4 @@ def test_direction_replaces_recovery_plan_use_and_says_so():
 def test_recovery_plan_use_stays_while_under_way_or_agreed(state):
     stored = result({"tranche": "april-2015/metrics", "held_back_use": "recovery_plan",
                      "recovery_plan_required": True})
-    assert apply_to_result(stored, state)["tranches"][0] == stored["tranches"][0]
+    assert current_determination(stored, state)["tranches"][0] == stored["tranches"][0]
