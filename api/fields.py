@@ -113,7 +113,7 @@ class MoneyField(fields.Field):
 def pounds(value: Decimal | int | str | float) -> Decimal:
     """An amount as :class:`MoneyField` writes it: rounded half up to the penny (bcf.money's defaults).
 
-    The compiled response dumper (api/dumpers.py) calls this directly for every amount that is not None.
+    Called for every amount that is not None.
     """
     if type(value) is Decimal:  # what the domain answers (to_money would return it as it is)
         return round_money(value)

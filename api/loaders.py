@@ -86,7 +86,7 @@ def _schema_loader(schema: ma.Schema) -> Load:
 def _function(name: str, steps: list[tuple[str, str, Callable[[Any, str, Any], Any], Callable[[], Any]]],
               known: frozenset[str], processors: list[Callable[..., Any]]) -> Load:
     """One schema's load function, written out as Python source and compiled (as :mod:`dataclasses`
-    writes ``__init__``; api/dumpers.py does the same): the loop ::
+    writes ``__init__``): the loop ::
 
         for key, attribute, load_field, absent in steps:
             value = load_field(data[key], key, data) if key in data else absent()

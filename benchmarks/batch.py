@@ -55,7 +55,6 @@ def phases(app, data: dict[str, bytes]) -> None:
     """Where the time goes (median of RUNS, in-process, no HTTP): the same steps the upload takes."""
     from api.calculations import calculate_payload, calculate_plans, prepare_payload
     from api.calculations.results import DeterminationSchema
-    from api.dumpers import compile_dump
     from bcf.determination import determine_many
     from sheets.batch import calculate_upload
     from sheets.payloads import build_requests
@@ -70,7 +69,7 @@ def phases(app, data: dict[str, bytes]) -> None:
         plans, rule_set, pools = [p for p, _, _ in loaded], loaded[0][1], [pool for _, _, pool in loaded]
         catalogue = app.extensions["catalogue"]
         determinations = determine_many(plans, rule_set, catalogue, pools)
-        dump = compile_dump(DeterminationSchema())
+        dump = DeterminationSchema().dump
         steps = {
             "read CSV + build 152 api.md requests": lambda: build_requests(data, boards),
             "validate 152 boards (prepare_payload)": lambda: [prepare_payload(r.payload) for r in requests],

@@ -29,7 +29,6 @@ from marshmallow import ValidationError
 
 from api.calculations.results import AmbitionsSchema, DeterminationSchema
 from api.calculations.schemas import CalculationRequestSchema, ConditionsSchema
-from api.dumpers import compile_dump
 from api.errors import flatten_messages
 from api.loaders import compile_load
 from api.salvage import Unreadable, salvage
@@ -49,9 +48,8 @@ _request = CalculationRequestSchema()
 _load_request = compile_load(_request)  # _request.load, fast for a valid request (api/loaders.py)
 _metric_field = _request.fields["metrics"].inner  # Nested(MetricPlanSchema)
 _conditions = ConditionsSchema()
-# the response schemas compiled: the same dicts as their dump(), without the per-value overhead
-_dump_determination = compile_dump(DeterminationSchema())
-_dump_ambitions = compile_dump(AmbitionsSchema())
+_dump_determination = DeterminationSchema().dump
+_dump_ambitions = AmbitionsSchema().dump
 
 
 def calculate_payload(payload: Mapping[str, Any]) -> dict[str, Any]:
