@@ -13,11 +13,9 @@ from flask import Flask
 
 from api.docs import ASSETS_URL
 from api.errors import BcfApi, register_error_handlers
-from api.fields import register_fields
 from api.json_provider import BcfJSONProvider
-from bcf.boards import load_boards
-from bcf.catalogue import check_rule_set, load_catalogue
-from bcf.rules import load_rule_sets
+from api.openapi_fields import register_fields
+from calculator import load_calculator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,16 +52,15 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
     reference = Path(app.config["REFERENCE_DATA_DIR"])
-    app.extensions["boards"] = load_boards(reference / "boards.csv")  # read once, never per request
-    # A bad rule set or catalogue raises ReferenceDataError here: it stops start-up, not a request.
-    catalogue = load_catalogue(Path(app.config["CATALOGUE_PATH"] or reference / "metric_catalogue.yaml"))
-    rule_sets = load_rule_sets(Path(app.config["RULE_SETS_DIR"] or reference / "rules"))
-    for rule_set in rule_sets.values():
-        check_rule_set(catalogue, rule_set)
-    app.extensions["catalogue"] = catalogue
-    app.extensions["rule_sets"] = rule_sets
-    # hwb_code -> Decimal | None; the allocations room replaces it when a table is loaded
-    app.extensions.setdefault("bcf_pool_lookup", lambda code: None)
+    # A bad rule set, catalogue or allocation table raises ReferenceDataError here: it stops start-up.
+    calculator, allocations_store = load_calculator(
+        reference, rule_sets_dir=_path(app.config["RULE_SETS_DIR"]),
+        catalogue_path=_path(app.config["CATALOGUE_PATH"]),
+        allocations_file=_path(app.config["ALLOCATIONS_FILE"]))
+    app.extensions.update(
+        calculator=calculator, boards=calculator.boards, catalogue=calculator.catalogue,
+        rule_sets=calculator.rule_sets, allocations=allocations_store,
+    )
 
     api = BcfApi(app)  # one Api per app: smorest's Api keeps a single app (style §8)
     app.extensions["bcf_api"] = api
@@ -75,16 +72,28 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     database.init_app(app)  # one session per request, committed once (storage/)
     auth.register(app)
 
-    from api import allocations, ambitions, catalogue, docs, health, hwbs, rule_sets, spreadsheets
-    from api.calculations import views as calculations
+    from api import (
+        allocations,
+        ambitions,
+        calculations,
+        catalogue,
+        docs,
+        health,
+        hwbs,
+        rule_sets,
+        spreadsheets,
+    )
 
     for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,  # one blueprint per resource
                    spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
         api.register_blueprint(module.blp)
-    allocations.init_app(app)  # the stored table, if loaded, and the pool lookup it serves
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
 
     from api.cli import bcf_cli
 
     app.cli.add_command(bcf_cli)
     return app
+
+
+def _path(setting: str | None) -> Path | None:
+    return Path(setting) if setting else None

@@ -3,27 +3,24 @@
 ``POST /api/v1/allocations/calculate`` takes the inputs as JSON or as CSV files (multipart) and answers
 the per-board table as JSON, CSV or XLSX by ``Accept``. ``GET /api/v1/allocations[/{code}]`` serve the
 table loaded with ``flask --app wsgi bcf load-allocations FILE…``; the same table gives a calculation
-its default ``p4p_pool`` through ``app.extensions["bcf_pool_lookup"]``. The logic is
+its default ``p4p_pool`` (:class:`calculator.AllocationStore`). The logic is
 :func:`bcf.allocations.calculate_allocations`; these views only parse, call it and render.
 """
 
 from __future__ import annotations
 
 import io
-import threading
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, current_app, request
+from flask import Response, current_app, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from api.errors import PROBLEM, ProblemSchema
-from api.fields import BoundedList, MoneyField
 from bcf import allocation_table
 from bcf.allocations import (
     INPUT_NAMES,
@@ -35,6 +32,7 @@ from bcf.allocations import (
 )
 from bcf.errors import InvalidInput, UnknownBoard
 from bcf.rules import RuleSet, get_rule_set
+from calculator.fields import BoundedList, MoneyField
 
 blp = Blueprint("allocations", __name__, url_prefix="/api/v1/allocations",
                 description="Pooled-fund allocations: each board's minimum fund by component and its "
@@ -116,51 +114,6 @@ class AllocationRequestSchema(ma.Schema):
         "description": "hwb_code and any published figures (ccg_contribution, dfg, "
                        "social_care_capital_grant, minimum_fund, p4p_amount, components); they override "
                        "derived ones"})
-
-
-# --- the stored table --------------------------------------------------------------------------------
-
-
-class AllocationStore:
-    """The stored table: read at start-up, and again only when the file changes (its mtime and size).
-
-    A stat per request is the whole cost of noticing a table loaded by the CLI while the service runs.
-    """
-
-    def __init__(self, path: Path, rule_sets: dict[str, RuleSet], boards: dict):
-        self.path, self.rule_sets, self.boards = Path(path), rule_sets, boards
-        self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
-        self._table: Allocations | None = None
-        self._pools: dict[str, Decimal] = {}
-
-    def table(self) -> Allocations | None:
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return None
-        stamp = (stat.st_mtime_ns, stat.st_size)
-        if stamp != self._stamp:
-            with self._lock:
-                if stamp != self._stamp:
-                    table = allocation_table.read_table(self.path, self.rule_sets, self.boards)
-                    self._pools = {b.hwb_code: b.p4p_pool.amount for b in table.boards
-                                   if b.p4p_pool.amount is not None}
-                    self._table, self._stamp = table, stamp
-        return self._table
-
-    def pool(self, code: str) -> Decimal | None:
-        """``bcf_pool_lookup``: the board's pool from the loaded table, or None."""
-        return self._pools.get(code) if self.table() is not None else None
-
-
-def init_app(app: Flask) -> None:
-    """Read the stored table (if any) once now, and serve pools from it to calculations."""
-    path = app.config.get("ALLOCATIONS_FILE") or Path(app.config["REFERENCE_DATA_DIR"]) / "allocations.csv"
-    store = AllocationStore(Path(path), app.extensions["rule_sets"], app.extensions["boards"])
-    store.table()  # a malformed table stops start-up, naming the row
-    app.extensions["allocations"] = store
-    app.extensions["bcf_pool_lookup"] = store.pool
 
 
 def _loaded() -> Allocations:

@@ -1,7 +1,7 @@
 """Stored determinations: ``POST|GET /api/v1/hwbs/{code}/determinations``, ``GET …/{id}``, ``GET …/current``.
 
 POST merges the board's current plan with its current actuals into one api.md request and runs the
-calculator's one code path (:func:`api.calculations.calculate_payload`); the answer is stored unchanged
+calculator's one code path (:meth:`calculator.Calculator.calculate`); the answer is stored unchanged
 with the rule set, the versions used and who asked. ``GET …/{id}`` returns it exactly as stored.
 ``GET …/current`` is the latest determination with ``held_back_use`` brought up to date from the
 recovery-plan workflow (rules §6: ``recovery_plan`` while under way or agreed, ``nhs_england_direction``
@@ -16,7 +16,7 @@ from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
-from api.calculations import calculate_payload
+from api.calculations import calculator
 from api.stored_inputs import periods
 from bcf.recovery import current_determination
 from storage import determinations, workflow
@@ -40,7 +40,7 @@ class Determinations(MethodView):
         session = database.session()
         request_body, plan_version, actuals_versions = determinations.merge_request(
             session, code, sorted(periods()))
-        result = calculate_payload(request_body)
+        result = calculator.calculate(request_body)
         row = determinations.record(session, actor(), code, plan_version=plan_version,
                                     actuals_versions=actuals_versions, request=request_body, result=result)
         location = url_for("determinations.Determination", code=code, determination_id=row.id)

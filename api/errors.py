@@ -8,15 +8,17 @@ other HTTP error speak the same problem format, each input problem with a JSON-p
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
 from flask import Flask, Response, json, request
 from flask_smorest import Api
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 
 from bcf.errors import BcfError
+from calculator.problems import flatten_messages
 
 PROBLEM = "application/problem+json"
 PROBLEM_TYPES = "/api/v1/problems/"
@@ -57,28 +59,6 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String()
     instance = ma.fields.String()
     errors = ma.fields.List(ma.fields.Nested(ProblemDetailSchema))
-
-
-def flatten_messages(messages: Any, path: str = "") -> Iterator[dict[str, str]]:
-    """Turn marshmallow's nested error dict into ``{location, message}`` entries with JSON paths.
-
-    ``{"metrics": {2: {"periods": {"april-2015": {"plan": ["Not a valid number."]}}}}}`` becomes
-    ``metrics[2].periods.april-2015.plan``. webargs wraps body errors under ``"json"``; that level is
-    the request body itself, so it is dropped.
-    """
-    if isinstance(messages, Mapping):
-        for key, value in messages.items():
-            if key == "_schema":
-                yield from flatten_messages(value, path)
-            elif isinstance(key, int):
-                yield from flatten_messages(value, f"{path}[{key}]")
-            else:
-                yield from flatten_messages(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(messages, list | tuple):
-        for item in messages:
-            yield from flatten_messages(item, path)
-    else:
-        yield {"location": path or "$", "message": str(messages)}
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,
@@ -132,6 +112,20 @@ def json_body() -> Any:
         return request.get_json()
     except RecursionError:
         raise BadRequest("The JSON body is nested too deeply to read.") from None
+
+
+class BodyParser(FlaskParser):
+    """webargs' Flask parser reading JSON bodies as Flask does (:func:`json_body`).
+
+    webargs reads a body that is not ``application/json``, or is empty, as ``{}`` and lets the schema
+    answer with missing fields; a client that sent the wrong thing is better told so: 415 or 400.
+    """
+
+    def load_json(self, req: Any, schema: ma.Schema) -> Any:
+        return json_body()
+
+
+BODY_PARSER = BodyParser()
 
 
 def handle_bcf_error(error: BcfError) -> Response:

@@ -9,9 +9,9 @@ from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from api.errors import PROBLEM, ProblemSchema
-from api.fields import MoneyField
 from bcf.errors import UnknownRuleSet
 from bcf.rules import get_rule_set
+from calculator.fields import MoneyField
 
 blp = Blueprint("rule_sets", __name__, url_prefix="/api/v1/rule-sets",
                 description="The scheme's parameters, as data")

@@ -1,8 +1,8 @@
 """Spreadsheet users: CSV templates, and a batch calculation from uploaded CSV files.
 
-The upload is read by :mod:`sheets`, each board's rows become one api.md request and go through
-``api.calculations.calculate_payload``, the same code as ``POST /api/v1/calculations`` (in its two
-halves: every board validated, then all computed together). This module
+The upload is read by :mod:`sheets`, each board's rows become one api.md request and go through the
+app's :class:`calculator.Calculator`, the same code as ``POST /api/v1/calculations`` (every board
+prepared, then all determined together). This module
 only handles HTTP: the size limit, which files came, content negotiation and the problem body.
 """
 
@@ -13,7 +13,7 @@ from importlib import resources
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from api.calculations import calculate_payload, calculate_plans, prepare_payload  # the one path, halved
+from api.calculations import calculator
 from api.errors import ProblemSchema, problem
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
@@ -83,12 +83,12 @@ def calculate_csv():
     if mime is None:
         return problem(406, "Not Acceptable", f"Results are available as {', '.join(RESULT_TYPES)}.")
     files = {key: _field(key) for key in FILES}
-    # prepare_payload checks every board before calculate_plans computes any (calculate_payload's two halves);
+    # the calculator prepares every board before it determines any;
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
-    results = calculate_upload(files, current_app.extensions["boards"], calculate_payload,
-                               validate=prepare_payload, compute=calculate_plans).boards
-    body = render(results, mime, current_app.json.dumps)
+    results = calculate_upload(files, calculator.boards, calculator.calculate,
+                               validate=calculator.prepare, compute=calculator.calculate_many).boards
+    body = render(results, mime)
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="bcf-results.{EXTENSIONS[mime]}"'})

@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import current_app
 
-from api.calculations import load_plan
+from api.calculations import calculator
 from bcf.errors import InvalidInput, UnknownRuleSet
 
 
@@ -32,7 +32,7 @@ def _calculator_problems(payload: dict[str, Any]) -> list[dict[str, str]]:
     checked = dict(payload)
     checked.setdefault("p4p_pool", 1)
     try:
-        load_plan(checked)
+        calculator.prepare(checked)
     except InvalidInput as error:
         return list(error.problems)
     except UnknownRuleSet as error:

@@ -2,7 +2,7 @@
 
 These frozen dataclasses are the only shape in which input crosses into :mod:`bcf`: the HTTP schemas,
 the CSV reader and the stored-plan code all build them (usually by loading the JSON request of
-``spec/api.md`` through ``api.calculations.schemas.CalculationRequestSchema``), so there is one
+``spec/api.md`` through ``calculator.requests.CalculationRequestSchema``), so there is one
 determination and no second implementation. Field names are the JSON field names of ``api.md``.
 
 A field that was not sent is ``None``: "not sent" and "false" mean different things to the condition

@@ -53,40 +53,38 @@ def run(client, data: dict[str, bytes], accept: str) -> tuple[float, float, int]
 
 def phases(app, data: dict[str, bytes]) -> None:
     """Where the time goes (median of RUNS, in-process, no HTTP): the same steps the upload takes."""
-    from api.calculations import calculate_payload, calculate_plans, prepare_payload
-    from api.calculations.results import DeterminationSchema
     from bcf.determination import determine_many
+    from calculator.responses import DeterminationSchema
     from sheets.batch import calculate_upload
     from sheets.payloads import build_requests
     from sheets.writing import render
 
-    boards = app.extensions["boards"]
-    with app.app_context():
-        requests, _ = build_requests(data, boards)
-        results = calculate_upload(data, boards, calculate_payload, validate=prepare_payload,
-                                   compute=calculate_plans).boards
-        loaded = [prepare_payload(r.payload) for r in requests]
-        plans, rule_set, pools = [p for p, _, _ in loaded], loaded[0][1], [pool for _, _, pool in loaded]
-        catalogue = app.extensions["catalogue"]
-        determinations = determine_many(plans, rule_set, catalogue, pools)
-        dump = DeterminationSchema().dump
-        steps = {
-            "read CSV + build 152 api.md requests": lambda: build_requests(data, boards),
-            "validate 152 boards (prepare_payload)": lambda: [prepare_payload(r.payload) for r in requests],
-            "determine 152 boards (determine_many, one call)":
-                lambda: determine_many(plans, rule_set, catalogue, pools),
-            "dump 152 determinations": lambda: [dump(d) for d in determinations],
-            "write CSV": lambda: render(results, CSV_MIME),
-            "write JSON": lambda: render(results, JSON_MIME, app.json.dumps),
-            "write XLSX": lambda: render(results, XLSX_MIME),
-        }
-        for name, step in steps.items():
-            times = []
-            for _ in range(RUNS):
-                start = time.perf_counter()
-                step()
-                times.append(time.perf_counter() - start)
-            print(f"  {name:<62} {statistics.median(times):.3f} s")
+    calculator = app.extensions["calculator"]
+    boards = calculator.boards
+    requests, _ = build_requests(data, boards)
+    results = calculate_upload(data, boards, calculator.calculate, validate=calculator.prepare,
+                               compute=calculator.calculate_many).boards
+    prepared = [calculator.prepare(r.payload) for r in requests]
+    plans, rule_set, pools = [p.checked for p in prepared], prepared[0].rule_set, [p.pool for p in prepared]
+    determinations = determine_many(plans, rule_set, calculator.catalogue, pools)
+    dump = DeterminationSchema().dump
+    steps = {
+        "read CSV + build 152 api.md requests": lambda: build_requests(data, boards),
+        "validate 152 boards (Calculator.prepare)": lambda: [calculator.prepare(r.payload) for r in requests],
+        "determine 152 boards (determine_many, one call)":
+            lambda: determine_many(plans, rule_set, calculator.catalogue, pools),
+        "dump 152 determinations": lambda: [dump(d) for d in determinations],
+        "write CSV": lambda: render(results, CSV_MIME),
+        "write JSON": lambda: render(results, JSON_MIME),
+        "write XLSX": lambda: render(results, XLSX_MIME),
+    }
+    for name, step in steps.items():
+        times = []
+        for _ in range(RUNS):
+            start = time.perf_counter()
+            step()
+            times.append(time.perf_counter() - start)
+        print(f"  {name:<62} {statistics.median(times):.3f} s")
 
 
 def main() -> None:

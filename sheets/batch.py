@@ -72,13 +72,13 @@ def calculate_upload(files: Mapping[str, bytes | None], boards: Mapping[str, obj
     """Read an upload and determine every board in it, or refuse it whole with every problem.
 
     :param files: ``metrics`` (required), ``conditions``, ``pools`` → raw bytes (None when absent).
-    :param boards: known boards by code (``app.extensions["boards"]``).
-    :param calculate: ``api.calculations.calculate_payload``: api.md request dict → response dict.
+    :param boards: known boards by code (``Calculator.boards``).
+    :param calculate: ``Calculator.calculate``: api.md request dict → response dict.
     :param validate: optional check-only twin of ``calculate`` raising the same errors; when given,
         every board is checked before any is computed, and its problems are answered together with
         the cell problems of the files.
     :param compute: optional batch twin of ``calculate`` for use with ``validate``
-        (``api.calculations.calculate_plans``): what ``validate`` returned for some boards → their
+        (``Calculator.calculate_many``): what ``validate`` returned for some boards → their
         response dicts, in order. Each board is then validated once, not again by ``calculate``, and
         up to :data:`CHUNK` boards are computed in one call (the determination vectorises across them).
     :param progress: wraps the per-board loop (the console script's progress bar).

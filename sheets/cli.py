@@ -1,7 +1,8 @@
 """``bcf calculate``: the CSV upload, from the command line, for analysts with files on their own disk.
 
-It builds the same app as the service and calls the same code inside its app context, so a file gives
-the same results (and the same problems, on stderr, with exit status 1) here as over HTTP. Results are
+It reads the same reference data as the service and calls the same calculator
+(:func:`calculator.load_calculator`), so a file gives the same results (and the same problems, on
+stderr, with exit status 1) here as over HTTP, with no web app built. Results are
 written to a temporary file beside the target and renamed into place, so a failure leaves nothing
 half-written.
 """
@@ -82,26 +83,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"bcf: cannot read --{key} {path}: {error.strerror}", file=sys.stderr)
             return 2
 
-    from api import create_app
-    from api.calculations import calculate_payload, calculate_plans, prepare_payload
+    from calculator import load_calculator
     from sheets.batch import calculate_upload
     from sheets.writing import render
 
-    app = create_app()
-    with app.app_context():
-        try:
-            results = calculate_upload(files, app.extensions["boards"], calculate_payload,
-                                       validate=prepare_payload, compute=calculate_plans,
-                                       progress=_progress(not args.no_progress)).boards
-        except InvalidInput as error:
-            print(f"bcf: {error.message}", file=sys.stderr)
-            for entry in error.problems:
-                print(f"  {entry['location']}: {entry['message']}", file=sys.stderr)
-            return 1
-        except BcfError as error:
-            print(f"bcf: {error.message}", file=sys.stderr)
-            return 1
-        data = render(results, mime, app.json.dumps)
+    try:
+        calculator, _ = load_calculator()  # reference_data/, and its allocation table if loaded
+        results = calculate_upload(files, calculator.boards, calculator.calculate,
+                                   validate=calculator.prepare, compute=calculator.calculate_many,
+                                   progress=_progress(not args.no_progress)).boards
+    except InvalidInput as error:
+        print(f"bcf: {error.message}", file=sys.stderr)
+        for entry in error.problems:
+            print(f"  {entry['location']}: {entry['message']}", file=sys.stderr)
+        return 1
+    except BcfError as error:
+        print(f"bcf: {error.message}", file=sys.stderr)
+        return 1
+    data = render(results, mime)
     write_atomically(args.out, data)
     print(f"bcf: {len(results)} board{'s' if len(results) != 1 else ''} determined; results in {args.out}",
           file=sys.stderr)

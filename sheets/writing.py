@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from decimal import Decimal
 
 import xlsxwriter
 
+from calculator.json_text import dumps
 from sheets.batch import BoardResult
 from sheets.safety import neutralise
 
@@ -69,22 +69,9 @@ def results_csv(results: Sequence[BoardResult]) -> str:
     return out.getvalue()
 
 
-def results_json(results: Sequence[BoardResult], dumps: Callable[[object], str] | None = None) -> str:
-    """The determinations as a JSON list, each exactly as ``POST /api/v1/calculations`` answers.
-
-    :param dumps: the app's JSON encoder (``app.json.dumps``) so that numbers are encoded as the JSON
-        endpoint encodes them; the default writes Decimal as a JSON number.
-    """
-    determinations = [r.determination for r in results]
-    if dumps is not None:
-        return dumps(determinations)
-    return json.dumps(determinations, default=_json_default, ensure_ascii=False)
-
-
-def _json_default(value):
-    if isinstance(value, Decimal):
-        return float(value)  # a JSON number, as api.md shows money
-    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+def results_json(results: Sequence[BoardResult]) -> str:
+    """The determinations as a JSON list, each exactly as ``POST /api/v1/calculations`` answers."""
+    return dumps([r.determination for r in results])
 
 
 # --- XLSX -------------------------------------------------------------------------------------------
@@ -255,12 +242,12 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
 WRITERS = {".csv": CSV_MIME, ".json": JSON_MIME, ".xlsx": XLSX_MIME}
 
 
-def render(results: Sequence[BoardResult], mime: str, dumps: Callable[[object], str] | None = None) -> bytes:
+def render(results: Sequence[BoardResult], mime: str) -> bytes:
     """The results in one of the three formats, as bytes ready to send or write."""
     if mime == CSV_MIME:
         return results_csv(results).encode("utf-8")
     if mime == JSON_MIME:
-        return results_json(results, dumps).encode("utf-8")
+        return results_json(results).encode("utf-8")
     if mime == XLSX_MIME:
         return results_xlsx(results)
     raise ValueError(f"unsupported result format {mime}")

@@ -163,7 +163,7 @@ def test_without_a_table_the_answer_says_how_to_load_one(client, path):
 
 
 def test_without_a_table_there_is_no_default_pool(app):
-    assert app.extensions["bcf_pool_lookup"](A) is None
+    assert app.extensions["calculator"].pool_lookup(A) is None
 
 
 def write(tmp_path, **files):
@@ -189,8 +189,8 @@ def test_cli_load_then_get(app, client, tmp_path):
     check_synthetic_table(listing.get_json()["boards"])
     one = client.get(f"/api/v1/allocations/{B}").get_json()
     assert one["p4p_pool"]["amount"] == 80831408.78 and one["source"] == "illustrative"
-    assert app.extensions["bcf_pool_lookup"](B) == Decimal("80831408.78")
-    assert app.extensions["bcf_pool_lookup"]("E06000003") is None  # a board not in the table
+    assert app.extensions["calculator"].pool_lookup(B) == Decimal("80831408.78")
+    assert app.extensions["calculator"].pool_lookup("E06000003") is None  # a board not in the table
     missing = client.get("/api/v1/allocations/E06000003")
     assert missing.status_code == 404 and "no row for board E06000003" in missing.get_json()["detail"]
     unknown = client.get("/api/v1/allocations/X99")
@@ -208,7 +208,7 @@ def test_cli_loads_a_published_table_and_calculations_default_to_its_pool(app, c
                                "explanation": "published: published.csv row 2, column p4p_amount"}
     assert one["components"]["ccg_core_nhs"]["amount"] is None  # not in a published table
     assert [t["amount"] for t in one["tranches"]] == [150000.0, 150000.0, 300000.0]
-    assert app.extensions["bcf_pool_lookup"](A) == Decimal("600000.00")
+    assert app.extensions["calculator"].pool_lookup(A) == Decimal("600000.00")
     calculation = client.post("/api/v1/calculations", json={"hwb_code": A, "metrics": []})
     assert calculation.status_code == 200, calculation.get_json()
     assert calculation.get_json()["p4p_pool"] == 600000.0
@@ -239,12 +239,12 @@ def test_cli_file_of_unknown_kind_is_refused(app, tmp_path):
 
 def test_a_new_table_is_read_when_the_file_changes(app, client, tmp_path):
     assert load(app, *write(tmp_path, published=PUBLISHED)).exit_code == 0
-    assert app.extensions["bcf_pool_lookup"](A) == Decimal("600000.00")
+    assert app.extensions["calculator"].pool_lookup(A) == Decimal("600000.00")
     store = app.extensions["allocations"]
     first = store.table()
     assert store.table() is first  # not re-read while the file is unchanged
     assert load(app, *write(tmp_path, published=PUBLISHED.replace("600000.00", "700000.00"))).exit_code == 0
     stat = store.path.stat()
     os.utime(store.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse clocks
-    assert app.extensions["bcf_pool_lookup"](A) == Decimal("700000.00")
+    assert app.extensions["calculator"].pool_lookup(A) == Decimal("700000.00")
     assert client.get(f"/api/v1/allocations/{A}").get_json()["p4p_pool"]["amount"] == 700000.0

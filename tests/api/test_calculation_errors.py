@@ -159,12 +159,12 @@ def test_a_body_that_is_not_an_object(client, text):
 
 def test_invalid_input_changes_nothing(app, client):
     extensions = app.extensions
-    before = (dict(extensions["rule_sets"]), extensions["catalogue"], extensions["bcf_pool_lookup"])
+    before = (dict(extensions["rule_sets"]), extensions["catalogue"], extensions["calculator"].pool_lookup)
     body = request()
     body["metrics"][0]["periods"]["april-2015"]["plan"] = "x"
     client.post("/api/v1/calculations", json=body)
     assert (dict(app.extensions["rule_sets"]), app.extensions["catalogue"],
-            app.extensions["bcf_pool_lookup"]) == before
+            app.extensions["calculator"].pool_lookup) == before
     assert client.post("/api/v1/calculations", json=request()).status_code == 200
 
 

@@ -11,7 +11,6 @@ import pytest
 from calc_example import byars_lower, monthly_rate, penny, request
 
 from api import PROJECT_ROOT, create_app
-from api.calculations import calculate_payload
 from bcf.errors import InvalidInput, ReferenceDataError
 
 B_APR, A_APR = monthly_rate(3100, 9, 72000), monthly_rate(2950, 9, 72400)
@@ -80,18 +79,18 @@ def test_worked_example_figures(client):
     assert body["recovery_plan_required"] is False
 
 
-def test_calculate_payload_is_the_path_the_view_uses(app, client):
-    with app.app_context():
-        direct = json.loads(app.json.dumps(calculate_payload(request())))  # as the wire carries it
+def test_the_apps_calculator_is_the_path_the_view_uses(app, client):
+    calculated = app.extensions["calculator"].calculate(request())
+    direct = json.loads(app.json.dumps(calculated))  # as the wire carries it
     assert client.post("/api/v1/calculations", json=request()).get_json() == direct
 
 
-def test_calculate_payload_raises_invalid_input_with_all_problems(app):
+def test_the_calculator_raises_invalid_input_with_all_problems(app):
     body = request()
     body["metrics"][0]["periods"]["april-2015"]["plan"] = "lots"
     body["p4p_pool"] = -1
-    with app.app_context(), pytest.raises(InvalidInput) as raised:
-        calculate_payload(body)
+    with pytest.raises(InvalidInput) as raised:
+        app.extensions["calculator"].calculate(body)
     assert {p["location"] for p in raised.value.problems} == {
         "metrics[0].periods.april-2015.plan", "p4p_pool"}
 
@@ -134,7 +133,7 @@ def test_pool_comes_from_the_allocation_lookup_when_not_sent(app, client):
     assert [e["location"] for e in problem["errors"]] == ["p4p_pool"]
     assert "flask --app wsgi bcf load-allocations" in problem["errors"][0]["message"]
 
-    app.extensions["bcf_pool_lookup"] = {"E06000001": Decimal("2000000.00")}.get
+    app.extensions["calculator"].pool_lookup = {"E06000001": Decimal("2000000.00")}.get
     answer = client.post("/api/v1/calculations", json=body).get_json()
     assert answer["p4p_pool"] == 2000000.00
     assert answer["totals"]["available"] == 2000000.00
@@ -210,24 +209,22 @@ def test_a_bad_rule_set_stops_start_up(tmp_path):
 def test_rule_sets_and_catalogue_are_loaded_once_into_extensions(app):
     assert set(app.extensions["rule_sets"]) == {"bcf-2015-16"}
     assert "delayed_transfers" in app.extensions["catalogue"].national
-    assert app.extensions["bcf_pool_lookup"]("E06000001") is None
+    assert app.extensions["calculator"].pool_lookup("E06000001") is None
     assert Path(app.config["REFERENCE_DATA_DIR"]).is_dir()
 
 
-def test_calculate_plans_answers_each_board_as_calculate_payload_does(two_rule_sets):
-    """The upload's halves: boards of two rule sets, interleaved, checked by prepare_payload, computed in
-    one calculate_plans call, each answered as calculate_payload answers it alone, in order."""
-    from api.calculations import calculate_plans, prepare_payload
-
+def test_calculate_many_answers_each_board_as_calculate_does(two_rule_sets):
+    """The upload's halves: boards of two rule sets, interleaved, each prepared, determined in one
+    calculate_many call, each answered as calculate answers it alone, in order."""
+    calculator = two_rule_sets.application.extensions["calculator"]
     bodies = []
     for i, rule_set in enumerate(["bcf-2015-16", SECOND_RULE_SET_ID, "bcf-2015-16", SECOND_RULE_SET_ID]):
         body = request()
         body["rule_set"], body["p4p_pool"] = rule_set, 1000000.00 + 1000 * i
         body["metrics"][0]["periods"]["april-2015"]["actual"]["numerator"] = 2900 + 40 * i
         bodies.append(body)
-    with two_rule_sets.application.app_context():
-        together = calculate_plans([prepare_payload(body) for body in bodies])
-        alone = [calculate_payload(body) for body in bodies]
+    together = calculator.calculate_many([calculator.prepare(body) for body in bodies])
+    alone = [calculator.calculate(body) for body in bodies]
     assert together == alone
     assert [a["rule_set"] for a in together] == [b["rule_set"] for b in bodies]
     assert [a["p4p_pool"] for a in together] == [b["p4p_pool"] for b in bodies]

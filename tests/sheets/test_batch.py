@@ -1,6 +1,6 @@
 """The batch: nothing is computed if any row is wrong, and the domain's JSON paths come back as cells.
 
-``calculate`` here is a recording double of ``api.calculations.calculate_payload`` (its contract:
+``calculate`` here is a recording double of ``Calculator.calculate`` (its contract:
 request dict in, response dict out, ``InvalidInput`` with JSON-path problems): these tests are about
 the batch's own behaviour, which must not depend on what the determination decides.
 """
@@ -149,7 +149,7 @@ def test_domain_problems_about_other_cells_of_a_flagged_row_are_reported(boards,
 
 
 class BatchRecorder:
-    """A double of ``api.calculations.calculate_plans``: what the validator returned → answers."""
+    """A double of ``Calculator.calculate_many``: what the validator returned → answers."""
 
     def __init__(self):
         self.calls = []
@@ -160,7 +160,7 @@ class BatchRecorder:
 
 
 def checked_codes(problems_by_board=None):
-    """A validator double returning the board's code (standing for load_plan's checked plan)."""
+    """A validator double returning the board's code (standing for Calculator.prepare's prepared plan)."""
     recorder = Recorder(problems_by_board)
 
     def validate(payload):

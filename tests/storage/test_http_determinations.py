@@ -6,7 +6,6 @@ import json
 from sqlalchemy import func, select
 from storage_support import ACTUALS_BAD, HWB_A
 
-from api.calculations import calculate_payload
 from storage import workflow
 from storage.models import AuditEntry, Determination
 
@@ -39,8 +38,8 @@ def test_determination_is_the_calculator_answer_kept_exactly(app, client, auth, 
     dt["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["delayed_transfers"]
     reablement["october-2015"]["actual"] = ACTUALS_BAD["october-2015"]["reablement"]
     assert body["request"] == merged
-    with app.app_context():
-        assert body["result"] == json.loads(app.json.dumps(calculate_payload(merged)))  # as sent
+    calculated = app.extensions["calculator"].calculate(merged)
+    assert body["result"] == json.loads(app.json.dumps(calculated))  # as sent
 
     again = client.get(f"/api/v1/hwbs/{HWB_A}/determinations/{body['id']}", headers=auth["assurance"])
     assert again.status_code == 200 and again.get_json() == body

@@ -107,10 +107,10 @@ class MoneyField(fields.Field):
         return amount
 
     def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Decimal | None:
-        return None if value is None else pounds(value)
+        return None if value is None else money_written(value)
 
 
-def pounds(value: Decimal | int | str | float) -> Decimal:
+def money_written(value: Decimal | int | str | float) -> Decimal:
     """An amount as :class:`MoneyField` writes it: rounded half up to the penny (bcf.money's defaults).
 
     Called for every amount that is not None.
@@ -218,17 +218,3 @@ class CountBlock(fields.Field):
                 f"Ambiguous count block: it mixes the keys of {kinds}; send exactly one kind of block."
             )
         return matched[0][0]
-
-
-def count_block_properties(self: Any, field: fields.Field, **kwargs: Any) -> dict[str, Any]:
-    """OpenAPI for :class:`CountBlock`: ``oneOf`` the block schemas (an apispec attribute function)."""
-    if not isinstance(field, CountBlock):
-        return {}
-    refs = [self.resolve_nested_schema(schema) for _, _, schema in field.blocks]
-    return {"oneOf": refs}
-
-
-def register_fields(api: Any) -> None:
-    """Teach the OpenAPI generator our fields (style §5: documented via ``api.register_field``)."""
-    api.register_field(MoneyField, "number", "decimal")
-    api.ma_plugin.converter.add_attribute_function(count_block_properties)

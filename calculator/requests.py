@@ -14,8 +14,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import fields, post_load, validate
 
-from api.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, MoneyField, Number
 from bcf import plan as p
+from calculator.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, MoneyField, Number
 
 TEXT = validate.Length(min=1, max=500)
 CODE = validate.Length(min=1, max=64)
@@ -117,7 +117,7 @@ class PeriodPlanSchema(ma.Schema):
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.PeriodPlan:
-        history = data.get("history")  # a list, None, or (salvaged, api/salvage.py) UNREAD
+        history = data.get("history")  # a list, None, or (salvaged, calculator/salvage.py) UNREAD
         return p.PeriodPlan(baseline=data["baseline"], plan=data["plan"], actual=data.get("actual"),
                             history=tuple(history) if isinstance(history, list) else history)
 
@@ -237,8 +237,9 @@ class ConditionsSchema(ma.Schema):
 # --- the whole request -------------------------------------------------------------------------------
 
 
-class CalculationRequestSchema(ma.Schema):
-    """One board's plan with whatever actuals have arrived (api.md ``POST /api/v1/calculations``)."""
+class PlanSchema(ma.Schema):
+    """One board's plan with whatever actuals have arrived (api.md ``POST /api/v1/calculations``), as
+    its schema reads it; :class:`calculator.service.CalculationRequestSchema` checks it too."""
 
     hwb_code = fields.String(required=True, validate=validate.Length(min=1, max=20),
                              metadata={"example": "E06000001"})
@@ -258,4 +259,4 @@ class CalculationRequestSchema(ma.Schema):
                       conditions=data["conditions"], rule_set=data["rule_set"], p4p_pool=data["p4p_pool"])
 
 
-__all__ = ["CalculationRequestSchema", "MetricPlanSchema", "MAX_MAGNITUDE"]
+__all__ = ["MAX_MAGNITUDE", "MetricPlanSchema", "PlanSchema"]

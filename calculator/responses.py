@@ -1,7 +1,7 @@
 """The calculator's responses: :mod:`bcf.results` dataclasses dumped with api.md's field names.
 
 The dataclass attribute names ARE the response names, so these schemas only say how each value is
-written: money as a JSON number to the penny (:class:`~api.fields.MoneyField`), rates, achievements and
+written: money as a JSON number to the penny (:class:`~calculator.fields.MoneyField`), rates, achievements and
 p-values as unrounded floats, ``None`` as null ("pending" or "not applicable").
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields
 
-from api.fields import MoneyField
+from calculator.fields import MoneyField
 
 PENDING_NULL = "null while pending (no actual yet)"
 

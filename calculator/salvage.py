@@ -23,9 +23,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import ValidationError, fields
 
-from api.fields import BoundedList, CountBlock, KeyedMap, Number
-from api.loaders import post_load_hooks
 from bcf.plan import UNREAD
+from calculator.fields import BoundedList, CountBlock, KeyedMap, Number
 
 
 class Unreadable(Exception):
@@ -79,8 +78,8 @@ def _object(schema: ma.Schema, data: Any) -> Any:
         read = salvage(field, data.get(field.data_key or name, ma.missing))
         if read is not ma.missing:
             result[field.attribute or name] = read
-    for hook in post_load_hooks(schema):
-        result = hook(result, many=False, partial=None, unknown=ma.RAISE)
+    for hook_name, _, _ in schema._hooks["post_load"]:  # as load runs them: they make the dataclass
+        result = getattr(schema, hook_name)(result, many=False, partial=None, unknown=ma.RAISE)
     return result
 
 

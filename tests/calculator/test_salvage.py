@@ -1,15 +1,15 @@
-"""api.salvage: an invalid metric entry read as far as it can be, for the cross-reference checks."""
+"""calculator.salvage: an invalid metric entry read as far as it can be, for the cross-reference checks."""
 
 from __future__ import annotations
 
 import pytest
-from calc_example import request
 
-from api.calculations.schemas import CalculationRequestSchema, MetricPlanSchema
-from api.salvage import Unreadable, salvage
 from bcf.plan import UNREAD, Counts
+from calculator.requests import MetricPlanSchema, PlanSchema
+from calculator.salvage import Unreadable, salvage
+from tests.api.calc_example import request
 
-ENTRY = CalculationRequestSchema().fields["metrics"].inner
+ENTRY = PlanSchema().fields["metrics"].inner
 
 
 def test_a_valid_entry_reads_as_the_schema_loads_it():

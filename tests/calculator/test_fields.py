@@ -7,9 +7,10 @@ from decimal import Decimal
 import marshmallow as ma
 import pytest
 
-from api.calculations.schemas import PeriodPlanSchema
-from api.fields import MoneyField, Number
 from bcf.plan import BareValue, Counts, Score, Standardised
+from calculator.fields import MoneyField, Number
+from calculator.json_text import dumps
+from calculator.requests import PeriodPlanSchema
 
 
 class Pool(ma.Schema):
@@ -49,9 +50,15 @@ def test_money_dumps_a_decimal_to_the_penny(amount, dumped):
 
 
 def test_json_writes_money_with_two_decimals_and_text_as_utf8(app):
-    with app.app_context():
-        written = app.json.dumps({"pool": Decimal("1000000.00"), "name": "£ ÷ −", "share": 0.25})
-    assert written == '{"pool":1000000.00,"name":"£ ÷ −","share":0.25}'
+    document = {"pool": Decimal("1000000.00"), "name": "£ ÷ −", "share": 0.25}
+    assert dumps(document) == '{"pool":1000000.00,"name":"£ ÷ −","share":0.25}'
+    with app.app_context():  # and the service writes with it
+        assert app.json.dumps(document) == dumps(document)
+
+
+def test_json_refuses_what_it_cannot_write():
+    with pytest.raises(TypeError, match="set"):
+        dumps({"codes": {"E06000001"}})
 
 
 @pytest.mark.parametrize("sent, fragment", [
