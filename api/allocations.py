@@ -21,15 +21,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from api.errors import PROBLEM, ProblemSchema
-from bcf import allocation_table
-from bcf.allocations import (
-    INPUT_NAMES,
-    AllocationInputs,
-    AllocationNotFound,
-    Allocations,
-    Table,
-    calculate_allocations,
-)
+from bcf import allocation_files, allocation_table
+from bcf.allocation_files import INPUT_NAMES, AllocationInputs, Table
+from bcf.allocation_table import AllocationNotFound
+from bcf.allocations import Allocations, calculate_allocations
 from bcf.errors import InvalidInput, UnknownBoard
 from bcf.rules import RuleSet, get_rule_set
 from calculator.fields import BoundedList, MoneyField
@@ -277,7 +272,7 @@ def load_files(paths: list[Path], rule_set_id: str | None = None) -> Allocations
     """
     rule_set = get_rule_set(current_app.extensions["rule_sets"], rule_set_id)
     tables = [Table.from_csv(Path(p).name, Path(p)) for p in paths]
-    inputs = allocation_table.inputs_from_tables(tables, rule_set)
+    inputs = allocation_files.inputs_from_tables(tables, rule_set)
     allocations = calculate_allocations(inputs, rule_set, current_app.extensions["boards"])
     store = current_app.extensions["allocations"]
     allocation_table.write_table(store.path, allocations, rule_set)

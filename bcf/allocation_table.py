@@ -1,5 +1,9 @@
 """The per-board allocation table as flat rows: CSV/XLSX answers and the stored reference table.
 
+This module is the output side only: it lays out what :mod:`bcf.allocations` calculated, writes it and
+reads the stored copy back. Reading the operator's input files (and telling their roles) is
+:mod:`bcf.allocation_files`; the money is :mod:`bcf.allocations`.
+
 One row per board; each money figure is three columns (``dfg``, ``dfg_source``, ``dfg_explanation``),
 so that a spreadsheet keeps where each number came from. The stored table
 (``reference_data/allocations.csv``, loaded by ``flask --app wsgi bcf load-allocations``) is this same
@@ -25,32 +29,38 @@ from bcf.allocations import (
     P4P_POOL,
     PUBLISHED,
     SOURCES,
-    AllocationInputs,
     Allocations,
     BoardAllocation,
     Figure,
-    Table,
     TrancheFigure,
     totals_of,
 )
 from bcf.boards import Board
-from bcf.errors import InvalidInput, ReferenceDataError
+from bcf.errors import BcfError, ReferenceDataError
 from bcf.rules import RuleSet
 
 LEAD_COLUMNS = ("rule_set", "hwb_code", "hwb_name", "source")
 
 
+class AllocationNotFound(BcfError):
+    """No allocation table is loaded, or it has no row for the board asked about."""
+
+    slug = "not-found"
+
+
 def figure_names(rule_set: RuleSet) -> list[str]:
     """Money figures in table order: CCG components, their sum, council grants, minimum fund, pool,
     then the tranches (by their rule-set ids)."""
-    ccg = [c.id for c in rule_set.fund_components if c.held_by == "ccg"]
-    council = [c.id for c in rule_set.fund_components if c.held_by == "council"]
-    return [*ccg, CCG_CONTRIBUTION, *council, MINIMUM_FUND, P4P_POOL, *(t.id for t in rule_set.tranches)]
+    ccg = [component.id for component in rule_set.fund_components if component.held_by == "ccg"]
+    council = [component.id for component in rule_set.fund_components if component.held_by == "council"]
+    tranches = [tranche.id for tranche in rule_set.tranches]
+    return [*ccg, CCG_CONTRIBUTION, *council, MINIMUM_FUND, P4P_POOL, *tranches]
 
 
 def columns(rule_set: RuleSet) -> list[str]:
     names = figure_names(rule_set)
-    return [*LEAD_COLUMNS, *(f"{n}{suffix}" for n in names for suffix in ("", "_source", "_explanation"))]
+    suffixes = ("", "_source", "_explanation")
+    return [*LEAD_COLUMNS, *(f"{name}{suffix}" for name in names for suffix in suffixes)]
 
 
 def rows(allocations: Allocations, rule_set: RuleSet) -> list[dict[str, Any]]:
@@ -60,7 +70,7 @@ def rows(allocations: Allocations, rule_set: RuleSet) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"rule_set": allocations.rule_set, "hwb_code": board.hwb_code,
                                "hwb_name": board.hwb_name, "source": board.source}
         figures: dict[str, Figure | TrancheFigure] = dict(board.figures())
-        figures.update((t.tranche, t) for t in board.tranches)
+        figures.update((tranche.tranche, tranche) for tranche in board.tranches)
         for name in figure_names(rule_set):
             figure = figures.get(name)
             row[name] = figure.amount if figure else None
@@ -75,7 +85,7 @@ def to_csv_text(allocations: Allocations, rule_set: RuleSet) -> str:
     writer = csv.DictWriter(buffer, fieldnames=columns(rule_set), lineterminator="\n")
     writer.writeheader()
     for row in rows(allocations, rule_set):
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({column: "" if value is None else value for column, value in row.items()})
     return buffer.getvalue()
 
 
@@ -117,10 +127,10 @@ def read_table(path: Path, rule_sets: Mapping[str, RuleSet], boards: Mapping[str
     rule_set = rule_sets.get(records[0].get("rule_set") or "")
     if rule_set is None:
         raise ReferenceDataError(f"{path}: unknown rule set {records[0].get('rule_set')!r}")
-    missing = [c for c in columns(rule_set) if c not in header]
+    missing = [column for column in columns(rule_set) if column not in header]
     if missing:
         raise ReferenceDataError(f"{path}: missing columns {', '.join(missing)}")
-    component_ids = [c.id for c in rule_set.fund_components]
+    component_ids = [component.id for component in rule_set.fund_components]
     result = []
     for number, record in enumerate(records, start=2):
         where = f"{path} row {number}"
@@ -143,53 +153,7 @@ def read_table(path: Path, rule_sets: Mapping[str, RuleSet], boards: Mapping[str
             tranches.append(TrancheFigure(tranche.id, tranche.share, stored.amount, stored.source,
                                           stored.explanation))
         result.append(BoardAllocation(
-            code, boards[code].name, record["source"], {c: figure(c) for c in component_ids},
-            figure(CCG_CONTRIBUTION), figure(MINIMUM_FUND), figure(P4P_POOL), tuple(tranches)))
+            code, boards[code].name, record["source"],
+            {component: figure(component) for component in component_ids}, figure(CCG_CONTRIBUTION),
+            figure(MINIMUM_FUND), figure(P4P_POOL), tuple(tranches)))
     return Allocations(rule_set.id, tuple(result), totals_of(result, rule_set))
-
-
-# --- the CLI's FILE… arguments: which input is each file? -------------------------------------------
-
-
-def input_role(table: Table, rule_set: RuleSet) -> str:
-    """Tell an input file's role from its header, so ``load-allocations`` takes files in any order.
-
-    ``share`` → ``ccg_to_hwb``; a per-board total (``ccg_contribution``, ``minimum_fund``,
-    ``p4p_amount``) → ``published``; a CCG-held component → ``ccg_amounts``; a council grant alone →
-    ``council_grants``.
-
-    :raise InvalidInput: the header matches none of them.
-    """
-    header = set(table.frame.columns)
-    ccg = {c.id for c in rule_set.fund_components if c.held_by == "ccg"}
-    council = {c.id for c in rule_set.fund_components if c.held_by == "council"}
-    if "share" in header:
-        return "ccg_to_hwb"
-    if header & {CCG_CONTRIBUTION, MINIMUM_FUND, "p4p_amount"}:
-        return "published"
-    if header & ccg:
-        return "ccg_amounts"
-    if header & council:
-        return "council_grants"
-    raise InvalidInput(f"{table.name}: cannot tell which input this is from its columns.", problems=[{
-        "location": table.location(None),
-        "message": "expected the columns of ccg_amounts (ccg_code, CCG components), ccg_to_hwb "
-                   "(ccg_code, hwb_code, share), council_grants (council_code, dfg, "
-                   "social_care_capital_grant) or a published table (hwb_code, ccg_contribution, dfg, "
-                   "social_care_capital_grant, minimum_fund, p4p_amount)"}])
-
-
-def inputs_from_tables(tables: list[Table], rule_set: RuleSet) -> AllocationInputs:
-    """Assign each table its role; two tables with one role is an error naming both."""
-    by_role: dict[str, Table] = {}
-    problems = []
-    for table in tables:
-        role = input_role(table, rule_set)
-        if role in by_role:
-            problems.append({"location": table.location(None),
-                             "message": f"{by_role[role].name} is already the {role} input"})
-        by_role[role] = table
-    if problems:
-        raise InvalidInput("Two files have the same role.", problems=problems)
-    return AllocationInputs(**by_role)
-

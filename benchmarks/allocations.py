@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bcf.allocations import AllocationInputs, Table, calculate_allocations  # noqa: E402
+from bcf.allocation_files import AllocationInputs, Table  # noqa: E402
+from bcf.allocations import calculate_allocations  # noqa: E402
 from bcf.boards import load_boards  # noqa: E402
 from bcf.rules import current_rule_set, load_rule_sets  # noqa: E402
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bcf.allocations import AllocationInputs, Table
+from bcf.allocation_files import AllocationInputs, Table
 from bcf.boards import load_boards
 from bcf.rules import current_rule_set, load_rule_sets
 

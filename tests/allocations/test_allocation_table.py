@@ -5,8 +5,8 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 
 from bcf import allocation_table
-from bcf.allocations import Table, calculate_allocations
-from bcf.errors import InvalidInput, ReferenceDataError
+from bcf.allocations import calculate_allocations
+from bcf.errors import ReferenceDataError
 
 
 @pytest.fixture()
@@ -44,21 +44,3 @@ def test_a_malformed_stored_table_is_a_reference_data_error_naming_the_row(alloc
     path.write_text(path.read_text().replace("E06000002", "E0600000X"))
     with pytest.raises(ReferenceDataError, match="row 3"):
         allocation_table.read_table(path, {rule_set.id: rule_set}, boards)
-
-
-@pytest.mark.parametrize(("header", "role"), [
-    ("ccg_code,hwb_code,share", "ccg_to_hwb"),
-    ("hwb_code,ccg_contribution,dfg,social_care_capital_grant,minimum_fund,p4p_amount", "published"),
-    ("ccg_code,ccg_core_nhs", "ccg_amounts"),
-    ("hwb_code,social_care_transfer", "ccg_amounts"),
-    ("council_code,dfg,social_care_capital_grant", "council_grants"),
-])
-def test_input_role_from_columns(header, role, rule_set):
-    assert allocation_table.input_role(Table.from_csv("x.csv", header + "\n"), rule_set) == role
-
-
-def test_two_files_with_one_role_are_refused(rule_set):
-    tables = [Table.from_csv(name, "ccg_code,hwb_code,share\n") for name in ("a.csv", "b.csv")]
-    with pytest.raises(InvalidInput) as caught:
-        allocation_table.inputs_from_tables(tables, rule_set)
-    assert caught.value.problems[0]["location"] == "b.csv row 1"
