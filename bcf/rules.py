@@ -2,8 +2,9 @@
 
 As OpenFisca keeps each policy number in YAML and its loader refuses unknown keys and malformed values
 (naming the file), an assurance panel changes a parameter by copying the file under a new ``id`` and
-editing it; no code changes. A bad rule set stops start-up, never a request. All problems in a file
-are reported at once.
+editing it; no code changes. Each parameter is written as OpenFisca writes one, ``{description,
+reference, value}``, and each tranche lists its lines inline. A bad rule set stops start-up, never a
+request. All problems in a file are reported at once, each naming its key.
 """
 
 from __future__ import annotations
