@@ -2,14 +2,15 @@
 
 As OpenFisca keeps each policy number in YAML and its loader refuses unknown keys and malformed values
 (naming the file), an assurance panel changes a parameter by copying the file under a new ``id`` and
-editing it; no code changes. A bad rule set stops start-up, never a request. All problems in a file
-are reported at once.
+editing it; no code changes. Each parameter is written as OpenFisca writes one, ``{description,
+reference, value}``, and each tranche lists its lines inline. A bad rule set stops start-up, never a
+request. All problems in a file are reported at once, each naming its key.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cached_property
@@ -29,7 +30,7 @@ KNOWN_CONDITIONS = (
     "joint_assessment",
     "acute_sector_impact",
 )
-# The list parameters a tranche's ``lines`` may name (their order is the order of the lines, §2).
+# The spec's names for the tranches' lists of lines (§2): a tranche's ``lines.name`` is one of these.
 LINE_LISTS = ("april_conditions", "april_metrics", "october_metrics")
 TRANCHE_KINDS = ("conditions", "metrics")
 UNASSESSABLE_MODES = ("held_back", "redistribute")
@@ -47,28 +48,6 @@ ROUNDING_MODES = (
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-TOP_LEVEL = {
-    "id": True,
-    "name": True,
-    "current": True,
-    "reference": False,
-    "rounding": True,
-    "fund_components": True,
-    "p4p_national_total": True,
-    "p4p_basis": True,
-    "tranches": True,
-    "april_conditions": True,
-    "april_metrics": True,
-    "october_metrics": True,
-    "unassessable_metric_share": True,
-    "access_conditions": True,
-    "payment_mode": True,
-    "threshold": True,
-    "confidence_level": True,
-    "small_numbers_min_denominator": True,
-    "periods": True,
-}  # key -> required
 
 
 @dataclass(frozen=True)
@@ -94,8 +73,8 @@ class FundComponent:
 class Tranche:
     """§2: a tranche: its share of the pool and its lines, in order.
 
-    ``lines_parameter`` is the list parameter the rule-set file names (e.g. ``april_metrics``);
-    ``lines`` is that list.
+    ``lines_parameter`` is the spec's name for that list of lines (e.g. ``april_metrics``), the
+    ``lines.name`` of the tranche in the rule-set file.
     """
 
     id: str
@@ -234,83 +213,156 @@ class RuleSet:
 
 # --- loading -----------------------------------------------------------------------------------------
 
+# A parameter is written as OpenFisca writes one: what it is, where it comes from, and its value.
+PARAMETER_KEYS = ("description", "reference", "value")
+
 
 class _Problems:
     """Collects every problem in one file so that a bad rule set is reported whole, naming the file."""
 
     def __init__(self, source: str):
         self.source = source
-        self.items: list[str] = []
+        self.items: list[tuple[str, str]] = []  # (key path, message)
 
     def add(self, where: str, message: str) -> None:
-        self.items.append(f"{where}: {message}")
+        self.items.append((where, message))
 
     def raise_if_any(self) -> None:
         if self.items:
             raise ReferenceDataError(
-                f"{self.source}: invalid rule set: " + "; ".join(self.items),
+                f"{self.source}: invalid rule set: "
+                + "; ".join(f"{where}: {message}" if where else message for where, message in self.items),
                 problems=[
-                    {"location": f"{self.source} {item.split(': ', 1)[0]}", "message": item.split(": ", 1)[1]}
-                    for item in self.items
+                    {"location": f"{self.source} {where}".rstrip(), "message": message}
+                    for where, message in self.items
                 ],
             )
 
 
-def _keys(problems: _Problems, mapping: Any, where: str, allowed: Mapping[str, bool]) -> bool:
+def _keys(
+    problems: _Problems, mapping: Any, where: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> bool:
+    """A mapping with exactly these keys: unknown and missing keys are named. False if not a mapping."""
     if not isinstance(mapping, Mapping):
         problems.add(where, "must be a mapping")
         return False
     for key in mapping:
-        if key not in allowed:
+        if key not in required and key not in optional:
             problems.add(f"{where}.{key}" if where else str(key), "unknown key")
-    for key, required in allowed.items():
-        if required and key not in mapping:
+    for key in required:
+        if key not in mapping:
             problems.add(f"{where}.{key}" if where else key, "missing")
     return True
 
 
+def _parameter(
+    problems: _Problems, node: Any, where: str, check: Callable[[_Problems, Any, str], Any],
+    also: tuple[str, ...] = (),
+) -> Any:
+    """A parameter ``{description, reference, value}`` (and the keys ``also``): its value as ``check``
+    reads it, or None when anything is wrong (the problem recorded)."""
+    if not _keys(problems, node, where, PARAMETER_KEYS + also):
+        return None
+    for key in ("description", "reference"):
+        if key in node:
+            _text(problems, node[key], f"{where}.{key}")
+    return check(problems, node["value"], f"{where}.value") if "value" in node else None
+
+
 def _decimal(
     problems: _Problems, value: Any, where: str, low: Decimal | None = None, high: Decimal | None = None
-) -> Decimal:
+) -> Decimal | None:
     """A decimal written as a string (or an int): floats are refused, they are not exact."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         problems.add(where, f"must be a decimal written as a quoted string, not {value!r}")
-        return Decimal(0)
+        return None
     try:
         result = Decimal(str(value))
     except InvalidOperation:
         problems.add(where, f"not a decimal number: {value!r}")
-        return Decimal(0)
+        return None
     if not result.is_finite():
         problems.add(where, f"not a finite number: {value!r}")
-        return Decimal(0)
+        return None
     if low is not None and result < low or high is not None and result > high:
         problems.add(where, f"must be between {low} and {high}, not {value}")
+        return None
     return result
 
 
-def _text(problems: _Problems, value: Any, where: str, choices: tuple[str, ...] | None = None) -> str:
+def _whole(problems: _Problems, value: Any, where: str) -> int | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        problems.add(where, f"must be a whole number, at least 0, not {value!r}")
+        return None
+    return value
+
+
+def _text(problems: _Problems, value: Any, where: str, choices: tuple[str, ...] | None = None) -> str | None:
     if not isinstance(value, str) or not value.strip():
         problems.add(where, f"must be a non-empty string, not {value!r}")
-        return ""
+        return None
     if choices is not None and value not in choices:
         problems.add(where, f"must be one of {', '.join(choices)}, not {value!r}")
+        return None
     return value
+
+
+def _one_of(*choices: str) -> Callable[[_Problems, Any, str], str | None]:
+    return lambda problems, value, where: _text(problems, value, where, choices)
 
 
 def _names(
     problems: _Problems, value: Any, where: str, known: tuple[str, ...] | None = None
-) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        problems.add(where, "must be a list of names")
-        return ()
+) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v for v in value):
+        problems.add(where, "must be a non-empty list of names")
+        return None
     if len(set(value)) != len(value):
         problems.add(where, "names a line twice")
-    if known is not None:
-        for name in value:
-            if name not in known:
-                problems.add(where, f"unknown condition {name!r} (known: {', '.join(known)})")
+    for name in value:
+        if known is not None and name not in known:
+            problems.add(where, f"unknown condition {name!r} (known: {', '.join(known)})")
     return tuple(value)
+
+
+def _conditions(problems: _Problems, value: Any, where: str) -> tuple[str, ...] | None:
+    return _names(problems, value, where, KNOWN_CONDITIONS)
+
+
+def _confidence(problems: _Problems, value: Any, where: str) -> Decimal | None:
+    level = _decimal(problems, value, where, Decimal(0), Decimal(1))
+    if level in (0, 1):
+        problems.add(where, "must be strictly between 0 and 1")
+        return None
+    return level
+
+
+def _rounding(problems: _Problems, value: Any, where: str) -> Rounding | None:
+    if not _keys(problems, value, where, ("quantum", "mode")):
+        return None
+    quantum = _decimal(problems, value.get("quantum"), f"{where}.quantum", Decimal(0))
+    mode = _text(problems, value.get("mode"), f"{where}.mode", ROUNDING_MODES)
+    return None if quantum is None or mode is None else Rounding(quantum, mode)
+
+
+def _fund_components(problems: _Problems, value: Any, where: str) -> tuple[FundComponent, ...] | None:
+    if not isinstance(value, list):
+        problems.add(where, "must be a list")
+        return None
+    components = []
+    for i, c in enumerate(value):
+        at = f"{where}[{i}]"
+        if _keys(problems, c, at, ("id", "name", "national_amount", "allocated_by", "held_by")):
+            components.append(
+                FundComponent(
+                    _text(problems, c.get("id"), f"{at}.id"),
+                    _text(problems, c.get("name"), f"{at}.name"),
+                    _decimal(problems, c.get("national_amount"), f"{at}.national_amount", Decimal(0)),
+                    _text(problems, c.get("allocated_by"), f"{at}.allocated_by"),
+                    _text(problems, c.get("held_by"), f"{at}.held_by"),
+                )
+            )
+    return tuple(components)
 
 
 def _months_between(start: str, end: str) -> int:
@@ -318,34 +370,119 @@ def _months_between(start: str, end: str) -> int:
     return (y2 - y1) * 12 + (m2 - m1) + 1
 
 
-def _period(problems: _Problems, value: Any, where: str) -> Period:
-    if not _keys(
-        problems, value, where, {"start": False, "end": False, "months": True, "as_defined_in_plan": False}
-    ):
-        return Period(months=1)
+def _period(problems: _Problems, value: Any, where: str) -> Period | None:
+    if not _keys(problems, value, where, ("months",), ("start", "end", "as_defined_in_plan")):
+        return None
     months = value.get("months")
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        problems.add(f"{where}.months", f"must be a whole number of months, at least 1, not {months!r}")
-        months = 1
+        problems.add(f"{where}.months",
+            f"must be a whole number of months, at least 1, not {months!r}")
+        return None
     defined = value.get("as_defined_in_plan", False)
     if not isinstance(defined, bool):
         problems.add(f"{where}.as_defined_in_plan", "must be true or false")
-        defined = False
+        return None
     start, end = value.get("start"), value.get("end")
     if defined:
         if start is not None or end is not None:
             problems.add(where, "a period defined in the plan has no start or end")
+            return None
         return Period(months=months, as_defined_in_plan=True)
     for key, month in (("start", start), ("end", end)):
         if not isinstance(month, str) or not _MONTH.match(month):
             problems.add(f"{where}.{key}", f"must be a month written YYYY-MM, not {month!r}")
-            return Period(months=months)
+            return None
     span = _months_between(start, end)
     if span < 1:
         problems.add(where, f"end {end} is before start {start}")
-    elif span != months:
+        return None
+    if span != months:
         problems.add(f"{where}.months", f"is {months} but {start} to {end} is {span} months")
+        return None
     return Period(months=months, start=start, end=end)
+
+
+def _periods(problems: _Problems, value: Any, where: str) -> dict[str, dict[str, Period]] | None:
+    if not isinstance(value, Mapping) or not value:
+        problems.add(where, "must be a mapping of payment periods")
+        return None
+    periods = {}
+    for payment, metrics in value.items():
+        if not isinstance(metrics, Mapping) or not metrics:
+            problems.add(f"{where}.{payment}", "must be a mapping of metric periods")
+            continue
+        periods[str(payment)] = {
+            str(m): _period(problems, p, f"{where}.{payment}.{m}") for m, p in metrics.items()
+        }
+    return periods
+
+
+# Each parameter of the file (beside id, name, current, reference and tranches) and how its value is read.
+PARAMETERS: dict[str, Callable[[_Problems, Any, str], Any]] = {
+    "fund_components": _fund_components,
+    "p4p_national_total": lambda problems, value, where: _decimal(problems, value, where, Decimal(0)),
+    "p4p_basis": _one_of(*P4P_BASES),
+    "unassessable_metric_share": _one_of(*UNASSESSABLE_MODES),
+    "access_conditions": _conditions,
+    "periods": _periods,
+    "payment_mode": _one_of(*PAYMENT_MODES),
+    "threshold": lambda problems, value, where: _decimal(problems, value, where, Decimal(0), Decimal(1)),
+    "confidence_level": _confidence,
+    "small_numbers_min_denominator": _whole,
+    "rounding": _rounding,
+}
+TRANCHE_KEYS = ("id", "payment", "kind", "share", "lines")
+
+
+def _tranche(problems: _Problems, node: Any, where: str, periods: Mapping | None) -> Tranche | None:
+    """One tranche with its lines inline: ``lines`` is a parameter whose ``name`` is the spec's name for
+    the list (``april_metrics``); a conditions tranche names conditions, a metrics tranche metrics that
+    have a measurement period for its payment."""
+    if not _keys(problems, node, where, TRANCHE_KEYS):
+        return None
+    tranche_id = _text(problems, node.get("id"), f"{where}.id")
+    payment = _text(problems, node.get("payment"), f"{where}.payment")
+    kind = _text(problems, node.get("kind"), f"{where}.kind", TRANCHE_KINDS)
+    share = _parameter(
+        problems, node.get("share"), f"{where}.share",
+        lambda p, value, at: _decimal(p, value, at, Decimal(0), Decimal(1)),
+    )
+    read_lines = _conditions if kind == "conditions" else _names
+    lines = _parameter(problems, node.get("lines"), f"{where}.lines", read_lines, also=("name",))
+    name = None
+    if isinstance(node.get("lines"), Mapping) and "name" in node["lines"]:
+        name = _text(problems, node["lines"]["name"], f"{where}.lines.name", LINE_LISTS)
+    if name and kind and not name.endswith(f"_{kind}"):
+        problems.add(f"{where}.lines.name", f"a {kind} tranche needs a list of {kind}, not {name}")
+    if kind == "metrics" and payment and lines and periods is not None:
+        if payment not in periods:
+            problems.add(f"{where}.payment", f"no periods are given for {payment!r}")
+        else:
+            for metric in lines:
+                if metric not in periods[payment]:
+                    problems.add(f"periods.value.{payment}", f"no measurement period for line {metric!r}")
+    if None in (tranche_id, payment, kind, share, lines, name):
+        return None
+    return Tranche(tranche_id, payment, kind, share, name, lines)
+
+
+def _tranches(problems: _Problems, value: Any, periods: Mapping | None) -> tuple[Tranche, ...] | None:
+    if not isinstance(value, list) or not value:
+        problems.add("tranches", "must be a non-empty list")
+        return None
+    tranches = [_tranche(problems, t, f"tranches[{i}]", periods) for i, t in enumerate(value)]
+    if None in tranches:
+        return None
+    ids = [t.id for t in tranches]
+    if len(set(ids)) != len(ids):
+        problems.add("tranches", "a tranche id appears twice")
+    names = [t.lines_parameter for t in tranches]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        problems.add("tranches", f"{name} are the lines of more than one tranche")
+    total = sum(t.share for t in tranches)
+    if total != 1:
+        problems.add("tranches", f"shares add up to {total}, not 1")
+    return tuple(tranches)
 
 
 def parse_rule_set(data: Any, source: str) -> RuleSet:
@@ -355,146 +492,39 @@ def parse_rule_set(data: Any, source: str) -> RuleSet:
     :raise ReferenceDataError: all the problems in the file, each naming its key.
     """
     problems = _Problems(source)
-    if not _keys(problems, data, "", TOP_LEVEL):
+    if not _keys(problems, data, "", ("id", "name", "current", *PARAMETERS, "tranches"), ("reference",)):
         problems.raise_if_any()
-    get = data.get
-    rule_id = _text(problems, get("id"), "id")
+    rule_id = _text(problems, data.get("id"), "id")
     if rule_id and not _ID.match(rule_id):
         problems.add("id", f"must be lower-case letters, digits and - . / _, not {rule_id!r}")
-    current = get("current")
+    name = _text(problems, data.get("name"), "name")
+    current = data.get("current")
     if not isinstance(current, bool):
         problems.add("current", "must be true or false")
-    reference = get("reference")
+    reference = data.get("reference")
     if reference is not None and not isinstance(reference, str):
         problems.add("reference", "must be text")
-
-    rounding = Rounding(Decimal("0.01"), "ROUND_HALF_UP")
-    if _keys(problems, get("rounding"), "rounding", {"quantum": True, "mode": True}):
-        r = get("rounding")
-        rounding = Rounding(
-            _decimal(problems, r.get("quantum"), "rounding.quantum", Decimal(0)),
-            _text(problems, r.get("mode"), "rounding.mode", ROUNDING_MODES),
-        )
-
-    components = []
-    if not isinstance(get("fund_components"), list):
-        problems.add("fund_components", "must be a list")
-    else:
-        for i, c in enumerate(get("fund_components")):
-            where = f"fund_components[{i}]"
-            if _keys(
-                problems,
-                c,
-                where,
-                {"id": True, "name": True, "national_amount": True, "allocated_by": True, "held_by": True},
-            ):
-                components.append(
-                    FundComponent(
-                        _text(problems, c.get("id"), f"{where}.id"),
-                        _text(problems, c.get("name"), f"{where}.name"),
-                        _decimal(problems, c.get("national_amount"), f"{where}.national_amount", Decimal(0)),
-                        _text(problems, c.get("allocated_by"), f"{where}.allocated_by"),
-                        _text(problems, c.get("held_by"), f"{where}.held_by"),
-                    )
-                )
-
-    lists = {name: _names(problems, get(name), name) for name in ("april_metrics", "october_metrics")}
-    lists["april_conditions"] = _names(
-        problems, get("april_conditions"), "april_conditions", KNOWN_CONDITIONS
-    )
-    access = _names(problems, get("access_conditions"), "access_conditions", KNOWN_CONDITIONS)
-    overlap = set(access) & set(lists["april_conditions"])
-    if overlap:
-        problems.add("access_conditions", f"{', '.join(sorted(overlap))} also earn a tranche")
-
-    periods: dict[str, dict[str, Period]] = {}
-    if not isinstance(get("periods"), Mapping) or not get("periods"):
-        problems.add("periods", "must be a mapping of payment periods")
-    else:
-        for payment, metrics in get("periods").items():
-            if not isinstance(metrics, Mapping) or not metrics:
-                problems.add(f"periods.{payment}", "must be a mapping of metric periods")
-                continue
-            periods[str(payment)] = {
-                str(m): _period(problems, p, f"periods.{payment}.{m}") for m, p in metrics.items()
-            }
-
-    tranches = []
-    if not isinstance(get("tranches"), list) or not get("tranches"):
-        problems.add("tranches", "must be a non-empty list")
-    else:
-        for i, t in enumerate(get("tranches")):
-            where = f"tranches[{i}]"
-            if not _keys(
-                problems, t, where, {"id": True, "payment": True, "kind": True, "share": True, "lines": True}
-            ):
-                continue
-            kind = _text(problems, t.get("kind"), f"{where}.kind", TRANCHE_KINDS)
-            parameter = _text(problems, t.get("lines"), f"{where}.lines", LINE_LISTS)
-            payment = _text(problems, t.get("payment"), f"{where}.payment")
-            lines = lists.get(parameter, ())
-            if kind == "conditions" and parameter and not parameter.endswith("_conditions"):
-                problems.add(
-                    f"{where}.lines", f"a conditions tranche needs a list of conditions, not {parameter}"
-                )
-            if kind == "metrics" and parameter.endswith("_conditions"):
-                problems.add(f"{where}.lines", f"a metrics tranche needs a list of metrics, not {parameter}")
-            if kind == "metrics" and payment and parameter in lists:
-                if payment not in periods:
-                    problems.add(f"{where}.payment", f"no periods are given for {payment!r}")
-                else:
-                    for metric in lines:
-                        if metric not in periods[payment]:
-                            problems.add(f"periods.{payment}", f"no measurement period for line {metric!r}")
-            tranches.append(
-                Tranche(
-                    _text(problems, t.get("id"), f"{where}.id"),
-                    payment,
-                    kind,
-                    _decimal(problems, t.get("share"), f"{where}.share", Decimal(0), Decimal(1)),
-                    parameter,
-                    lines,
-                )
-            )
-        ids = [t.id for t in tranches]
-        if len(set(ids)) != len(ids):
-            problems.add("tranches", "a tranche id appears twice")
-        if tranches and sum(t.share for t in tranches) != 1:
-            problems.add("tranches", f"shares add up to {sum(t.share for t in tranches)}, not 1")
-
-    small = get("small_numbers_min_denominator")
-    if isinstance(small, bool) or not isinstance(small, int) or small < 0:
-        problems.add("small_numbers_min_denominator", f"must be a whole number, at least 0, not {small!r}")
-        small = 0
-    threshold = _decimal(problems, get("threshold"), "threshold", Decimal(0), Decimal(1))
-    confidence = _decimal(problems, get("confidence_level"), "confidence_level", Decimal(0), Decimal(1))
-    if confidence in (0, 1):
-        problems.add("confidence_level", "must be strictly between 0 and 1")
-    rule_set = RuleSet(
-        id=rule_id,
-        name=_text(problems, get("name"), "name"),
-        current=current is True,
-        reference=reference,
-        rounding=rounding,
-        fund_components=tuple(components),
-        p4p_national_total=_decimal(problems, get("p4p_national_total"), "p4p_national_total", Decimal(0)),
-        p4p_basis=_text(problems, get("p4p_basis"), "p4p_basis", P4P_BASES),
-        tranches=tuple(tranches),
-        april_conditions=lists["april_conditions"],
-        april_metrics=lists["april_metrics"],
-        october_metrics=lists["october_metrics"],
-        unassessable_metric_share=_text(
-            problems, get("unassessable_metric_share"), "unassessable_metric_share", UNASSESSABLE_MODES
-        ),
-        access_conditions=access,
-        payment_mode=_text(problems, get("payment_mode"), "payment_mode", PAYMENT_MODES),
-        threshold=threshold,
-        confidence_level=confidence,
-        small_numbers_min_denominator=small,
-        periods=periods,
-    )
+    values = {key: _parameter(problems, data[key], key, read) for key, read in PARAMETERS.items()
+              if key in data}
+    tranches = _tranches(problems, data["tranches"], values.get("periods")) if "tranches" in data else None
+    if tranches is not None and values.get("access_conditions") is not None:
+        earning = {c for t in tranches if t.kind == "conditions" for c in t.lines}
+        overlap = earning & set(values["access_conditions"])
+        if overlap:
+            problems.add("access_conditions.value", f"{', '.join(sorted(overlap))} also earn a tranche")
     problems.raise_if_any()
-    return rule_set
+    lines = {t.lines_parameter: t.lines for t in tranches}
+    return RuleSet(
+        id=rule_id,
+        name=name,
+        current=current,
+        reference=reference,
+        tranches=tranches,
+        april_conditions=lines.get("april_conditions", ()),
+        april_metrics=lines.get("april_metrics", ()),
+        october_metrics=lines.get("october_metrics", ()),
+        **values,
+    )
 
 
 def load_rule_set(path: Path) -> RuleSet:

@@ -174,8 +174,8 @@ def two_rule_sets(tmp_path):
     (tmp_path / "bcf-2015-16.yaml").write_text(shipped, encoding="utf-8")
     variant = shipped.replace("id: bcf-2015-16\n", f"id: {SECOND_RULE_SET_ID}\n") \
         .replace("current: true", "current: false") \
-        .replace("payment_mode: pro_rata", "payment_mode: all_or_nothing")
-    assert variant.count("payment_mode: all_or_nothing") == 1 and SECOND_RULE_SET_ID in variant
+        .replace("  value: pro_rata\n", "  value: all_or_nothing\n")  # the value of payment_mode
+    assert variant.count("value: all_or_nothing") == 1 and SECOND_RULE_SET_ID in variant
     (tmp_path / "variant.yaml").write_text(variant, encoding="utf-8")
     return create_app({"TESTING": True, "RULE_SETS_DIR": str(tmp_path)}).test_client()
 

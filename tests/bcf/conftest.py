@@ -125,12 +125,14 @@ def plan_from_json(raw: dict[str, Any]) -> Plan:
 
 
 def rule_set_with(tmp_path: Path, **changes: Any):
-    """A second rule-set file, in its own directory, that differs from the real one only by ``changes``.
+    """A second rule-set file, in its own directory, that differs from the real one only by ``changes``
+    (parameter name -> its new value).
 
     Loaded by the real loader: proof that a parameter change needs no code change.
     """
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    data.update(changes)
+    for name, value in changes.items():
+        data[name]["value"] = value
     directory = tmp_path / "rules"
     directory.mkdir(exist_ok=True)
     (directory / "changed.yaml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")

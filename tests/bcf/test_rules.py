@@ -85,57 +85,105 @@ def test_to_dict_is_plain_json(rule_set):
     assert data["periods"]["april-2015"]["delayed_transfers"]["months"] == 9
 
 
+def value(name, new):
+    """A change to the raw file: parameter ``name`` gets the value ``new``."""
+    return lambda d: d[name].update(value=new)
+
+
 def test_unknown_keys_are_refused_naming_the_file_and_key(tmp_path):
     data = raw()
-    data["treshold"] = "0.8"
+    data["treshold"] = {"description": "a typo", "reference": "none", "value": "0.8"}
     data["tranches"][0]["weight"] = 1
+    data["threshold"]["source"] = "rules-2015-16.md"
     path = write(tmp_path, data)
     with pytest.raises(ReferenceDataError) as caught:
         load_rule_set(path)
     message = str(caught.value)
     assert str(path) in message
     assert "treshold: unknown key" in message and "tranches[0].weight: unknown key" in message
+    assert "threshold.source: unknown key" in message
+
+
+def test_every_parameter_has_a_description_a_reference_and_a_value(tmp_path):
+    data = raw()
+    del data["threshold"]["description"]
+    del data["tranches"][1]["lines"]["reference"]
+    data["payment_mode"]["description"] = ""
+    data["confidence_level"] = "0.95"  # a bare value, not a parameter
+    with pytest.raises(ReferenceDataError) as caught:
+        load_rule_set(write(tmp_path, data))
+    assert {(p["location"].split(" ", 1)[1], p["message"]) for p in caught.value.problems} == {
+        ("threshold.description", "missing"),
+        ("tranches[1].lines.reference", "missing"),
+        ("payment_mode.description", "must be a non-empty string, not ''"),
+        ("confidence_level", "must be a mapping"),
+    }
+
+
+def test_a_tranche_lists_its_lines_inline_in_the_spec_order():
+    tranches = raw()["tranches"]
+    assert [(t["id"], t["lines"]["name"]) for t in tranches] == [
+        ("april-2015/conditions", "april_conditions"),
+        ("april-2015/metrics", "april_metrics"),
+        ("october-2015/metrics", "october_metrics"),
+    ]
+    assert tranches[0]["lines"]["value"] == [
+        "protect_social_care", "seven_day_services", "acute_sector_impact", "joint_assessment"]
 
 
 @pytest.mark.parametrize(
     ("change", "complaint"),
     [
-        (lambda d: d.update(threshold=0.7), "threshold: must be a decimal written as a quoted string"),
-        (lambda d: d.update(threshold="1.5"), "threshold: must be between 0 and 1"),
+        (value("threshold", 0.7), "threshold.value: must be a decimal written as a quoted string"),
+        (value("threshold", "1.5"), "threshold.value: must be between 0 and 1"),
+        (value("payment_mode", "pro-rata"), "payment_mode.value: must be one of pro_rata, all_or_nothing"),
+        (value("unassessable_metric_share", "lost"), "unassessable_metric_share.value: must be one of"),
+        (value("confidence_level", "1"), "confidence_level.value: must be strictly between 0 and 1"),
         (
-            lambda d: d.update(payment_mode="pro-rata"),
-            "payment_mode: must be one of pro_rata, all_or_nothing",
+            value("small_numbers_min_denominator", "100"),
+            "small_numbers_min_denominator.value: must be a whole",
         ),
-        (lambda d: d.update(unassessable_metric_share="lost"), "unassessable_metric_share: must be one of"),
-        (lambda d: d.update(confidence_level="1"), "confidence_level: must be strictly between 0 and 1"),
+        (lambda d: d["tranches"][2]["share"].update(value="0.45"), "tranches: shares add up to 0.95, not 1"),
         (
-            lambda d: d.update(small_numbers_min_denominator="100"),
-            "small_numbers_min_denominator: must be a whole",
-        ),
-        (lambda d: d["tranches"][2].update(share="0.45"), "tranches: shares add up to 0.95, not 1"),
-        (lambda d: d["tranches"][1].update(lines="april_metric"), "tranches[1].lines: must be one of"),
-        (
-            lambda d: d.update(april_conditions=["protect_social_care", "good_vibes"]),
-            "unknown condition 'good_vibes'",
+            lambda d: d["tranches"][1]["lines"].update(name="april_metric"),
+            "tranches[1].lines.name: must be one of",
         ),
         (
-            lambda d: d["periods"]["april-2015"]["delayed_transfers"].update(months=8),
-            "periods.april-2015.delayed_transfers.months: is 8 but 2014-04 to 2014-12 is 9 months",
+            lambda d: d["tranches"][1]["lines"].update(name="april_conditions"),
+            "tranches[1].lines.name: a metrics tranche needs a list of metrics, not april_conditions",
         ),
         (
-            lambda d: d["periods"]["april-2015"]["delayed_transfers"].update(start="2014-13"),
-            "must be a month written",
+            lambda d: d["tranches"][2]["lines"].update(name="april_metrics", value=["delayed_transfers"]),
+            "tranches: april_metrics are the lines of more than one tranche",
         ),
         (
-            lambda d: d["periods"]["april-2015"].pop("local"),
-            "periods.april-2015: no measurement period for line 'local'",
+            lambda d: d["tranches"][1]["lines"].update(value=[]),
+            "tranches[1].lines.value: must be a non-empty",
+        ),
+        (lambda d: d["tranches"][0].pop("share"), "tranches[0].share: missing"),
+        (
+            lambda d: d["tranches"][0]["lines"]["value"].append("good_vibes"),
+            "tranches[0].lines.value: unknown condition 'good_vibes'",
         ),
         (
-            lambda d: d.update(access_conditions=["plans_jointly_agreed", "protect_social_care"]),
-            "also earn a tranche",
+            lambda d: d["periods"]["value"]["april-2015"]["delayed_transfers"].update(months=8),
+            "periods.value.april-2015.delayed_transfers.months: is 8 but 2014-04 to 2014-12 is 9 months",
+        ),
+        (
+            lambda d: d["periods"]["value"]["april-2015"]["delayed_transfers"].update(start="2014-13"),
+            "periods.value.april-2015.delayed_transfers.start: must be a month written",
+        ),
+        (
+            lambda d: d["periods"]["value"]["april-2015"].pop("local"),
+            "periods.value.april-2015: no measurement period for line 'local'",
+        ),
+        (
+            value("access_conditions", ["plans_jointly_agreed", "protect_social_care"]),
+            "access_conditions.value: protect_social_care also earn a tranche",
         ),
         (lambda d: d.pop("payment_mode"), "payment_mode: missing"),
-        (lambda d: d["rounding"].update(mode="BANKERS"), "rounding.mode: must be one of"),
+        (lambda d: d["payment_mode"].pop("value"), "payment_mode.value: missing"),
+        (lambda d: d["rounding"]["value"].update(mode="BANKERS"), "rounding.value.mode: must be one of"),
     ],
 )
 def test_malformed_values_are_refused(tmp_path, change, complaint):
@@ -150,7 +198,8 @@ def test_malformed_values_are_refused(tmp_path, change, complaint):
 
 def test_all_problems_in_a_file_are_reported_at_once(tmp_path):
     data = raw()
-    data.update(payment_mode="sometimes", threshold="seventy")
+    data["payment_mode"]["value"] = "sometimes"
+    data["threshold"]["value"] = "seventy"
     with pytest.raises(ReferenceDataError) as caught:
         load_rule_set(write(tmp_path, data))
     assert len(caught.value.problems) == 2
