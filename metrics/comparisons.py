@@ -67,7 +67,8 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     binom = stats.binom
     mean = n * p
     below = x < mean
-    threshold = binom.pmf(x, n, p) * RELATIVE_TOLERANCE
+    # compared as logarithms, so that far-tail probabilities below the smallest double still order
+    threshold = binom.logpmf(x, n, p) + np.log(RELATIVE_TOLERANCE)
     # x below the mean: the far tail is [first, n], first the smallest outcome in [ceil(mean), n] no more
     # likely than x. x above the mean: it is [0, first − 1], first the smallest outcome in [0, floor(mean)]
     # more likely than x. Bisection on [lo, hi), hi one past the range ("none there").
@@ -75,14 +76,26 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     hi = np.where(below, n, np.floor(mean)) + 1
     while (open_ := lo < hi).any():
         mid = np.floor((lo + hi) / 2)
-        pmf = binom.pmf(mid, n, p)
-        holds = np.where(below, pmf <= threshold, pmf > threshold)
+        log_pmf = binom.logpmf(mid, n, p)
+        holds = np.where(below, log_pmf <= threshold, log_pmf > threshold)
         hi = np.where(open_ & holds, mid, hi)
         lo = np.where(open_ & ~holds, mid + 1, lo)
     first = lo
-    p_value = np.where(below, binom.cdf(x, n, p) + binom.sf(first - 1, n, p),
-                       binom.cdf(first - 1, n, p) + binom.sf(x - 1, n, p))
+    p_value = np.where(below, _binomial_cdf(x, n, p) + _binomial_sf(first - 1, n, p),
+                       _binomial_cdf(first - 1, n, p) + _binomial_sf(x - 1, n, p))
     return np.where(x == mean, 1.0, np.minimum(p_value, 1.0))
+
+
+def _binomial_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """P(X ≤ k) = I₁₋ₚ(n − k, k + 1), the regularised incomplete beta function; 0 for k < 0, 1 for k ≥ n."""
+    inside = special.betainc(np.maximum(n - k, 1), np.maximum(k, 0) + 1, 1 - p)
+    return np.where(k < 0, 0.0, np.where(k >= n, 1.0, inside))
+
+
+def _binomial_sf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """P(X > k) = Iₚ(k + 1, n − k), computed directly (not 1 − P(X ≤ k)) to keep small tails exact."""
+    inside = special.betainc(np.maximum(k, 0) + 1, np.maximum(n - k, 1), p)
+    return np.where(k < 0, 1.0, np.where(k >= n, 0.0, inside))
 
 
 def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
@@ -136,7 +149,7 @@ def _ratio(difference: np.ndarray, se: np.ndarray) -> np.ndarray:
     """
     zero = se == 0
     with np.errstate(divide="ignore", invalid="ignore"):
-        if not np.count_nonzero(zero):
+        if not zero.any():
             return difference / se
         return np.where(zero, np.where(difference == 0, 0.0, np.sign(difference) * np.inf),
                         difference / se)
@@ -162,7 +175,7 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
     above1, above2 = spread(x1, shape) > spread(n1, shape), spread(x2, shape) > spread(n2, shape)
     if not (clean((x1, non_negative_number), (n1, positive_number), (x2, non_negative_number),
                   (n2, positive_number))
-            and not np.count_nonzero(above1) and not np.count_nonzero(above2)):
+            and not above1.any() and not above2.any()):
         problems = Problems()
         problems.finite(arrays)
         for x_name, n_name, above in (("x1", "n1", above1), ("x2", "n2", above2)):

@@ -62,7 +62,7 @@ def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> Propo
     x, n, c, k = arrays.values()
     above = spread(x, shape) > spread(n, shape)  # no warning for NaN: comparisons are quiet
     if not (clean((x, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number))
-            and not np.count_nonzero(above)):
+            and not above.any()):
         problems = Problems()
         problems.finite(arrays)
         problems.non_negative("numerator", x)
