@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import Problems, as_arrays, clean, fraction, non_negative_number, positive_number, spread
-from ._shared import FOUR, ONE, TWO, ZERO, out, z_quantile
+from ._shared import out, z_quantile
 
 
 @dataclass(frozen=True)
@@ -31,20 +31,19 @@ def wilson_limits(x: np.ndarray, n: np.ndarray, z: np.ndarray) -> tuple[np.ndarr
     ``(2x + z² ∓ z·√(z² + 4x(1 − x/n))) / (2(n + z²))``. At x = 0 and x = n the formula gives 0 and 1
     only up to rounding (√(z²) need not equal z), so those limits are set exactly.
     """
-    z2 = np.asarray(z * z)  # 0-d for one confidence (z * z of 0-d arrays is a numpy scalar, a dearer operand)
     with np.errstate(invalid="ignore", divide="ignore"):
-        spread = z * np.sqrt(z2 + FOUR * x * (ONE - x / n))  # numbers as arrays: see metrics._shared
-        centre = TWO * x + z2
-        denominator = TWO * (n + z2)
-        lower = (centre - spread) / denominator
-        upper = (centre + spread) / denominator
-    lower = np.where(x == ZERO, ZERO, lower)
-    upper = np.where(x == n, ONE, upper)
+        spread = z * np.sqrt(z**2 + 4 * x * (1 - x / n))
+        lower = (2 * x + z**2 - spread) / (2 * (n + z**2))
+        upper = (2 * x + z**2 + spread) / (2 * (n + z**2))
+    lower = np.where(x == 0, 0.0, lower)
+    upper = np.where(x == n, 1.0, upper)
     return lower, upper
 
 
 def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> ProportionInterval:
     """A proportion (numerator ÷ denominator × multiplier) with its Wilson score interval.
+
+    Method: Wilson 1927, as recommended by Newcombe 1998 and PHE's Technical Guide "Confidence intervals".
 
     Non-integer numerators are accepted (PHE's own test data has 0.445 of 1).
 
@@ -63,7 +62,7 @@ def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> Propo
     x, n, c, k = arrays.values()
     above = spread(x, shape) > spread(n, shape)  # no warning for NaN: comparisons are quiet
     if not (clean((x, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number))
-            and not np.count_nonzero(above)):
+            and not above.any()):
         problems = Problems()
         problems.finite(arrays)
         problems.non_negative("numerator", x)

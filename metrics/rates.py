@@ -22,13 +22,12 @@ from ._checks import (
     positive_number,
     spread,
 )
-from ._shared import NAN, NINE, ONE, THREE, ZERO, operand, out, out_text, z_quantile
+from ._shared import out, out_text, z_quantile
 
 EXACT_BELOW = 10  # events; Byar's is inaccurate for very small counts (PHE R/Rates.R, R/utils.R)
-_EXACT_BELOW = operand(EXACT_BELOW)  # as an array operand (see metrics._shared)
 
 #: above this many small counts, exact limits are computed once per distinct count and shared: the
-#: chi-squared quantile costs microseconds per element, and real counts below 10 take few values
+#: chi-squared quantile is an iterative inversion, and real counts below 10 take few distinct values
 _DEDUPLICATE_ABOVE = 64
 
 
@@ -52,36 +51,26 @@ class RateInterval:
     confidence: float | np.ndarray
 
 
-#: :func:`byars` works out both limits in one pass over two rows: the lower at O, with the z term taken
-#: off, and the upper at O + 1, with it added ((−z)/d is exactly −(z/d), and a + (−t) is a − t, so the
-#: values are the formula's)
-_BYARS_AT, _BYARS_SIGN = np.array([0.0, 1.0]), np.array([-1.0, 1.0])
+def byars(count: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Byar's limits for validated arrays (Breslow & Day 1987, p. 69; PHE Technical Guide "Confidence
+    intervals"): lower ``O(1 − 1/(9O) − z/(3√O))³``, upper ``(O+1)(1 − 1/(9(O+1)) + z/(3√(O+1)))³``.
 
-#: the method names as arrays, made once rather than from the strings on each call
-_EXACT, _BYARS = np.array("exact"), np.array("byars")
-
-
-def byars(count: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """Byar's limits for validated arrays, as two rows (lower, upper) ahead of the counts' own axes:
-    lower ``O(1 − 1/(9O) − z/(3√O))³``, upper the same at O + 1 with ``+z``. A negative lower limit (tiny
-    counts at high confidence) is meaningless, so it becomes NaN; at O = 0 the lower formula is undefined
-    (NaN) too: use the exact limits there. The NaN rule is applied to both rows in one ``np.where``: the
-    upper limit is never negative (z ≥ 0 and 1 − 1/(9(O + 1)) > 0), so it leaves that row as it is."""
-    shape = broadcast_shape(count.shape, z.shape)
-    rows = (2,) + (1,) * len(shape)  # the two rows ahead of the counts' own axes
-    at = spread(count, shape) + _BYARS_AT.reshape(rows)  # O and O + 1
+    A negative lower limit (tiny counts at high confidence) is meaningless, so it becomes NaN, as PHE
+    reports it; at O = 0 the lower formula is undefined (NaN) too: use the exact limits there.
+    """
+    o = count
     with np.errstate(divide="ignore", invalid="ignore"):
-        # the numbers as arrays (metrics._shared): the same arithmetic, cheaper operations
-        limits = at * (ONE - ONE / (NINE * at) + (_BYARS_SIGN.reshape(rows) * z) / (THREE * np.sqrt(at))) ** 3
-    return np.where(limits < ZERO, NAN, limits)
+        lower = o * (1 - 1 / (9 * o) - z / (3 * np.sqrt(o))) ** 3
+    upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + z / (3 * np.sqrt(o + 1))) ** 3
+    return np.where(lower < 0, np.nan, lower), upper
 
 
 def exact(count: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Exact Poisson limits for validated arrays: χ²(α/2; 2O)/2 and χ²(1 − α/2; 2O + 2)/2.
 
     χ²(q; 2a)/2 is the inverse regularised lower incomplete gamma function P⁻¹(a, q), which scipy gives
-    directly (``gammaincinv``) without the overhead of ``scipy.stats.chi2``. The lower limit at O = 0
-    is 0 by definition (no event cannot rule out a zero rate).
+    directly (``gammaincinv``). The lower limit at O = 0 is 0 by definition (no event cannot rule out a
+    zero rate).
     """
     with np.errstate(invalid="ignore"):
         lower = np.where(count == 0, 0.0, special.gammaincinv(count, alpha / 2))
@@ -98,22 +87,22 @@ def _exact_shared(count: np.ndarray, alpha: np.ndarray) -> tuple[np.ndarray, np.
     return exact(count, alpha)
 
 
-def count_limits(count: np.ndarray, confidence: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def count_limits(count: np.ndarray,
+                 confidence: np.ndarray) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """Limits on validated counts: exact below :data:`EXACT_BELOW` events, Byar's from there on.
 
-    :return: the limits as two rows (lower, upper; a float array of shape (2, *the broadcast shape),
-        so that a caller scales both in one operation) and the boolean "exact" mask.
+    :return: the limits (lower, upper), each of the broadcast shape, and the boolean "exact" mask.
     """
     shape = broadcast_shape(count.shape, confidence.shape)
     count = spread(count, shape)
-    limits = byars(count, z_quantile(confidence))  # a fresh, writable array (np.where's)
-    small = count < _EXACT_BELOW  # exact below 10 events, see EXACT_BELOW
-    if np.count_nonzero(small):  # small.any(), without its Python-level wrapper
+    lower, upper = (np.asarray(limit) for limit in byars(count, z_quantile(confidence)))
+    small = count < EXACT_BELOW
+    if small.any():
         alpha = 1 - confidence
         if alpha.ndim:
             alpha = np.broadcast_to(alpha, shape)[small]
-        limits[0, small], limits[1, small] = _exact_shared(count[small], alpha)
-    return limits, small
+        lower[small], upper[small] = _exact_shared(count[small], alpha)
+    return (lower, upper), small
 
 
 def _count_arguments(count, confidence) -> tuple[np.ndarray, np.ndarray, tuple[int, ...]]:
@@ -128,7 +117,8 @@ def _count_arguments(count, confidence) -> tuple[np.ndarray, np.ndarray, tuple[i
 
 
 def byars_limits(count, confidence=0.95) -> PoissonLimits:
-    """Byar's approximate Poisson limits on a count (Breslow & Day 1987).
+    """Byar's approximate Poisson limits on a count (Breslow & Day 1987, Statistical Methods in Cancer
+    Research vol. II, p. 69; PHE Technical Guide "Confidence intervals").
 
     Good from about 10 events; below that prefer :func:`exact_poisson_limits`. A negative lower limit
     is reported as NaN, as PHE does; so is the lower limit at count 0, where the formula is undefined.
@@ -138,12 +128,13 @@ def byars_limits(count, confidence=0.95) -> PoissonLimits:
     :raise ValueError: negative count, confidence outside (0, 1), infinities, shapes not broadcasting.
     """
     count, confidence, shape = _count_arguments(count, confidence)
-    limits = byars(count, z_quantile(confidence))
-    return PoissonLimits(lower=out(limits[0], shape), upper=out(limits[1], shape))
+    lower, upper = byars(count, z_quantile(confidence))
+    return PoissonLimits(lower=out(lower, shape), upper=out(upper, shape))
 
 
 def exact_poisson_limits(count, confidence=0.95) -> PoissonLimits:
-    """Exact Poisson limits on a count via the chi-squared distribution (Ulm 1990).
+    """Exact Poisson limits on a count via the chi-squared distribution (Ulm 1990, Am J Epidemiol
+    131:373-375; PHE Technical Guide "Confidence intervals").
 
     Lower ``χ²(α/2; 2O)/2`` (0 when O = 0), upper ``χ²(1 − α/2; 2O + 2)/2``, α = 1 − confidence.
 
@@ -159,6 +150,9 @@ def exact_poisson_limits(count, confidence=0.95) -> PoissonLimits:
 
 def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInterval:
     """A crude rate (numerator ÷ denominator × multiplier) with Poisson limits on the numerator.
+
+    Methods: exact limits (Ulm 1990), Byar's approximation (Breslow & Day 1987), as in PHE's Technical
+    Guide "Confidence intervals" and PHEindicatormethods ``phe_rate``.
 
     The limits are exact (chi-squared) when the numerator is below :data:`EXACT_BELOW` and Byar's
     otherwise, chosen per element and reported in ``method``. The numerator may exceed the denominator
@@ -184,16 +178,15 @@ def rate(numerator, denominator, confidence=0.95, multiplier=100_000) -> RateInt
         problems.positive("multiplier", k)
         problems.raise_if_any()
 
-    limits, small = count_limits(o, c)
-    method = np.where(small, _EXACT, _BYARS)
-    if np.count_nonzero(np.isnan(o)):
+    (lower, upper), small = count_limits(o, c)
+    method = np.where(small, "exact", "byars")
+    if np.isnan(o).any():
         method = np.where(np.broadcast_to(np.isnan(o), small.shape), "", method)
     scale = k / n
-    limits = limits * scale  # both rows in one operation
     return RateInterval(
         value=out(o * scale, shape),
-        lower=out(limits[0], shape),
-        upper=out(limits[1], shape),
+        lower=out(lower * scale, shape),
+        upper=out(upper * scale, shape),
         method=out_text(method, shape),
         confidence=out(c, c.shape),
     )

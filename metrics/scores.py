@@ -20,7 +20,7 @@ from ._checks import (
     non_negative_number,
     two_or_more,
 )
-from ._shared import ONE, out, upper_level
+from ._shared import out, upper_level
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,8 @@ class ScoreInterval:
 
 def mean_score(mean, sd, n, confidence=0.95) -> ScoreInterval:
     """A mean with its confidence interval mean ± t(n−1)·sd/√n.
+
+    Method: Student's t interval (Student 1908), as PHEindicatormethods ``phe_mean``.
 
     :param mean: the sample mean; any finite number (or NaN).
     :param sd: the sample standard deviation, ≥ 0.
@@ -54,7 +56,7 @@ def mean_score(mean, sd, n, confidence=0.95) -> ScoreInterval:
         problems.confidence(c)
         problems.raise_if_any()
 
-    t = special.stdtrit(k - ONE, upper_level(c))   # Student's t quantile, as scipy.stats.t.ppf
+    t = special.stdtrit(k - 1, upper_level(c))   # Student's t quantile, as scipy.stats.t.ppf
     half_width = t * s / np.sqrt(k)
     return ScoreInterval(value=out(m, shape), lower=out(m - half_width, shape),
                          upper=out(m + half_width, shape), confidence=out(c, c.shape))

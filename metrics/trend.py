@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._checks import Problems, as_arrays, clean, finite_number
-from ._shared import TWO, out
+from ._shared import out
 
 MIN_POINTS = 3  # values; two points always lie on a line, so they say nothing about a trend (para 46)
 
@@ -26,6 +26,8 @@ class TrendProjection:
 
 def trend_projection(history) -> TrendProjection | None:
     """Fit an OLS line through a history (oldest first, evenly spaced) and project it one period on.
+
+    Method: ordinary least squares on the period index (BCF guidance para 46 asks for "the trend").
 
     :param history: the values, oldest first, on the last axis; leading axes are independent series
         (e.g. one row per board), giving arrays out. A 1-D history gives floats.
@@ -45,13 +47,8 @@ def trend_projection(history) -> TrendProjection | None:
     if k < MIN_POINTS:
         return None
 
-    # np.add.reduce is what ndarray.sum and mean call (mean then divides by k), without their
-    # Python-level wrappers; k, k − 1 and (k − 1)/2 as 0-d float64 arrays, cheaper operands than Python
-    # numbers for the same float64 arithmetic (metrics._shared)
-    points, last, middle = np.array(float(k)), np.array(float(k - 1)), np.array((k - 1) / 2)
-    centred_x = np.arange(k, dtype=float) - middle
-    mean_h = np.add.reduce(h, axis=-1) / points
-    slope = np.add.reduce(centred_x * h, axis=-1) / np.add.reduce(centred_x**2)  # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
-    intercept = mean_h - slope * last / TWO
+    centred_x = np.arange(k, dtype=float) - (k - 1) / 2
+    slope = (centred_x * h).sum(axis=-1) / (centred_x**2).sum()  # Σ(x − x̄)(h − h̄) = Σ(x − x̄)h
+    intercept = h.sum(axis=-1) / k - slope * (k - 1) / 2
     return TrendProjection(slope=out(slope, shape[:-1]), intercept=out(intercept, shape[:-1]),
-                           projection=out(intercept + slope * points, shape[:-1]))
+                           projection=out(intercept + slope * k, shape[:-1]))
