@@ -12,7 +12,7 @@ from typing import Any
 from flask import Flask
 
 from api.docs import ASSETS_URL
-from api.errors import BcfApi, register_error_handlers
+from api.errors import BcfApi, BcfRequest, register_error_handlers
 from api.json_provider import BcfJSONProvider
 from api.openapi_fields import register_fields
 from calculator import load_calculator
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.request_class = BcfRequest  # a malformed JSON body: a 400 naming the line and column
     app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
     reference = Path(app.config["REFERENCE_DATA_DIR"])

@@ -7,12 +7,13 @@ other HTTP error speak the same problem format, each input problem with a JSON-p
 
 from __future__ import annotations
 
+import json as json_module
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Response, json, request
+from flask import Flask, Request, Response, json, request
 from flask_smorest import Api
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
@@ -99,6 +100,18 @@ class BcfApi(Api):
         if error.code == 405 and error.get_response().headers.get("Allow"):
             response.headers["Allow"] = error.get_response().headers["Allow"]
         return response
+
+
+class BcfRequest(Request):
+    """Flask's request, saying where a JSON body breaks (Werkzeug's default 400 says only that the
+    browser or proxy sent something the server could not understand)."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, json_module.JSONDecodeError):
+            raise BadRequest(f"The body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.")
+        if isinstance(e, UnicodeDecodeError):
+            raise BadRequest(f"The body is not valid JSON: not UTF-8 at byte {e.start}.")
+        return super().on_json_loading_failed(e)
 
 
 def json_body() -> Any:

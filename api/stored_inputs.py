@@ -56,8 +56,7 @@ def check_plan_body(code: str, body: Any) -> dict[str, Any]:
                 problems.append({"location": f"metrics[{i}].periods.{period}.actual",
                                  "message": "Actuals are stored on their own: "
                                             f"PUT /api/v1/hwbs/{code}/actuals/{period}."})
-    if not problems:
-        problems = _calculator_problems({**body, "hwb_code": code})
+    problems += _calculator_problems({**body, "hwb_code": code})  # the rest, in the same answer
     if problems:
         raise InvalidInput("The plan has invalid input; nothing was stored.", problems)
     return {key: value for key, value in body.items() if key != "hwb_code"}
@@ -78,8 +77,9 @@ def check_actuals_body(code: str, period: str, body: Any, plan_body: dict[str, A
     problems = [{"location": key, "message": f"The stored plan has no metric {key!r} in {period}; "
                                              f"its metrics there: {', '.join(sorted(index)) or 'none'}."}
                 for key in body if key not in index]
-    if not problems:
-        for key, block in body.items():
+    known = {key: block for key, block in body.items() if key in index}
+    if known:  # the known metrics' blocks are checked too, in the same answer
+        for key, block in known.items():
             payload["metrics"][index[key]]["periods"][period]["actual"] = block
         by_prefix = {f"metrics[{i}].periods.{period}.actual": key for key, i in index.items()}
         for problem in _calculator_problems(payload):

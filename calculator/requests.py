@@ -19,6 +19,9 @@ from calculator.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, 
 
 TEXT = validate.Length(min=1, max=500)
 CODE = validate.Length(min=1, max=64)
+# An ONS code as the 152 boards have them (E06000001): a board not in the list may still be calculated
+# with its own p4p_pool, but only under a code of that form
+HWB_CODE = validate.Regexp(r"E\d{8}\Z", error="Must be a board's ONS code: E and 8 digits, as E06000001.")
 
 
 def _non_negative(**kwargs: Any) -> Number:
@@ -241,7 +244,7 @@ class PlanSchema(ma.Schema):
     """One board's plan with whatever actuals have arrived (api.md ``POST /api/v1/calculations``), as
     its schema reads it; :class:`calculator.service.CalculationRequestSchema` checks it too."""
 
-    hwb_code = fields.String(required=True, validate=validate.Length(min=1, max=20),
+    hwb_code = fields.String(required=True, validate=HWB_CODE,
                              metadata={"example": "E06000001"})
     rule_set = fields.String(load_default=None, allow_none=True, validate=CODE, metadata={
         "description": "a rule set id (GET /api/v1/rule-sets); the current one when absent",

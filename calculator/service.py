@@ -164,7 +164,8 @@ class Calculator:
             rule_set, unknown = self._rule_set(readable.rule_set)
             if rule_set is not None:
                 problems += _restore_indexes(check_plan(readable, rule_set, self.catalogue), positions)
-        problems += self._sent_pool_or_lookup(payload)
+        if "hwb_code" not in error.messages:  # a code the schema refused is not looked up as well
+            problems += self._sent_pool_or_lookup(payload)
         refusal = _refusal(unknown, problems)
         assert refusal is not None  # a schema error is at least one problem
         return refusal

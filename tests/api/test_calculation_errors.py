@@ -116,8 +116,25 @@ def test_non_finite_and_absurd_numbers_are_named(client, value, fragment):
     assert fragment in problem["errors"][0]["message"]
 
 
-def test_malformed_json_is_a_400_problem(client):
-    assert_problem(post_raw(client, '{"hwb_code": "E06000001",'), 400)
+def test_malformed_json_is_a_400_problem_naming_the_line_and_column(client):
+    problem = assert_problem(post_raw(client, '{"hwb_code": "E06000001",\n  "metrics": [}'), 400)
+    assert problem["detail"] == "The body is not valid JSON: Expecting value at line 2, column 15."
+    problem = assert_problem(post_raw(client, b'{"hwb_code": "\xff"}'), 400)
+    assert problem["detail"] == "The body is not valid JSON: not UTF-8 at byte 14."
+
+
+@pytest.mark.parametrize("code", ["'; DROP TABLE x; --", "e06000001", "E0600000", "E060000011",
+                                  "E06000001\n"])
+def test_a_malformed_board_code_is_refused_even_with_a_pool(client, code):
+    problem = assert_problem(client.post("/api/v1/calculations", json=request() | {"hwb_code": code}), 422,
+                             "invalid-input")
+    assert problem["errors"] == [{"location": "hwb_code",
+                                  "message": "Must be a board's ONS code: E and 8 digits, as E06000001."}]
+
+
+def test_a_well_formed_unknown_board_is_calculated_with_its_pool(client):
+    response = client.post("/api/v1/calculations", json=request() | {"hwb_code": "E99999999"})
+    assert response.status_code == 200 and response.get_json()["hwb_code"] == "E99999999"
 
 
 def test_deeply_nested_json_is_a_400_problem(client):

@@ -8,7 +8,8 @@ two-board spreadsheet upload answered as CSV, JSON and XLSX; the templates and r
 while a change of bytes that no reader can tell apart (spacing, key order inside an object) does not.
 
 Re-record only when an answer is meant to change, and say so in the commit:
-``.venv/bin/python tests/golden/record.py`` (writes ``tests/golden/answers.json.gz``).
+``.venv/bin/python tests/golden/record.py`` (writes ``tests/golden/answers.json.gz``), or just the cases
+that change: ``… record.py --only "invalid 4 /api/v1/calculations"``.
 """
 
 from __future__ import annotations
@@ -265,20 +266,29 @@ def answer(client, case: dict[str, Any]) -> dict[str, Any]:
     return {"status": response.status_code, "type": response.mimetype, "body": document(response)}
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
+def main(argv: list[str] | None = None) -> None:
+    """Record every answer, or with ``--only NAME…`` just those cases (a deliberate change of them)."""
+    import argparse
     import tempfile
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="re-record only these cases")
+    only = parser.parse_args(argv).only
+    sys.path.insert(0, str(ROOT))
     from api import create_app
 
+    chosen = [case for case in cases() if only is None or case["name"] in only]
+    if only and len(chosen) != len(set(only)):
+        parser.error(f"no such case: {sorted(set(only) - {case['name'] for case in chosen})}")
+    answers = {} if only is None else json.loads(gzip.decompress(ANSWERS.read_bytes()).decode("utf-8"))
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp}/golden.sqlite3",
                           "ALLOCATIONS_FILE": f"{tmp}/allocations.csv"})
         client = app.test_client()
-        answers = {case["name"]: answer(client, case) for case in cases()}
+        answers.update({case["name"]: answer(client, case) for case in chosen})
     with gzip.open(ANSWERS, "wt", encoding="utf-8") as out:
         json.dump(answers, out, ensure_ascii=False, sort_keys=True)
-    print(f"{len(answers)} answers written to {ANSWERS.relative_to(ROOT)}")
+    print(f"{len(chosen)} of {len(answers)} answers written to {ANSWERS.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
