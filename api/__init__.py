@@ -12,9 +12,10 @@ from typing import Any
 from flask import Flask
 
 from api.docs import ASSETS_URL
-from api.errors import BcfApi, BcfRequest, register_error_handlers
+from api.errors import BcfApi, register_error_handlers
 from api.json_provider import BcfJSONProvider
 from api.openapi_fields import register_fields
+from api.parsing import MAX_ID, BcfRequest, IdConverter
 from calculator import load_calculator
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.url_map.converters["id"] = IdConverter  # <id:…>: ids a database can hold
     app.request_class = BcfRequest  # a malformed JSON body: a 400 naming the line and column
     app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
@@ -66,6 +68,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api = BcfApi(app)  # one Api per app: smorest's Api keeps a single app (style §8)
     app.extensions["bcf_api"] = api
     register_fields(api)
+    api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
     register_error_handlers(app)
 
     from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
-from api.errors import json_body
+from api.parsing import Blueprint, json_body
 from api.stored_inputs import check_actuals_body, periods
 from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
 from storage import documents

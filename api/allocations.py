@@ -16,11 +16,11 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, current_app, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from api.errors import PROBLEM, ProblemSchema
+from api.parsing import Blueprint
 from bcf import allocation_files, allocation_table
 from bcf.allocation_files import INPUT_NAMES, AllocationInputs, Table
 from bcf.allocation_table import AllocationNotFound

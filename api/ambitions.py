@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.calculations import REQUEST, calculator, problem_responses
-from api.errors import BODY_PARSER
+from api.parsing import JSON_BODY_PARSER, Blueprint
 from calculator import PreparedPlan
 from calculator.responses import AmbitionsSchema
 
 blp = Blueprint("ambitions", __name__, url_prefix="/api/v1/ambitions",
                 description="Setting levels of ambition: significance, trend and what each line is worth")
-blp.ARGUMENTS_PARSER = BODY_PARSER
+blp.ARGUMENTS_PARSER = JSON_BODY_PARSER  # the body is JSON or a 400/413/415
 
 
 @blp.route("")

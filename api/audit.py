@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import protected
+from api.parsing import Blueprint, Moment
 from storage import audit
 from storage.models import iso
 
@@ -18,10 +18,11 @@ class AuditQuerySchema(ma.Schema):
     board = ma.fields.String(metadata={"description": "A board code."})
     actor = ma.fields.String(metadata={"description": "A token id, or a token name exactly."})
     # 'from' is a Python keyword: the attribute is since, the query parameter is from
-    since = ma.fields.AwareDateTime(data_key="from",
-                                    metadata={"description": "ISO 8601 with offset; at or after."})
-    until = ma.fields.AwareDateTime(data_key="to", metadata={"description": "ISO 8601 with offset; before."})
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
+    since = Moment(data_key="from", metadata={"description": "at or after: a time with its offset "
+                                              "(2026-12-02T10:00:00Z), or a date (from its start, UTC)"})
+    until = Moment(data_key="to", end_of_day=True, metadata={
+        "description": "before: a time with its offset (2026-12-02T10:00:00Z), or a date (to its end, UTC)"})
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=1_000_000))
     page_size = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=500))
 
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, g, request
-from flask_smorest import Blueprint
 
 from api import database
 from api.errors import problem
+from api.parsing import Blueprint
 from storage import tokens
 from storage.audit import Actor
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.local import LocalProxy
 
-from api.errors import BODY_PARSER, PROBLEM, ProblemSchema
+from api.errors import PROBLEM, ProblemSchema
+from api.parsing import JSON_BODY_PARSER, Blueprint
 from calculator import Calculator, PreparedPlan, service
 from calculator.responses import DeterminationSchema
 
@@ -34,7 +34,7 @@ REQUEST = CalculationRequestSchema()
 
 blp = Blueprint("calculations", __name__, url_prefix="/api/v1/calculations",
                 description="The stateless calculator: one board's plan and actuals to pounds")
-blp.ARGUMENTS_PARSER = BODY_PARSER
+blp.ARGUMENTS_PARSER = JSON_BODY_PARSER  # the body is JSON or a 400/413/415
 
 
 def problem_responses(blp: Blueprint):

@@ -5,7 +5,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+
+from api.parsing import Blueprint
 
 blp = Blueprint("metrics", __name__, url_prefix="/api/v1/metrics",
                 description="The metric catalogue and the local metric menu")

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from flask import url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
 from api.calculations import calculator
+from api.parsing import Blueprint
 from api.stored_inputs import periods
 from bcf.recovery import current_determination
 from storage import determinations, workflow
@@ -47,7 +47,7 @@ class Determinations(MethodView):
         return determinations.describe(row), 201, {"Location": location}
 
 
-@blp.route("/<code>/determinations/<int:determination_id>")
+@blp.route("/<code>/determinations/<id:determination_id>")
 class Determination(MethodView):
     @protected(blp, "hwb", "assurance")
     def get(self, code, determination_id):

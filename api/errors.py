@@ -7,16 +7,14 @@ other HTTP error speak the same problem format, each input problem with a JSON-p
 
 from __future__ import annotations
 
-import json as json_module
 import logging
 from collections.abc import Mapping
 from typing import Any
 
 import marshmallow as ma
-from flask import Flask, Request, Response, json, request
+from flask import Flask, Response, json
 from flask_smorest import Api
-from webargs.flaskparser import FlaskParser
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from bcf.errors import BcfError
 from calculator.problems import flatten_messages
@@ -100,45 +98,6 @@ class BcfApi(Api):
         if error.code == 405 and error.get_response().headers.get("Allow"):
             response.headers["Allow"] = error.get_response().headers["Allow"]
         return response
-
-
-class BcfRequest(Request):
-    """Flask's request, saying where a JSON body breaks (Werkzeug's default 400 says only that the
-    browser or proxy sent something the server could not understand)."""
-
-    def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        if isinstance(e, json_module.JSONDecodeError):
-            raise BadRequest(f"The body is not valid JSON: {e.msg} at line {e.lineno}, column {e.colno}.")
-        if isinstance(e, UnicodeDecodeError):
-            raise BadRequest(f"The body is not valid JSON: not UTF-8 at byte {e.start}.")
-        return super().on_json_loading_failed(e)
-
-
-def json_body() -> Any:
-    """The request's JSON body, or a 400/413/415 problem; never a crash, however malformed.
-
-    Flask answers bad JSON with 400, a non-JSON content type with 415 and a body over
-    ``MAX_CONTENT_LENGTH`` with 413; a deeply nested body overflows the JSON decoder's recursion
-    guard, which Flask does not catch, so it is turned into a 400 here.
-    """
-    try:
-        return request.get_json()
-    except RecursionError:
-        raise BadRequest("The JSON body is nested too deeply to read.") from None
-
-
-class BodyParser(FlaskParser):
-    """webargs' Flask parser reading JSON bodies as Flask does (:func:`json_body`).
-
-    webargs reads a body that is not ``application/json``, or is empty, as ``{}`` and lets the schema
-    answer with missing fields; a client that sent the wrong thing is better told so: 415 or 400.
-    """
-
-    def load_json(self, req: Any, schema: ma.Schema) -> Any:
-        return json_body()
-
-
-BODY_PARSER = BodyParser()
 
 
 def handle_bcf_error(error: BcfError) -> Response:

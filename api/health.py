@@ -2,7 +2,8 @@
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
+
+from api.parsing import Blueprint
 
 blp = Blueprint("health", __name__, url_prefix="/api/v1/health", description="Service liveness")
 

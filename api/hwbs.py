@@ -5,9 +5,9 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api.errors import PROBLEM, ProblemSchema
+from api.parsing import Blueprint
 from bcf.errors import UnknownBoard
 
 blp = Blueprint("hwbs", __name__, url_prefix="/api/v1/hwbs", description="Health and Wellbeing Boards")
@@ -24,12 +24,24 @@ class HwbSchema(ma.Schema):
 
 
 class HwbQueryArgsSchema(ma.Schema):
-    """Filters; each matches exactly, ignoring case. Several filters all apply."""
+    """Filters; each matches exactly, ignoring case. Several filters all apply. A value no board has is
+    refused, naming the values there are (a misspelt region is not "no boards")."""
 
     region = ma.fields.String(metadata={"example": "North East"})
     nhs_region = ma.fields.String(metadata={"example": "North of England"})
     area_team = ma.fields.String(metadata={"example": "Q45"})
     la_type = ma.fields.String(metadata={"example": "UA"})
+
+    @ma.validates_schema
+    def known_values(self, filters: dict[str, str], **kwargs: object) -> None:
+        boards = current_app.extensions["boards"].values()
+        problems = {}
+        for key, value in filters.items():
+            known = sorted({getattr(board, key) for board in boards})
+            if value.casefold() not in {each.casefold() for each in known}:
+                problems[key] = [f"No board has {key} {value[:40]!r}; the values are: {', '.join(known)}."]
+        if problems:
+            raise ma.ValidationError(problems)
 
 
 @blp.route("")

@@ -8,12 +8,11 @@ which board). GET answers the body as stored with ``ETag: "N"``; PUT after the f
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
 from api.calculations import CalculationRequestSchema
-from api.errors import json_body
+from api.parsing import Blueprint, json_body
 from api.stored_inputs import check_plan_body
 from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
 from storage import documents

@@ -19,10 +19,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import abort
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.parsing import Blueprint
 from storage import workflow
 from storage.errors import NotFound
 

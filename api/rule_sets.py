@@ -5,10 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from werkzeug.exceptions import NotFound
 
 from api.errors import PROBLEM, ProblemSchema
+from api.parsing import Blueprint
 from bcf.errors import UnknownRuleSet
 from bcf.rules import get_rule_set
 from calculator.fields import MoneyField

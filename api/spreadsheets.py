@@ -11,10 +11,10 @@ from __future__ import annotations
 from importlib import resources
 
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
 from api.calculations import calculator
 from api.errors import ProblemSchema, problem
+from api.parsing import Blueprint
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
 from sheets.writing import CSV_MIME, JSON_MIME, XLSX_MIME, render

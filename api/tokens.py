@@ -9,10 +9,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from api import database
 from api.auth import actor, protected
+from api.parsing import Blueprint
 from bcf.errors import InvalidInput
 from storage import tokens
 from storage.models import ROLES
@@ -57,7 +57,7 @@ class Tokens(MethodView):
         return {**tokens.describe(token), "token": secret}
 
 
-@blp.route("/<int:token_id>")
+@blp.route("/<id:token_id>")
 class Token(MethodView):
     @protected(blp, "admin")
     @blp.response(200, TokenSchema)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response, jsonify, request
 
+from api.parsing import MAX_ID
 from storage.documents import ANY, Versioned
 from storage.errors import PreconditionFailed
 from storage.models import iso
 
 
 class VersionQuerySchema(ma.Schema):
-    version = ma.fields.Integer(validate=ma.validate.Range(min=1),
+    version = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_ID),
                                 metadata={"description": "Read this version instead of the current one."})
 
 

@@ -189,13 +189,18 @@ class SevenDayServicesSchema(ma.Schema):
         return p.SevenDayServices(**data)
 
 
+def planned_date() -> fields.Date:
+    """A date as ISO 8601 writes it; the message says so (a finance return may say 30/09/2015)."""
+    return fields.Date(error_messages={"invalid": "Not a valid date: use YYYY-MM-DD, as 2015-09-30."})
+
+
 class DataSharingSchema(ma.Schema):
     nhs_number_primary_identifier = fields.Boolean()
-    nhs_number_primary_identifier_planned_date = fields.Date()
+    nhs_number_primary_identifier_planned_date = planned_date()
     open_apis = fields.Boolean()
-    open_apis_planned_date = fields.Date()
+    open_apis_planned_date = planned_date()
     ig_caldicott2 = fields.Boolean()
-    ig_caldicott2_planned_date = fields.Date()
+    ig_caldicott2_planned_date = planned_date()
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.DataSharing:

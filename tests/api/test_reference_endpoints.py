@@ -29,8 +29,21 @@ def test_filters_match_the_file(client, key, column):
 
 
 def test_filters_combine_and_can_match_nothing(client):
-    assert client.get("/api/v1/hwbs", query_string={"region": "North East", "area_team": "nowhere"}) \
-        .get_json() == []
+    north_east = {b["code"] for b in client.get("/api/v1/hwbs", query_string={"region": "North East"}).get_json()}
+    assert len(north_east) == 12
+    london_team = client.get("/api/v1/hwbs", query_string={"region": "North East", "nhs_region": "London"})
+    assert london_team.status_code == 200 and london_team.get_json() == []  # known values, no board has both
+
+
+def test_an_unknown_filter_value_or_parameter_is_a_422_naming_it(client):
+    response = client.get("/api/v1/hwbs", query_string={"region": "Narnia", "la_type": "UA"})
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    [problem] = response.get_json()["errors"]
+    assert problem["location"] == "region"
+    assert problem["message"].startswith("No board has region 'Narnia'; the values are: East Midlands, ")
+    misspelt = client.get("/api/v1/hwbs", query_string={"regoin": "North East"})
+    assert misspelt.status_code == 422
+    assert misspelt.get_json()["errors"] == [{"location": "regoin", "message": "Unknown field."}]
 
 
 def test_one_board(client):

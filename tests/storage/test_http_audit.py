@@ -39,3 +39,30 @@ def test_filters_pages_and_diffs(client, auth, plan_body):
 
     bad = client.get("/api/v1/audit?from=yesterday&page=0", headers=auth["admin"])
     assert bad.status_code == 422 and {e["location"] for e in bad.get_json()["errors"]} == {"from", "page"}
+
+
+def test_plain_dates_and_messages_that_show_the_format(client, auth, plan_body):
+    client.put(f"/api/v1/hwbs/{HWB_A}/plan", json=plan_body, headers=auth["a"])
+    today, tomorrow = datetime.now(UTC).date(), datetime.now(UTC).date() + timedelta(days=1)
+
+    def count(query):
+        response = client.get("/api/v1/audit?" + query, headers=auth["admin"])
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["total"]
+
+    everything = count("")
+    assert count(f"from={today}&to={today}") == everything  # the whole of today, in UTC
+    assert count(f"from={tomorrow}") == 0 and count(f"to={today - timedelta(days=1)}") == 0
+    bad = client.get("/api/v1/audit?from=30/09/2015&to=2026-12-02T10:00:00", headers=auth["admin"])
+    messages = {e["location"]: e["message"] for e in bad.get_json()["errors"]}
+    assert "2026-12-02" in messages["from"] and "2026-12-02T10:00:00Z" in messages["from"]
+    assert messages["to"].startswith("A time needs its offset: 2026-12-02T10:00:00Z")
+
+
+def test_numbers_beyond_what_a_database_holds_are_refused_not_500(client, auth, plan_body):
+    huge = 2**63
+    assert client.get(f"/api/v1/audit?page={huge}", headers=auth["admin"]).status_code == 422
+    assert client.get(f"/api/v1/hwbs/{HWB_A}/plan?version={huge}", headers=auth["a"]).status_code == 422
+    assert client.get(f"/api/v1/hwbs/{HWB_A}/determinations/{huge}", headers=auth["a"]).status_code == 404
+    assert client.delete(f"/api/v1/tokens/{huge}", headers=auth["admin"]).status_code == 404
+    assert client.get("/api/v1/audit?nonsense=1", headers=auth["admin"]).status_code == 422
