@@ -5,7 +5,7 @@ confidence intervals (from counts, by the statistic type's public-health method 
 achievement of the level of ambition and its payable fraction, the minimum significant ambition, the
 change test and the trend.
 
-Two steps: :func:`statistics` sends the counts of any number of plans to :mod:`metrics`, one array call per
+Two steps: :func:`measure` sends the counts of any number of plans to :mod:`metrics`, one array call per
 statistic type for them all (a national run measures every board at once); :func:`assess` then judges one
 plan's metric-periods from their statistics, and reads for that one plan.
 """
@@ -99,7 +99,7 @@ class _Change(NamedTuple):
     actual_variance: float | None
 
 
-def statistics(
+def measure(
     plans: Sequence[Sequence[Subject]], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
 ) -> list[list[Statistics]]:
     """The statistics of every metric-period of ``plans``: one :mod:`metrics` array call per statistic
@@ -131,13 +131,13 @@ def statistics(
         }
         p_values = change_p_values(changes)
     projections = trend_projections(subject_of)
-    measured = {
+    statistics_of = {
         key: Statistics(
             values[key, BASELINE], values.get((key, ACTUAL)), p_values.get(key), projections.get(key)
         )
         for key in subject_of
     }
-    return [[measured[_key(i, subject)] for subject in plan] for i, plan in enumerate(plans)]
+    return [[statistics_of[_key(i, subject)] for subject in plan] for i, plan in enumerate(plans)]
 
 
 def _key(plan_index: int, subject: Subject) -> Key:
@@ -443,31 +443,31 @@ class Assessment:
 
 
 def assess(
-    plan_subjects: Sequence[Subject],
-    plan_statistics: Sequence[Statistics],
+    metric_periods: Sequence[Subject],
+    measured: Sequence[Statistics],
     rule_set: RuleSet,
     catalogue: Catalogue,
     with_actuals: bool = True,
 ) -> tuple[list[Assessment], list[PlanWarning]]:
-    """Assess one plan's metric-periods (§4, §5, §7) from their :func:`statistics`; ``with_actuals=False``
+    """Assess one plan's metric-periods (§4, §5, §7) from their :func:`measure`; ``with_actuals=False``
     ignores actuals (setting ambitions).
 
-    :return: the assessments in ``plan_subjects`` order, and the warnings they raise.
+    :return: the assessments in ``metric_periods`` order, and the warnings they raise.
     """
     confidence = float(rule_set.confidence_level)
     multiplier = catalogue.statistic_types["rate"].multiplier
     texts = (f"{confidence:.0%}", f"{multiplier:,}")  # as every sentence writes them: "95%", "100,000"
     warnings: list[PlanWarning] = []
     assessments = [
-        _assessment(subject, measured, rule_set, confidence, texts, with_actuals, warnings)
-        for subject, measured in zip(plan_subjects, plan_statistics, strict=True)
+        _assessment(subject, stats, rule_set, confidence, texts, with_actuals, warnings)
+        for subject, stats in zip(metric_periods, measured, strict=True)
     ]
     return assessments, warnings
 
 
 def _assessment(
     subject: Subject,
-    measured: Statistics,
+    stats: Statistics,
     rule_set: RuleSet,
     confidence: float,
     texts: tuple[str, str],
@@ -480,8 +480,8 @@ def _assessment(
     """
     confidence_text = texts[0]
     minimum_denominator = rule_set.small_numbers_min_denominator
-    base, actual = measured.baseline, measured.actual
-    p_value, projection = measured.change_p_value, measured.trend_projection
+    base, actual = stats.baseline, stats.actual
+    p_value, projection = stats.change_p_value, stats.trend_projection
     polarity, plan = subject.info.polarity, float(subject.period.plan)
     metric, period_id = subject.metric.metric, subject.period_id
     lower = polarity == "lower"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bcf.assessment import Assessment, Statistics, Subject, assess, non_finite_problems, statistics, subjects
+from bcf.assessment import Assessment, Statistics, Subject, assess, measure, non_finite_problems, subjects
 from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
@@ -227,7 +227,7 @@ def determine_many(
     """Determine many boards under one rule set: what :func:`determine` gives for each, in order.
 
     For a spreadsheet of 152 boards: the statistics of every board go to :mod:`metrics` together, one
-    array call per statistic type (:func:`bcf.assessment.statistics`) instead of a handful of calls per
+    array call per statistic type (:func:`bcf.assessment.measure`) instead of a handful of calls per
     board; with its own statistics, each board is then determined as one (:func:`_determine_one`). All
     plans are checked before any is determined.
 
@@ -238,12 +238,12 @@ def determine_many(
     if len(plans) != len(p4p_pools):
         raise ValueError(f"{len(plans)} plans but {len(p4p_pools)} pools")
     sound = [_checked(plan, rule_set, catalogue, pool) for plan, pool in zip(plans, p4p_pools, strict=True)]
-    plan_subjects = [subjects(plan, rule_set, catalogue) for plan in sound]
-    plan_statistics = statistics(plan_subjects, rule_set, catalogue)
+    each_metric_periods = [subjects(plan, rule_set, catalogue) for plan in sound]
+    each_measured = measure(each_metric_periods, rule_set, catalogue)
     return [
         _determine_one(plan, rule_set, catalogue, pool, metric_periods, measured)
         for plan, pool, metric_periods, measured in zip(
-            sound, p4p_pools, plan_subjects, plan_statistics, strict=True
+            sound, p4p_pools, each_metric_periods, each_measured, strict=True
         )
     ]
 
@@ -302,7 +302,7 @@ def assess_ambitions(
     """
     plan = _checked(plan, rule_set, catalogue, p4p_pool)
     metric_periods = subjects(plan, rule_set, catalogue)
-    [measured] = statistics([metric_periods], rule_set, catalogue, with_actuals=False)
+    [measured] = measure([metric_periods], rule_set, catalogue, with_actuals=False)
     assessments, warnings = assess(metric_periods, measured, rule_set, catalogue, with_actuals=False)
     _refuse_non_finite(plan, assessments)
     given = {(subject.metric.metric, subject.period_id) for subject in metric_periods}
