@@ -167,17 +167,17 @@ def _dsr_estimates(
         catalogue.statistic_types["dsr"].multiplier,
     )
     found = []
-    for per, value, lower, upper, variance in zip(
+    for each_months, value, lower, upper, variance in zip(
         months, dsr.value.tolist(), dsr.lower.tolist(), dsr.upper.tolist(), dsr.variance.tolist(), strict=True
     ):
         lower, upper = _optional(lower), _optional(upper)
         estimate = Estimate(
-            value / per,
-            None if lower is None else lower / per,
-            None if upper is None else upper / per,
+            value / each_months,
+            None if lower is None else lower / each_months,
+            None if upper is None else upper / each_months,
             dsr.method if lower is not None else None,
         )
-        found.append((estimate, variance / per**2))
+        found.append((estimate, variance / each_months**2))
     return found
 
 
@@ -230,7 +230,7 @@ def estimates(
         else:  # rate, on person-time: denominator × months
             interval = metrics.rate(
                 [block.numerator for block in chosen],
-                [block.denominator * per for block, per in zip(chosen, months, strict=True)],
+                [block.denominator * each_months for block, each_months in zip(chosen, months, strict=True)],
                 confidence,
                 catalogue.statistic_types["rate"].multiplier,
             )
@@ -277,9 +277,9 @@ def change_p_values(changes: Mapping[Key, _Change]) -> dict[Key, float | None]:
             months = [float(change.subject.months) for change in group]
             test = metrics.compare_rates(
                 [block.numerator for block in before],
-                [float(block.denominator) * per for block, per in zip(before, months, strict=True)],
+                [float(block.denominator) * each for block, each in zip(before, months, strict=True)],
                 [block.numerator for block in after],
-                [float(block.denominator) * per for block, per in zip(after, months, strict=True)],
+                [float(block.denominator) * each for block, each in zip(after, months, strict=True)],
             )
         elif kind == "proportion":
             test = metrics.compare_proportions(
@@ -449,8 +449,8 @@ def assess(
     catalogue: Catalogue,
     with_actuals: bool = True,
 ) -> tuple[list[Assessment], list[PlanWarning]]:
-    """Assess one plan's metric-periods (§4, §5, §7) from their :func:`measure`; ``with_actuals=False``
-    ignores actuals (setting ambitions).
+    """Assess one plan's metric-periods (§4, §5, §7) from their statistics (:func:`measure`);
+    ``with_actuals=False`` ignores actuals (setting ambitions).
 
     :return: the assessments in ``metric_periods`` order, and the warnings they raise.
     """
