@@ -3,21 +3,25 @@
 For each metric and payment period of a checked plan: the baseline and actual values with their
 confidence intervals (from counts, by the statistic type's public-health method in :mod:`metrics`), the
 achievement of the level of ambition and its payable fraction, the minimum significant ambition, the
-change test and the trend. All periods of one statistic type go to :mod:`metrics` as one array call, so a
-whole plan costs a handful of vectorised calls rather than dozens of scalar ones.
+change test and the trend.
+
+Two steps: :func:`measure` sends the counts of any number of plans to :mod:`metrics`, one array call per
+statistic type for them all (a national run measures every board at once); :func:`assess` then judges one
+plan's metric-periods from their statistics, and reads for that one plan.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 import metrics
 from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
-from bcf.figures import apart, count, fmt, ratio_of_differences
+from bcf.figures import apart, count, four_figures, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
 from bcf.results import (
@@ -49,8 +53,8 @@ def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subjec
     """The plan's metric-periods in a fixed order (rule-set period, then catalogue order): the order of
     ``metrics`` in the request changes nothing."""
     tranche_of = rule_set.metric_tranches
-    rank = {m: i for i, m in enumerate([*catalogue.national, LOCAL])}
-    ordered = sorted(plan.metrics, key=lambda m: rank.get(m.metric, len(rank)))
+    rank = {metric: i for i, metric in enumerate([*catalogue.national, LOCAL])}
+    ordered = sorted(plan.metrics, key=lambda metric: rank.get(metric.metric, len(rank)))
     known = [(metric, metric_info(metric, catalogue)) for metric in ordered]  # what each is, once
     found = []
     for period_id, rule_periods in rule_set.periods.items():
@@ -66,177 +70,251 @@ def subjects(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[Subjec
     return found
 
 
-# --- estimates ------------------------------------------------------------------------------------------
+# --- statistics: what metrics gives each metric-period ---------------------------------------------------
+
+#: A metric-period of one of the plans measured together: (plan index, metric, period).
+Key = tuple[int, str, str]
+BASELINE, ACTUAL = "baseline", "actual"
+#: One count block of a metric-period: (its key, BASELINE or ACTUAL).
+BlockKey = tuple[Key, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Statistics:
+    """What :mod:`metrics` gives one metric-period: its estimates, the change test (§7) and the trend."""
+
+    baseline: Estimate
+    actual: Estimate | None  # None: no actual yet, or actuals ignored (setting ambitions)
+    change_p_value: float | None
+    trend_projection: float | None
+
+
+class _Change(NamedTuple):
+    """A change from baseline to actual to test (§7), with each DSR's variance (None for other types)."""
+
+    subject: Subject
+    baseline: Estimate
+    actual: Estimate
+    baseline_variance: float | None
+    actual_variance: float | None
+
+
+def measure(
+    plans: Sequence[Sequence[Subject]], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
+) -> list[list[Statistics]]:
+    """The statistics of every metric-period of ``plans``: one :mod:`metrics` array call per statistic
+    type for them all, because for the handful of values one plan has, numpy's per-call overhead costs more
+    than the sums (a national run measures 152 boards together).
+
+    Each element of ``metrics`` is computed on its own, so a plan's figures do not depend on which plans
+    it is measured with. ``with_actuals=False`` ignores actuals (setting ambitions).
+
+    :return: per plan, the statistics of each of its subjects, in the orders given.
+    """
+    confidence = float(rule_set.confidence_level)
+    subject_of = {_key(i, subject): subject for i, plan in enumerate(plans) for subject in plan}
+    blocks: dict[BlockKey, tuple[object, str, int]] = {}
+    for key, subject in subject_of.items():
+        blocks[key, BASELINE] = (subject.period.baseline, subject.kind, subject.months)
+        if with_actuals and subject.period.actual is not None:
+            blocks[key, ACTUAL] = (subject.period.actual, subject.kind, subject.months)
+    # Extreme but valid inputs may overflow to inf or nan here; non_finite_problems refuses such plans.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        values, variances = estimates(blocks, confidence, catalogue)
+        changes = {
+            key: _Change(
+                subject, values[key, BASELINE], values[key, ACTUAL],
+                variances.get((key, BASELINE)), variances.get((key, ACTUAL)),
+            )
+            for key, subject in subject_of.items()
+            if (key, ACTUAL) in values
+        }
+        p_values = change_p_values(changes)
+    projections = trend_projections(subject_of)
+    statistics_of = {
+        key: Statistics(
+            values[key, BASELINE], values.get((key, ACTUAL)), p_values.get(key), projections.get(key)
+        )
+        for key in subject_of
+    }
+    return [[statistics_of[_key(i, subject)] for subject in plan] for i, plan in enumerate(plans)]
+
+
+def _key(plan_index: int, subject: Subject) -> Key:
+    """The one place where a position (the plan's, among those measured together) becomes part of a key."""
+    return plan_index, subject.metric.metric, subject.period_id
 
 
 def _optional(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
 
 
-def _listed(values: np.ndarray) -> list:
-    """A :mod:`metrics` result array (arrays in, arrays out) as Python floats or str, taken out once
-    rather than element by element (each numpy scalar costs a conversion)."""
-    return values.tolist()
-
-
-def _methods(method: str | np.ndarray, count: int) -> list[str]:
+def _methods(method: str | np.ndarray, size: int) -> list[str]:
     """Per element: a method of its own (rates: exact or Byar's) or one for all (e.g. wilson)."""
-    return [method] * count if isinstance(method, str) else method.tolist()
+    return [method] * size if isinstance(method, str) else method.tolist()
 
 
-def _dsrs(
-    chosen: list[Standardised],
-    months: list[int],
-    index: list[int],
-    confidence: float,
-    catalogue: Catalogue,
-    out: list,
-    variances: dict[int, float],
-) -> None:
+def _dsr_estimates(
+    chosen: list[Standardised], months: list[int], confidence: float, catalogue: Catalogue
+) -> list[tuple[Estimate, float]]:
     """DSRs (one row of age bands each) and their variances, per month for a monthly average
     (value and limits ÷ months, variance ÷ months²)."""
-    r = metrics.dsr(
-        np.array([[b.events for b in block.bands] for block in chosen], dtype=float),
-        np.array([[b.population for b in block.bands] for block in chosen], dtype=float),
-        np.array([[b.standard_population for b in block.bands] for block in chosen], dtype=float),
+    dsr = metrics.dsr(
+        np.array([[band.events for band in block.bands] for block in chosen], dtype=float),
+        np.array([[band.population for band in block.bands] for block in chosen], dtype=float),
+        np.array([[band.standard_population for band in block.bands] for block in chosen], dtype=float),
         confidence,
         catalogue.statistic_types["dsr"].multiplier,
     )
-    for i, m, value, lower, upper, variance in zip(
-        index, months, _listed(r.value), _listed(r.lower), _listed(r.upper), _listed(r.variance), strict=True
+    found = []
+    for each_months, value, lower, upper, variance in zip(
+        months, dsr.value.tolist(), dsr.lower.tolist(), dsr.upper.tolist(), dsr.variance.tolist(), strict=True
     ):
         lower, upper = _optional(lower), _optional(upper)
-        out[i] = Estimate(
-            value / m,
-            None if lower is None else lower / m,
-            None if upper is None else upper / m,
-            r.method if lower is not None else None,
+        estimate = Estimate(
+            value / each_months,
+            None if lower is None else lower / each_months,
+            None if upper is None else upper / each_months,
+            dsr.method if lower is not None else None,
         )
-        variances[i] = variance / m**2
+        found.append((estimate, variance / each_months**2))
+    return found
 
 
 def estimates(
-    blocks: Sequence[tuple[object, str, int]], confidence: float, catalogue: Catalogue
-) -> tuple[list[Estimate], dict[int, float]]:
-    """Value and interval of each ``(block, statistic type, months)``, one :mod:`metrics` call per type.
+    blocks: Mapping[BlockKey, tuple[object, str, int]], confidence: float, catalogue: Catalogue
+) -> tuple[dict[BlockKey, Estimate], dict[BlockKey, float]]:
+    """Value and interval of each ``(count block, statistic type, months)``, one :mod:`metrics` call per
+    type (per number of age bands for DSRs).
 
     A monthly average divides the value and its limits by the months (metrics.md: "then scaled like the
     value"); for rates that is the rate on person-time denominator × months.
 
-    :return: the estimates, and the variance of each DSR keyed by the block's position (for its test).
+    :return: the estimates, and the variance of each DSR (for its change test), by the keys of ``blocks``.
     """
-    out: list[Estimate | None] = [None] * len(blocks)
-    variances: dict[int, float] = {}
-    groups: dict[str, list[int]] = {}
-    for i, (block, kind, _) in enumerate(blocks):
+    found: dict[BlockKey, Estimate] = {}
+    variances: dict[BlockKey, float] = {}
+    groups: dict[str, list[BlockKey]] = {}
+    for key, (block, kind, _) in blocks.items():
         if isinstance(block, BareValue):
-            out[i] = Estimate(float(block.value))
+            found[key] = Estimate(float(block.value))
         elif isinstance(block, Standardised):  # one call per number of age bands (areas x bands)
-            groups.setdefault(f"dsr-{len(block.bands)}", []).append(i)
+            groups.setdefault(f"dsr-{len(block.bands)}", []).append(key)
         else:
-            groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(i)
-    for kind, index in groups.items():
-        chosen = [blocks[i][0] for i in index]
+            groups.setdefault(kind if isinstance(block, Counts) else "score", []).append(key)
+    for kind, group in groups.items():
+        chosen = [blocks[key][0] for key in group]
+        months = [blocks[key][2] for key in group]
         if kind.startswith("dsr"):
-            _dsrs(chosen, [blocks[i][2] for i in index], index, confidence, catalogue, out, variances)
+            for key, (estimate, variance) in zip(
+                group, _dsr_estimates(chosen, months, confidence, catalogue), strict=True
+            ):
+                found[key], variances[key] = estimate, variance
             continue
         # lists go to metrics as they are: it makes each one float array (numpy.asarray), where an
         # np.array here would make an integer array for it to convert again
         if kind == "score":
-            r = metrics.mean_score(
-                [b.mean for b in chosen], [b.sd for b in chosen], [b.n for b in chosen], confidence
+            interval = metrics.mean_score(
+                [block.mean for block in chosen],
+                [block.sd for block in chosen],
+                [block.n for block in chosen],
+                confidence,
             )
         elif kind == "proportion":
-            r = metrics.proportion(
-                [b.numerator for b in chosen],
-                [b.denominator for b in chosen],
+            interval = metrics.proportion(
+                [block.numerator for block in chosen],
+                [block.denominator for block in chosen],
                 confidence,
                 catalogue.statistic_types["proportion"].multiplier,
             )
         else:  # rate, on person-time: denominator × months
-            r = metrics.rate(
-                [b.numerator for b in chosen],
-                [b.denominator * blocks[i][2] for b, i in zip(chosen, index, strict=True)],
+            interval = metrics.rate(
+                [block.numerator for block in chosen],
+                [block.denominator * each_months for block, each_months in zip(chosen, months, strict=True)],
                 confidence,
                 catalogue.statistic_types["rate"].multiplier,
             )
-        for i, value, lower, upper, method in zip(
-            index, _listed(r.value), _listed(r.lower), _listed(r.upper), _methods(r.method, len(index)),
-            strict=True,
+        for key, value, lower, upper, method in zip(
+            group, interval.value.tolist(), interval.lower.tolist(), interval.upper.tolist(),
+            _methods(interval.method, len(group)), strict=True,
         ):
-            out[i] = Estimate(value, _optional(lower), _optional(upper), method)
-    return out, variances  # type: ignore[return-value]
+            found[key] = Estimate(value, _optional(lower), _optional(upper), method)
+    return found, variances
 
 
-def change_p_values(
-    pairs: Sequence[tuple[Subject, Estimate, Estimate, float | None, float | None]],
-) -> list[float | None]:
-    """Two-sided p-value of the change from baseline to actual (§7), one :mod:`metrics` call per type.
+def change_p_values(changes: Mapping[Key, _Change]) -> dict[Key, float | None]:
+    """Two-sided p-value of each change from baseline to actual (§7), one :mod:`metrics` call per type.
 
-    ``pairs`` holds (subject, baseline, actual, baseline DSR variance, actual DSR variance). None where
-    either value has no counts (a bare value) or no interval (too few events for a DSR).
+    No entry where either value has no counts (a bare value) or no interval (too few events for a DSR).
     """
-    out: list[float | None] = [None] * len(pairs)
-    groups: dict[str, list[int]] = {}
-    for i, (subject, base, actual, _, _) in enumerate(pairs):
-        b, a = subject.period.baseline, subject.period.actual
+    groups: dict[str, list[Key]] = {}
+    for key, change in changes.items():
+        baseline, actual = change.subject.period.baseline, change.subject.period.actual
         if (
-            isinstance(b, BareValue)
-            or isinstance(a, BareValue)
-            or base.ci_lower is None
-            or actual.ci_lower is None
+            isinstance(baseline, BareValue)
+            or isinstance(actual, BareValue)
+            or change.baseline.ci_lower is None
+            or change.actual.ci_lower is None
         ):
             continue
-        groups.setdefault("dsr" if isinstance(b, Standardised) else subject.kind, []).append(i)
-    for kind, index in groups.items():
-        b = [pairs[i][0].period.baseline for i in index]
-        a = [pairs[i][0].period.actual for i in index]
+        kind = "dsr" if isinstance(baseline, Standardised) else change.subject.kind
+        groups.setdefault(kind, []).append(key)
+    found: dict[Key, float | None] = {}
+    for kind, keys in groups.items():
+        group = [changes[key] for key in keys]
+        before = [change.subject.period.baseline for change in group]
+        after = [change.subject.period.actual for change in group]
         # lists go to metrics as they are (it makes each one a float array); exposures are denominator ×
         # months as float × float, the multiplication numpy did on the float arrays before
         if kind == "dsr":
-            r = metrics.compare_dsrs(
-                [pairs[i][1].value for i in index],
-                [pairs[i][3] for i in index],
-                [pairs[i][2].value for i in index],
-                [pairs[i][4] for i in index],
+            test = metrics.compare_dsrs(
+                [change.baseline.value for change in group],
+                [change.baseline_variance for change in group],
+                [change.actual.value for change in group],
+                [change.actual_variance for change in group],
             )
         elif kind == "rate":
-            months = [float(pairs[i][0].months) for i in index]
-            r = metrics.compare_rates(
-                [x.numerator for x in b],
-                [float(x.denominator) * m for x, m in zip(b, months, strict=True)],
-                [x.numerator for x in a],
-                [float(x.denominator) * m for x, m in zip(a, months, strict=True)],
+            months = [float(change.subject.months) for change in group]
+            test = metrics.compare_rates(
+                [block.numerator for block in before],
+                [float(block.denominator) * each for block, each in zip(before, months, strict=True)],
+                [block.numerator for block in after],
+                [float(block.denominator) * each for block, each in zip(after, months, strict=True)],
             )
         elif kind == "proportion":
-            r = metrics.compare_proportions(
-                [x.numerator for x in b], [x.denominator for x in b], [x.numerator for x in a],
-                [x.denominator for x in a],
+            test = metrics.compare_proportions(
+                [block.numerator for block in before], [block.denominator for block in before],
+                [block.numerator for block in after], [block.denominator for block in after],
             )
         else:
-            r = metrics.compare_means(
-                [x.mean for x in b], [x.sd for x in b], [x.n for x in b],
-                [x.mean for x in a], [x.sd for x in a], [x.n for x in a],
+            test = metrics.compare_means(
+                [block.mean for block in before],
+                [block.sd for block in before],
+                [block.n for block in before],
+                [block.mean for block in after],
+                [block.sd for block in after],
+                [block.n for block in after],
             )
-        for i, p in zip(index, _listed(r.p_value), strict=True):
-            out[i] = _optional(p)
-    return out
+        for key, p_value in zip(keys, test.p_value.tolist(), strict=True):
+            found[key] = _optional(p_value)
+    return found
 
 
-def trend_projections(subjects_: Sequence[Subject]) -> dict[int, float | None]:
-    """§7 trend: the OLS projection of each period's history (at least three values), keyed by
-    ``id(subject)``; histories of the same length go to :mod:`metrics` as one array call."""
-    by_length: dict[int, list[Subject]] = {}
-    for s in subjects_:
-        if s.period.history is not None and len(s.period.history) >= 3:
-            by_length.setdefault(len(s.period.history), []).append(s)
-    out: dict[int, float | None] = {}
+def trend_projections(subject_of: Mapping[Key, Subject]) -> dict[Key, float | None]:
+    """§7 trend: the OLS projection of each period's history (at least three values; no entry without);
+    histories of the same length go to :mod:`metrics` as one array call."""
+    by_length: dict[int, list[Key]] = {}
+    for key, subject in subject_of.items():
+        history = subject.period.history
+        if history is not None and len(history) >= 3:
+            by_length.setdefault(len(history), []).append(key)
+    found: dict[Key, float | None] = {}
     for group in by_length.values():
-        histories = np.array([s.period.history for s in group], dtype=float)
-        fitted = _listed(metrics.trend_projection(histories).projection)
-        for s, projection in zip(group, fitted, strict=True):
-            out[id(s)] = _optional(projection)
-    return out
+        histories = np.array([subject_of[key].period.history for key in group], dtype=float)
+        fitted = metrics.trend_projection(histories).projection.tolist()
+        for key, projection in zip(group, fitted, strict=True):
+            found[key] = _optional(projection)
+    return found
 
 
 # --- achievement (§5) ----------------------------------------------------------------------------------
@@ -260,36 +338,41 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
     """
     # not finite: refused by non_finite_problems
     if not (math.isfinite(baseline) and math.isfinite(plan) and math.isfinite(actual)):
-        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
-        return math.nan, f"achievement cannot be computed from baseline {b}, plan {t}, actual {a}", True
+        return math.nan, f"achievement cannot be computed from {_terms(baseline, plan, actual)}", True
     if not better(plan, baseline, polarity):
-        b, t, a = apart(baseline, plan, actual)  # the sentence compares them
+        baseline_text, plan_text, actual_text = apart(baseline, plan, actual)  # the sentence compares them
         value = 1.0 if not better(plan, actual, polarity) else 0.0
         words = "at least as good as" if value == 1.0 else "worse than"
         return (
             value,
             (
-                f"the plan {t} is not an improvement on the baseline {b} ({polarity} is better), so "
-                f"achievement is 1 if the actual is at least as good as the plan, else 0: actual {a} is "
-                f"{words} the plan, achievement {value:g}"
+                f"the plan {plan_text} is not an improvement on the baseline {baseline_text} ({polarity} is "
+                f"better), so achievement is 1 if the actual is at least as good as the plan, else 0: actual "
+                f"{actual_text} is {words} the plan, achievement {value:g}"
             ),
             False,
         )
     # The ratio in Decimal from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
     # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
-    b_, t_, a_ = exact_decimal(baseline), exact_decimal(plan), exact_decimal(actual)
+    exact_baseline, exact_plan = exact_decimal(baseline), exact_decimal(plan)
+    exact_actual = exact_decimal(actual)
     if polarity == "lower":
-        formula, order = "(B − A) ÷ (B − T)", (b_, a_, b_, t_)
+        formula = "(B − A) ÷ (B − T)"
+        terms = (exact_baseline, exact_actual, exact_baseline, exact_plan)
     else:
-        formula, order = "(A − B) ÷ (T − B)", (a_, b_, t_, b_)
-    exact = (order[0] - order[1]) / (order[2] - order[3])
+        formula = "(A − B) ÷ (T − B)"
+        terms = (exact_actual, exact_baseline, exact_plan, exact_baseline)
+    exact = (terms[0] - terms[1]) / (terms[2] - terms[3])
     value = float(exact)
     if not math.isfinite(value):  # a plan 1e-300 from its baseline: refused by non_finite_problems
-        b, t, a = fmt(baseline), fmt(plan), fmt(actual)
-        text = f"achievement {formula} cannot be computed from baseline {b}, plan {t}, actual {a}"
+        text = f"achievement {formula} cannot be computed from {_terms(baseline, plan, actual)}"
     else:
-        text = f"achievement {formula} = {ratio_of_differences(*order, exact)} ({polarity} is better)"
+        text = f"achievement {formula} = {ratio_of_differences(*terms, exact)} ({polarity} is better)"
     return value, text, True
+
+
+def _terms(baseline: float, plan: float, actual: float) -> str:
+    return f"baseline {four_figures(baseline)}, plan {four_figures(plan)}, actual {four_figures(actual)}"
 
 
 def payable_fraction(value: float, payment_mode: str) -> float:
@@ -309,24 +392,24 @@ def describe(
     block: object,
     estimate: Estimate,
     subject: Subject,
-    confidence: str,
-    multiplier: str,
-    figures: tuple[str, str | None, str | None] | None = None,
+    confidence_text: str,
+    multiplier_text: str,
+    estimate_texts: tuple[str, str | None, str | None] | None = None,
 ) -> str:
     """How a value was formed from its counts (metrics.md), to 4 significant figures.
 
-    :param confidence: the confidence level as written ("95%"), :param multiplier: the rate multiplier as
-        written ("100,000"): the same for every value, so written once per assessment, not per value.
-    :param figures: the estimate as :func:`_written` writes it, when the caller has written it already
-        (the baseline's figures appear again in the warnings): each figure is formatted once.
+    :param confidence_text: the confidence level as written ("95%"), :param multiplier_text: the rate
+        multiplier as written ("100,000"): the same for every value, so written once per plan.
+    :param estimate_texts: the estimate as :func:`_estimate_texts` writes it, when the caller has written
+        it already (the baseline's figures appear again in the warnings): each figure is formatted once.
     """
-    value, lower, upper = _written(estimate) if figures is None else figures
+    value, lower, upper = _estimate_texts(estimate) if estimate_texts is None else estimate_texts
     months = subject.months
     if isinstance(block, BareValue):
         return value + " (a bare value: no interval)"
     if isinstance(block, Counts) and subject.kind == "rate":
         per_month = f" ÷ {months} months" if months != 1 else ""
-        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier}"
+        formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier_text}"
     elif isinstance(block, Counts):
         formula = f"{count(block.numerator)} ÷ {count(block.denominator)} × 100%"
     elif isinstance(block, Score):
@@ -336,18 +419,18 @@ def describe(
     if lower is None:
         return f"{formula} = {value} (no interval: too few events)"
     method = METHOD_NAMES.get(estimate.method, estimate.method)
-    return f"{formula} = {value} ({confidence} CI {lower} to {upper}, {method})"
+    return f"{formula} = {value} ({confidence_text} CI {lower} to {upper}, {method})"
 
 
-def _written(estimate: Estimate) -> tuple[str, str | None, str | None]:
-    """An estimate's value and limits as :func:`fmt` writes them; limits None without an interval (a
-    lower limit of None is what :func:`describe` tests for "no interval")."""
+def _estimate_texts(estimate: Estimate) -> tuple[str, str | None, str | None]:
+    """An estimate's value and limits as :func:`four_figures` writes them; limits None without an interval
+    (a lower limit of None is what :func:`describe` tests for "no interval")."""
     if estimate.ci_lower is None:
-        return fmt(estimate.value), None, None
-    return fmt(estimate.value), fmt(estimate.ci_lower), fmt(estimate.ci_upper)
+        return four_figures(estimate.value), None, None
+    return four_figures(estimate.value), four_figures(estimate.ci_lower), four_figures(estimate.ci_upper)
 
 
-# --- the assessment ---------------------------------------------------------------------------------------
+# --- the assessment of one plan ---------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,76 +443,31 @@ class Assessment:
 
 
 def assess(
-    subjects_: Sequence[Subject], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
+    metric_periods: Sequence[Subject],
+    measured: Sequence[Statistics],
+    rule_set: RuleSet,
+    catalogue: Catalogue,
+    with_actuals: bool = True,
 ) -> tuple[list[Assessment], list[PlanWarning]]:
-    """Assess every metric-period (§4, §5, §7); ``with_actuals=False`` ignores actuals (setting ambitions).
+    """Assess one plan's metric-periods (§4, §5, §7) from their statistics (:func:`measure`);
+    ``with_actuals=False`` ignores actuals (setting ambitions).
 
-    :return: the assessments in ``subjects_`` order, and the warnings they raise.
-    """
-    return assess_many([subjects_], rule_set, catalogue, with_actuals)[0]
-
-
-def assess_many(
-    plans: Sequence[Sequence[Subject]], rule_set: RuleSet, catalogue: Catalogue, with_actuals: bool = True
-) -> list[tuple[list[Assessment], list[PlanWarning]]]:
-    """:func:`assess` for many plans' metric-periods at once: every plan's values, change tests and
-    trends go to :mod:`metrics` together (one array call per statistic type for the lot), because for
-    the handful of values one plan has, numpy's per-call overhead costs more than the sums.
-
-    Each element of ``metrics`` is computed on its own, so a plan's figures do not depend on which
-    plans it is assessed with.
-
-    :return: per plan, in ``plans`` order, what :func:`assess` returns for it.
+    :return: the assessments in ``metric_periods`` order, and the warnings they raise.
     """
     confidence = float(rule_set.confidence_level)
     multiplier = catalogue.statistic_types["rate"].multiplier
     texts = (f"{confidence:.0%}", f"{multiplier:,}")  # as every sentence writes them: "95%", "100,000"
-    everything = [s for subjects_ in plans for s in subjects_]
-    blocks: list[tuple[object, str, int]] = []
-    for s in everything:
-        blocks.append((s.period.baseline, s.kind, s.months))
-        if with_actuals and s.period.actual is not None:
-            blocks.append((s.period.actual, s.kind, s.months))
-    # Extreme but valid inputs may overflow to inf or nan here; non_finite_problems refuses such plans.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        values, variances = estimates(blocks, confidence, catalogue)
-    paired, tests, position = [], [], 0
-    for s in everything:
-        base, var1 = values[position], variances.get(position)
-        position += 1
-        actual = None
-        if with_actuals and s.period.actual is not None:
-            actual = values[position]
-            tests.append((s, base, actual, var1, variances.get(position)))
-            position += 1
-        paired.append((s, base, actual))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        p_values = change_p_values(tests)
-    p_of = dict(zip([id(t[0]) for t in tests], p_values, strict=True))
-    projections = trend_projections(everything)
-
-    answers, start = [], 0
-    for subjects_ in plans:
-        results: list[Assessment] = []
-        warnings: list[PlanWarning] = []
-        for s, base, actual in paired[start : start + len(subjects_)]:
-            results.append(
-                _assessment(
-                    s, base, actual, p_of.get(id(s)), projections.get(id(s)), rule_set, confidence,
-                    texts, with_actuals, warnings,
-                )
-            )
-        start += len(subjects_)
-        answers.append((results, warnings))
-    return answers
+    warnings: list[PlanWarning] = []
+    assessments = [
+        _assessment(subject, stats, rule_set, confidence, texts, with_actuals, warnings)
+        for subject, stats in zip(metric_periods, measured, strict=True)
+    ]
+    return assessments, warnings
 
 
 def _assessment(
-    s: Subject,
-    base: Estimate,
-    actual: Estimate | None,
-    p_value: float | None,
-    projection: float | None,
+    subject: Subject,
+    stats: Statistics,
     rule_set: RuleSet,
     confidence: float,
     texts: tuple[str, str],
@@ -442,32 +480,38 @@ def _assessment(
     """
     confidence_text = texts[0]
     minimum_denominator = rule_set.small_numbers_min_denominator
-    polarity, plan = s.info.polarity, float(s.period.plan)
-    metric, period_id = s.metric.metric, s.period_id
+    base, actual = stats.baseline, stats.actual
+    p_value, projection = stats.change_p_value, stats.trend_projection
+    polarity, plan = subject.info.polarity, float(subject.period.plan)
+    metric, period_id = subject.metric.metric, subject.period_id
     lower = polarity == "lower"
     msa = base.ci_lower if lower else base.ci_upper
     significant = None if msa is None else better(plan, msa, polarity)
     beyond = None if projection is None else better(plan, projection, polarity)
     # Each figure written once: the plan, the baseline and its limits appear in the warnings again, and
     # the minimum significant ambition is one of the baseline's limits.
-    figures = _written(base)
-    plan_text = fmt(plan)
+    base_texts = _estimate_texts(base)
+    plan_text = four_figures(plan)
     parts = [
-        f"{metric} {period_id} ({s.kind}, {polarity} is better): baseline ",
-        describe(s.period.baseline, base, s, *texts, figures),
+        f"{metric} {period_id} ({subject.kind}, {polarity} is better): baseline ",
+        describe(subject.period.baseline, base, subject, *texts, base_texts),
         ", plan ",
         plan_text,
     ]
     if msa is not None:
-        msa_text = figures[1 if lower else 2] if figures[1] is not None else fmt(msa)
+        msa_text = base_texts[1 if lower else 2] if base_texts[1] is not None else four_figures(msa)
         parts.append(
             f" ({'beyond' if significant else 'not beyond'} the minimum significant ambition {msa_text})"
         )
     if projection is not None:
-        parts.append(f", trend projection {fmt(projection)}")
+        parts.append(f", trend projection {four_figures(projection)}")
     if significant is False:
-        # without an interval on one side fmt(None) fails here, as it did when it was written out each time
-        low, high = figures[1:] if figures[1] is not None else (fmt(base.ci_lower), fmt(base.ci_upper))
+        # without an interval on one side four_figures(None) fails here, as it did when it was written out
+        # each time
+        low, high = (
+            base_texts[1:] if base_texts[1] is not None
+            else (four_figures(base.ci_lower), four_figures(base.ci_upper))
+        )
         warnings.append(
             PlanWarning(
                 "ambition_not_significant",
@@ -484,12 +528,12 @@ def _assessment(
                 "ambition_not_an_improvement",
                 metric,
                 period_id,
-                f"The planned value {plan_text} is not an improvement on the baseline {figures[0]} "
+                f"The planned value {plan_text} is not an improvement on the baseline {base_texts[0]} "
                 f"({polarity} is better): achievement is 1 if the actual is at least as good as the "
                 f"plan, else 0.",
             )
         )
-    size = _size(s.period.baseline)
+    size = _size(subject.period.baseline)
     if size is not None and size < minimum_denominator:
         warnings.append(
             PlanWarning(
@@ -505,7 +549,7 @@ def _assessment(
     if actual is not None:
         achieved, text, _ = achievement(base.value, plan, actual.value, polarity)
         fraction = payable_fraction(achieved, rule_set.payment_mode)
-        parts += (", actual ", describe(s.period.actual, actual, s, *texts), "; ", text)
+        parts += (", actual ", describe(subject.period.actual, actual, subject, *texts), "; ", text)
         if p_value is not None:
             parts.append(
                 f"; change p = {p_value:.4g} "
@@ -514,18 +558,17 @@ def _assessment(
             )
     elif with_actuals:
         parts.append("; no actual yet, so achievement is pending")
-    value_text = "".join(parts)
     no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
     result = MetricResult(
         metric=metric,
         period=period_id,
-        tranche=s.tranche,
-        local_metric=s.metric.local_metric,
-        name=s.info.name,
-        type=s.kind,
+        tranche=subject.tranche,
+        local_metric=subject.metric.local_metric,
+        name=subject.info.name,
+        type=subject.kind,
         polarity=polarity,
-        unit=s.info.unit,
-        months=s.months,
+        unit=subject.info.unit,
+        months=subject.months,
         status=DETERMINED if actual is not None else PENDING,
         baseline=base,
         plan=plan,
@@ -539,7 +582,7 @@ def _assessment(
         change_significant=None if p_value is None else p_value < 1 - confidence,
         trend_projection=projection,
         ambition_beyond_trend=beyond,
-        explanation=value_text,
+        explanation="".join(parts),
     )
     return Assessment(result, text, achieved)
 
@@ -553,35 +596,28 @@ def non_finite_problems(plan: Plan, assessments: Sequence[Assessment]) -> list[d
     """
     index = {metric.metric: i for i, metric in enumerate(plan.metrics)}
     problems = []
-    isfinite = math.isfinite
-    for a in assessments:
-        r = a.result
-        achieved = a.unrounded_achievement
-        base, actual = r.baseline, r.actual
-        if (  # the usual case, every figure finite, tested at once; the loop below says which is not
-            (base is None or (
-                isfinite(base.value)
-                and (base.ci_lower is None or isfinite(base.ci_lower))
-                and (base.ci_upper is None or isfinite(base.ci_upper))))
-            and (actual is None or (
-                isfinite(actual.value)
-                and (actual.ci_lower is None or isfinite(actual.ci_lower))
-                and (actual.ci_upper is None or isfinite(actual.ci_upper))))
-            and (achieved is None or isfinite(achieved))
-        ):
-            continue
-        where = f"metrics[{index[r.metric]}].periods.{r.period}"
-        found = len(problems)
-        for name, estimate in (("baseline", r.baseline), ("actual", r.actual)):
-            figures = () if estimate is None else (estimate.value, estimate.ci_lower, estimate.ci_upper)
-            if any(x is not None and not math.isfinite(x) for x in figures):
-                problems.append({"location": f"{where}.{name}", "message": (
-                    "these figures give a value too large to compute: check the denominator")})
-        if len(problems) == found and achieved is not None and not math.isfinite(achieved):
+    for assessment in assessments:
+        result, achieved = assessment.result, assessment.unrounded_achievement
+        where = f"metrics[{index[result.metric]}].periods.{result.period}"
+        blocks = [name for name, estimate in (("baseline", result.baseline), ("actual", result.actual))
+                  if not _finite(estimate)]
+        for name in blocks:
+            problems.append({"location": f"{where}.{name}", "message": (
+                "these figures give a value too large to compute: check the denominator")})
+        if not blocks and achieved is not None and not math.isfinite(achieved):
             problems.append({"location": f"{where}.plan", "message": (
                 "the plan is too close to the baseline for the change to be measured against it: "
                 "achievement is not a finite number")})
     return problems
+
+
+def _finite(estimate: Estimate | None) -> bool:
+    """No estimate, or one whose value and limits are all finite numbers."""
+    return estimate is None or (
+        math.isfinite(estimate.value)
+        and (estimate.ci_lower is None or math.isfinite(estimate.ci_lower))
+        and (estimate.ci_upper is None or math.isfinite(estimate.ci_upper))
+    )
 
 
 def _size(block: object) -> float | None:
@@ -591,5 +627,5 @@ def _size(block: object) -> float | None:
     if isinstance(block, Score):
         return block.n
     if isinstance(block, Standardised):
-        return sum(b.population for b in block.bands)
+        return sum(band.population for band in block.bands)
     return None

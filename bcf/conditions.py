@@ -135,5 +135,5 @@ def assess_conditions(
         )
     if conditions is None:
         return tuple(results), None
-    assured = all(r.status == MET for r in results if r.access)
+    assured = all(result.status == MET for result in results if result.access)
     return tuple(results), assured

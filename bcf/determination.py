@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from bcf.assessment import Assessment, assess, assess_many, non_finite_problems, subjects
+from bcf.assessment import Assessment, Statistics, Subject, assess, measure, non_finite_problems, subjects
 from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
-from bcf.money import ZERO
-from bcf.money import format_pounds as pounds
+from bcf.money import ZERO, format_pounds
 from bcf.plan import Plan
 from bcf.results import (
     DETERMINED,
@@ -86,8 +85,8 @@ def _tranche_rounding(pool: Decimal, available: Decimal) -> PlanWarning:
     return PlanWarning(
         "tranche_rounding", None, None,
         f"Each tranche is rounded to the penny on its own (rules §8), so together they make "
-        f"{pounds(available)}, {pounds(abs(difference))} {'more' if difference > 0 else 'less'} than "
-        f"the pool {pounds(pool)}.",
+        f"{format_pounds(available)}, {format_pounds(abs(difference))} "
+        f"{'more' if difference > 0 else 'less'} than the pool {format_pounds(pool)}.",
     )
 
 
@@ -107,7 +106,9 @@ def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
     for metric in plan.metrics:
         if metric.metric == LOCAL and metric.definition is not None:
             missing = [
-                f for f in catalogue.alternative_required_fields if not getattr(metric.definition, f, None)
+                field
+                for field in catalogue.alternative_required_fields
+                if not getattr(metric.definition, field, None)
             ]
             if missing:
                 warnings.append(
@@ -178,22 +179,30 @@ def _tranches(
     plan_assured: bool | None,
     assessments: list[Assessment],
 ) -> tuple[TrancheResult, ...]:
-    by_key = {(a.result.metric, a.result.period): a for a in assessments}
-    in_plan = {m.metric for m in plan.metrics}
-    condition_of = {c.condition: c for c in conditions}
+    assessment_of = {
+        (assessment.result.metric, assessment.result.period): assessment for assessment in assessments
+    }
+    in_plan = {metric.metric for metric in plan.metrics}
+    condition_of = {condition.condition: condition for condition in conditions}
     failures = [
-        f"{c.condition} {c.status.replace('_', ' ')}" for c in conditions if c.access and c.status != MET
+        f"{condition.condition} {condition.status.replace('_', ' ')}"
+        for condition in conditions
+        if condition.access and condition.status != MET
     ]
     priced = []
     for tranche in rule_set.tranches:
         if tranche.kind == "conditions":
-            lines = [_condition_line(condition_of[c]) for c in tranche.lines]
+            lines = [_condition_line(condition_of[condition]) for condition in tranche.lines]
         else:
             lines = [
                 _metric_line(
-                    m, tranche.payment, by_key.get((m, tranche.payment)), m in in_plan, rule_set.payment_mode
+                    metric,
+                    tranche.payment,
+                    assessment_of.get((metric, tranche.payment)),
+                    metric in in_plan,
+                    rule_set.payment_mode,
                 )
-                for m in tranche.lines
+                for metric in tranche.lines
             ]
         priced.append(price_tranche(tranche, pool, lines, plan_assured, rule_set, failures))
     return tuple(priced)
@@ -217,10 +226,10 @@ def determine_many(
 ) -> list[Determination]:
     """Determine many boards under one rule set: what :func:`determine` gives for each, in order.
 
-    For a spreadsheet of 152 boards: the metric assessment of every board goes to :mod:`metrics` as
-    one array call per statistic type (:func:`bcf.assessment.assess_many`) instead of a handful of
-    calls per board; everything else is per board, as for one. All plans are checked before any is
-    determined.
+    For a spreadsheet of 152 boards: the statistics of every board go to :mod:`metrics` together, one
+    array call per statistic type (:func:`bcf.assessment.measure`) instead of a handful of calls per
+    board; with its own statistics, each board is then determined as one (:func:`_determine_one`). All
+    plans are checked before any is determined.
 
     :param plans: plans, or :class:`~bcf.validation.CheckedPlan` s of them (not checked again).
     :param p4p_pools: each plan's performance pool in pounds, in the order of ``plans``.
@@ -229,36 +238,43 @@ def determine_many(
     if len(plans) != len(p4p_pools):
         raise ValueError(f"{len(plans)} plans but {len(p4p_pools)} pools")
     sound = [_checked(plan, rule_set, catalogue, pool) for plan, pool in zip(plans, p4p_pools, strict=True)]
-    assessed = assess_many([subjects(plan, rule_set, catalogue) for plan in sound], rule_set, catalogue)
-    for plan, (assessments, _) in zip(sound, assessed, strict=True):
-        _refuse_non_finite(plan, assessments)
+    each_metric_periods = [subjects(plan, rule_set, catalogue) for plan in sound]
+    each_measured = measure(each_metric_periods, rule_set, catalogue)
     return [
-        _determination(plan, rule_set, catalogue, pool, assessments, metric_warnings)
-        for plan, pool, (assessments, metric_warnings) in zip(sound, p4p_pools, assessed, strict=True)
+        _determine_one(plan, rule_set, catalogue, pool, metric_periods, measured)
+        for plan, pool, metric_periods, measured in zip(
+            sound, p4p_pools, each_metric_periods, each_measured, strict=True
+        )
     ]
 
 
-def _determination(
+def _determine_one(
     plan: Plan,
     rule_set: RuleSet,
     catalogue: Catalogue,
     p4p_pool: Decimal,
-    assessments: list[Assessment],
-    metric_warnings: list[PlanWarning],
+    metric_periods: list[Subject],
+    measured: list[Statistics],
 ) -> Determination:
-    """One board's determination from its assessed metrics: conditions, tranches, totals, warnings."""
+    """One board's determination from its metric-periods' statistics: metric assessment, conditions,
+    tranches, totals, warnings.
+
+    :raise InvalidInput: a figure computed from the plan is not a finite number.
+    """
+    assessments, metric_warnings = assess(metric_periods, measured, rule_set, catalogue)
+    _refuse_non_finite(plan, assessments)
     conditions, plan_assured = assess_conditions(plan.conditions, rule_set)
     tranches = _tranches(plan, rule_set, p4p_pool, conditions, plan_assured, assessments)
-    pending = any(t.released is None for t in tranches)
+    pending = any(tranche.released is None for tranche in tranches)
     totals = Totals(
-        available=sum((t.available for t in tranches), ZERO),
-        released=None if pending else sum((t.released for t in tranches), ZERO),
-        held_back=None if pending else sum((t.held_back for t in tranches), ZERO),
+        available=sum((tranche.available for tranche in tranches), ZERO),
+        released=None if pending else sum((tranche.released for tranche in tranches), ZERO),
+        held_back=None if pending else sum((tranche.held_back for tranche in tranches), ZERO),
     )
     warnings = _plan_warnings(plan, catalogue) + metric_warnings
     if totals.available != p4p_pool:
         warnings.append(_tranche_rounding(p4p_pool, totals.available))
-    flags = [t.recovery_plan_required for t in tranches]
+    flags = [tranche.recovery_plan_required for tranche in tranches]
     recovery = True if any(flags) else (None if None in flags else False)
     return Determination(
         hwb_code=plan.hwb_code,
@@ -266,7 +282,7 @@ def _determination(
         p4p_pool=p4p_pool,
         plan_assured=plan_assured,
         conditions=conditions,
-        metrics=tuple(a.result for a in assessments),
+        metrics=tuple(assessment.result for assessment in assessments),
         tranches=tranches,
         totals=totals,
         recovery_plan_required=recovery,
@@ -285,46 +301,49 @@ def assess_ambitions(
     :raise InvalidInput: every cross-reference problem of the plan.
     """
     plan = _checked(plan, rule_set, catalogue, p4p_pool)
-    subs = subjects(plan, rule_set, catalogue)
-    assessments, warnings = assess(subs, rule_set, catalogue, with_actuals=False)
+    metric_periods = subjects(plan, rule_set, catalogue)
+    [measured] = measure([metric_periods], rule_set, catalogue, with_actuals=False)
+    assessments, warnings = assess(metric_periods, measured, rule_set, catalogue, with_actuals=False)
     _refuse_non_finite(plan, assessments)
-    given = {(s.metric.metric, s.period_id) for s in subs}
+    given = {(subject.metric.metric, subject.period_id) for subject in metric_periods}
     worth: dict[tuple[str, str], tuple[Decimal, str]] = {}
     for tranche in rule_set.tranches:
         if tranche.kind != "metrics":
             continue
         available = tranche_available(p4p_pool, tranche, rule_set)
-        statuses = [PENDING if (m, tranche.payment) in given else UNASSESSABLE for m in tranche.lines]
+        statuses = [
+            PENDING if (metric, tranche.payment) in given else UNASSESSABLE for metric in tranche.lines
+        ]
         amounts, _ = line_availables(available, statuses, rule_set)
         for metric, amount in zip(tranche.lines, amounts, strict=True):
-            worth[(metric, tranche.payment)] = (amount, f"{tranche.id} ({pounds(available)})")
+            worth[(metric, tranche.payment)] = (amount, f"{tranche.id} ({format_pounds(available)})")
     results = []
-    for a in assessments:
-        r = a.result
-        share, of = worth.get((r.metric, r.period), (None, None))
-        text = r.explanation + (
-            f"; its line is worth {pounds(share)} of {of}"
+    for assessment in assessments:
+        result = assessment.result
+        share, of = worth.get((result.metric, result.period), (None, None))
+        text = result.explanation + (
+            f"; its line is worth {format_pounds(share)} of {of}"
             if share is not None
             else "; no tranche pays for it"
         )
         results.append(
             AmbitionResult(
-                metric=r.metric,
-                period=r.period,
-                tranche=r.tranche,
-                local_metric=r.local_metric,
-                name=r.name,
-                type=r.type,
-                polarity=r.polarity,
-                unit=r.unit,
-                months=r.months,
-                baseline=r.baseline,
-                plan=r.plan,
-                significance=r.significance,
-                minimum_significant_ambition=r.minimum_significant_ambition,
-                ambition_significant=r.ambition_significant,
-                trend_projection=r.trend_projection,
-                ambition_beyond_trend=r.ambition_beyond_trend,
+                metric=result.metric,
+                period=result.period,
+                tranche=result.tranche,
+                local_metric=result.local_metric,
+                name=result.name,
+                type=result.type,
+                polarity=result.polarity,
+                unit=result.unit,
+                months=result.months,
+                baseline=result.baseline,
+                plan=result.plan,
+                significance=result.significance,
+                minimum_significant_ambition=result.minimum_significant_ambition,
+                ambition_significant=result.ambition_significant,
+                trend_projection=result.trend_projection,
+                ambition_beyond_trend=result.ambition_beyond_trend,
                 share=share,
                 explanation=text,
             )
@@ -334,5 +353,6 @@ def assess_ambitions(
         rule_set.id,
         p4p_pool,
         tuple(results),
-        tuple(w for w in _plan_warnings(plan, catalogue) if w.code != "access_not_checked") + tuple(warnings),
+        tuple(warning for warning in _plan_warnings(plan, catalogue) if warning.code != "access_not_checked")
+        + tuple(warnings),
     )

@@ -16,7 +16,7 @@ significant figures are made, and only these:
 
 Where more figures are needed, they are rounded half up from the value's shortest decimal repr
 (``money.exact_decimal``), as a reader rounds the number typed, not from its binary expansion; the usual
-4 significant figures come from float formatting, which is fast (a batch writes thousands of figures).
+4 significant figures come from float formatting.
 """
 
 from __future__ import annotations
@@ -70,43 +70,23 @@ def written(x: Decimal, places: int | None = None) -> str:
     return f"{abs(x) if x.is_zero() else x:,.{places}f}"  # abs: no "-0.00"
 
 
-def written_all(values: Iterable[Decimal], places: int) -> list[str]:
-    """:func:`written` of each value, all at ``places`` decimals (one format for the lot)."""
-    spec = f",.{places}f"
-    return [format(abs(x) if x.is_zero() else x, spec) for x in values]  # abs: no "-0.00"
-
-
 def _decimal(x: float | Decimal) -> Decimal:
     return x if isinstance(x, Decimal) else exact_decimal(x)
 
 
-def fmt(x: float) -> str:
+def four_figures(x: float) -> str:
     """A rate or value to 4 significant figures, with thousands separators (``478.4``, ``123,500``)."""
-    # The usual rates and percentages first. Inside these ranges floor(log10(x)) is certain (2, 1, 0, -1:
-    # its steps are at powers of ten, and log10 is within an ulp of exact), so the decimals are known
-    # without computing it; "%" writes what the general path's format() writes. Anything else, and the
-    # gaps around each power of ten, take the general path.
-    if 100.1 < x < 999.9:
-        return "%.1f" % x  # noqa: UP031
-    if 10.01 < x < 99.99:
-        return "%.2f" % x  # noqa: UP031
-    if 1.001 < x < 9.999:
-        return "%.3f" % x  # noqa: UP031
-    if 0.1001 < x < 0.9999:
-        return "%.4f" % x  # noqa: UP031
     if x == 0 or not math.isfinite(x):
         return f"{x:g}"
-    digits = 3 - math.floor(math.log10(abs(x)))
-    if digits > 0 and -999 < x < 999:  # no thousands to separate: "%" writes what format() does, cheaper
-        return "%.*f" % (digits, x)  # noqa: UP031
-    return f"{x:,.{digits}f}" if digits > 0 else f"{round(x, digits):,.0f}"
+    places = FIGURES - 1 - math.floor(math.log10(abs(x)))
+    return f"{x:,.{places}f}" if places > 0 else f"{round(x, places):,.0f}"
 
 
 def apart(*values: float) -> list[str]:
-    """Each value as :func:`fmt` writes it, or all with more significant figures while two different
-    values would look the same: a sentence that compares them must show the difference ("actual 100.0 is
-    worse than the plan 100.0" does not; "actual 100.001 … the plan 100.000" does)."""
-    texts = [fmt(x) for x in values]
+    """Each value as :func:`four_figures` writes it, or all with more significant figures while two
+    different values would look the same: a sentence that compares them must show the difference ("actual
+    100.0 is worse than the plan 100.0" does not; "actual 100.001 … the plan 100.000" does)."""
+    texts = [four_figures(x) for x in values]
     figures = FIGURES
     while figures < 17 and any(
         texts[i] == texts[j] and values[i] != values[j] for i in range(len(values)) for j in range(i)
@@ -132,12 +112,7 @@ def percent(fraction: float | Decimal) -> str:
 
 def count(x: float) -> str:
     """A count as written: whole numbers without decimals."""
-    if type(x) is int and -_EXACT_INTS <= x <= _EXACT_INTS:  # the usual count: as float() would write it
-        return f"{x:,}"
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,}"
-
-
-_EXACT_INTS = 2**53  # every int up to here is a float exactly, so ",.0f" (through float) writes its digits
 
 
 def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: Decimal) -> str:
@@ -153,47 +128,39 @@ def ratio_of_differences(a: Decimal, b: Decimal, c: Decimal, d: Decimal, value: 
 
     :return: e.g. ``(478.39506 − 478.24074) ÷ (478.39506 − 478.30000) = 0.15432 ÷ 0.09506 = 1.623``
     """
-    shown = value
-    adjusted = shown.adjusted()
+    adjusted = value.adjusted()
     # whole numbers at least: "10,080" for 10,075 would hide which digits are significant
     figures = max(FIGURES, adjusted + 1)
-    target = rounded(shown, figures)
-    if target == ONE != shown:
-        figures = figures_for(shown, (ONE,), figures)
-        target = rounded(shown, figures)
+    target = rounded(value, figures)
+    if target == ONE != value:
+        figures = figures_for(value, (ONE,), figures)
+        target = rounded(value, figures)
     target_places = max(0, figures - 1 - adjusted)
-    # Each step is one Decimal operation in the 700-digit context, exact (no local context to enter):
-    # this sum is written for every assessed metric of every board, and Python steps are what it costs.
-    subtract, divide, up = _EXACT.subtract, _EXACT.divide, ROUND_HALF_UP
-    top, bottom = subtract(a, b), subtract(c, d)
+    # Every operation in the 700-digit context, so that each is exact.
+    terms = (a, b, c, d)
+    top, bottom = _EXACT.subtract(a, b), _EXACT.subtract(c, d)
     places = max(
         0, FIGURES - 1 - top.adjusted() if top else 0, FIGURES - 1 - bottom.adjusted() if bottom else 0
     )
-    finest = None
+    finest = max(0, *(-x.as_tuple().exponent for x in terms))  # the inputs written out in full
     while True:
+        # each input rounded half up to the places, as round_money does
         quantum = _quantum(-places)
-        # each input rounded half up to the places (as round_money, in the exact context); the sum names
-        # the baseline twice ((B − A) ÷ (B − T) or (A − B) ÷ (T − B)), so it is rounded once
-        qa, qb = a.quantize(quantum, up, _EXACT), b.quantize(quantum, up, _EXACT)
-        qc = qa if c is a else c.quantize(quantum, up, _EXACT)
-        qd = qb if d is b else d.quantize(quantum, up, _EXACT)
-        q = (qa, qb, qc, qd)
-        top, bottom = subtract(qa, qb), subtract(qc, qd)
+        shown = [x.quantize(quantum, ROUND_HALF_UP, _EXACT) for x in terms]
+        top, bottom = _EXACT.subtract(shown[0], shown[1]), _EXACT.subtract(shown[2], shown[3])
         least = FIGURES - 1 - places  # the adjusted exponent of a difference with 4 significant figures
-        if (
+        adds_up = (
             bottom
             and bottom.adjusted() >= least
             and (not top or top.adjusted() >= least)
-            and rounded(divide(top, bottom), figures) == target
-        ):
-            break
-        if finest is None:  # the inputs written out in full: needed only when the first try fails
-            finest = max(0, *(-x.as_tuple().exponent for x in (a, b, c, d)))
-        if places >= finest:
+            and rounded(_EXACT.divide(top, bottom), figures) == target
+        )
+        if adds_up or places >= finest:
             break
         places += 1
-    x1, y1, x2, y2, top_text, bottom_text = written_all((*q, top, bottom), places)
+    a_text, b_text, c_text, d_text = (written(x, places) for x in shown)
+    top_text, bottom_text = written(top, places), written(bottom, places)
     return (
-        f"({x1} − {y1}) ÷ ({x2} − {y2}) = {top_text} ÷ {bottom_text} = "
+        f"({a_text} − {b_text}) ÷ ({c_text} − {d_text}) = {top_text} ÷ {bottom_text} = "
         f"{'0' if target.is_zero() else written(target, target_places)}"
     )

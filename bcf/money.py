@@ -57,18 +57,18 @@ def apportion(total: Decimal, weights: list[Decimal], quantum: Decimal = PENNY, 
     """
     if not weights:
         raise ValueError("there must be at least one weight")
-    if any(w < 0 for w in weights):
+    if any(weight < 0 for weight in weights):
         raise ValueError("weights must not be negative")
     whole = sum(weights, ZERO)
     if whole == 0:
         raise ValueError("weights must not add up to zero")
     index = remainder_to % len(weights)
-    parts = [round_money(total * w / whole, quantum, mode) for w in weights]
+    parts = [round_money(total * weight / whole, quantum, mode) for weight in weights]
     others = sum(parts, ZERO) - parts[index]
     if others > total >= 0:
         # Only for totals of a few pennies: rounding up would leave the remainder part negative, so the
         # other parts are rounded down instead (as split() does).
-        parts = [round_money(total * w / whole, quantum, ROUND_DOWN) for w in weights]
+        parts = [round_money(total * weight / whole, quantum, ROUND_DOWN) for weight in weights]
         others = sum(parts, ZERO) - parts[index]
     parts[index] = total - others
     return parts

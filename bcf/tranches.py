@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from bcf.figures import percent
-from bcf.money import ZERO, exact_decimal, round_money, split
-from bcf.money import format_pounds as pounds
+from bcf.money import ZERO, exact_decimal, format_pounds, round_money, split
 from bcf.results import (
     CONTINGENCY_PLAN,
     DETERMINED,
@@ -63,8 +62,9 @@ def line_availables(
     :return: the amounts, line by line, and the indices of the lines that share the tranche.
     """
     sharing = list(range(len(statuses)))
-    if rule_set.unassessable_metric_share == "redistribute" and any(s != UNASSESSABLE for s in statuses):
-        sharing = [i for i, s in enumerate(statuses) if s != UNASSESSABLE]
+    assessable = [i for i, status in enumerate(statuses) if status != UNASSESSABLE]
+    if rule_set.unassessable_metric_share == "redistribute" and assessable:
+        sharing = assessable
     amounts = [ZERO] * len(statuses)
     if sharing:
         parts = split(available, len(sharing), rule_set.rounding.quantum, rule_set.rounding.mode)
@@ -74,7 +74,7 @@ def line_availables(
 
 
 def _share_text(amount: str, tranche_total: str, i: int, sharing: Sequence[int]) -> str:
-    """The line's share, from the line's and the tranche's amounts as :func:`pounds` writes them."""
+    """The line's share, from the line's and the tranche's amounts as ``format_pounds`` writes them."""
     n = len(sharing)
     if n > 1 and i == sharing[-1]:
         return f"line share {amount} (the remainder of {tranche_total} over {n} lines)"
@@ -120,14 +120,10 @@ def price_tranche(
     amounts, sharing = line_availables(available, statuses, rule_set)
     not_assured = plan_assured is False
     results = []
-    available_text = pounds(available)  # each amount written once: a sentence may name it twice
-    last = sharing[-1] if sharing else -1
-    amount_text = share = previous = None
+    available_text = format_pounds(available)  # each amount written once: a sentence may name it twice
     for i, (line, amount) in enumerate(zip(lines, amounts, strict=True)):
-        if amount is not previous or i == last:  # split() gives the lines before the last one object
-            amount_text = pounds(amount)
-            share = _share_text(amount_text, available_text, i, sharing)
-            previous = amount
+        amount_text = format_pounds(amount)
+        share = _share_text(amount_text, available_text, i, sharing)
         released: Decimal | None
         if i not in sharing:
             released, held = ZERO, ZERO
@@ -154,14 +150,12 @@ def price_tranche(
             paid = amount if fraction == 1.0 else amount * exact_decimal(fraction)
             released = round_money(paid, rounding.quantum, rounding.mode)
             held = amount - released
-            # pounds() writes a value, whatever its exponent: an amount released in full is written once
-            released_text = amount_text if released == amount else pounds(released)
             text = (
                 f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released "
-                f"({released_text})"
+                f"({format_pounds(released)})"
             )
             if held:
-                text += f", {pounds(held)} held back"
+                text += f", {format_pounds(held)} held back"
         results.append(
             LineResult(line.item, line.status, amount, released, held, line.payable_fraction, text)
         )
@@ -192,8 +186,8 @@ def price_tranche(
         released_total = held_total = None
         use = None
     else:
-        released_total = sum((r.released for r in results), ZERO)
-        held_total = sum((r.held_back for r in results), ZERO)
+        released_total = sum((result.released for result in results), ZERO)
+        held_total = sum((result.held_back for result in results), ZERO)
         if not_assured:
             use = PENDING_ASSURANCE
         elif not held_total:
@@ -241,10 +235,10 @@ def _tranche_text(
     status: str,
     rule_set: RuleSet,
 ) -> str:
-    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {pounds(pool)} = {available}"
+    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {format_pounds(pool)} = {available}"
     if status == PENDING:
         return text + "; pending: a line has no actual yet, so released and held back are not known"
-    text += f"; released {pounds(released)}, held back {pounds(held)}: {USES[use]}"
+    text += f"; released {format_pounds(released)}, held back {format_pounds(held)}: {USES[use]}"
     if tranche.kind == "metrics" and recovery is not None:
         text += (
             f"; recovery plan {'required' if recovery else 'not required'} "

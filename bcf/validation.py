@@ -99,7 +99,7 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
     elif isinstance(block, Standardised):
         if not block.bands:
             problems.append({"location": f"{where}.bands", "message": "at least one age band is required"})
-        elif any(v is UNREAD for band in block.bands for v in (band.events, band.standard_population)):
+        elif any(band.events is UNREAD or band.standard_population is UNREAD for band in block.bands):
             pass  # the totals are unknown; the numbers of each band that were read are checked below
         elif not sum(band.standard_population for band in block.bands) > 0:
             problems.append(
@@ -238,12 +238,12 @@ def _metric(
                             "message": (
                                 f"a {BLOCK_NAMES[type(block)]} block cannot give {metric.metric} "
                                 f"({' or '.join(info.allowed_types)}); send "
-                                + " or ".join(TYPE_BLOCKS[t] for t in info.allowed_types)
+                                + " or ".join(TYPE_BLOCKS[kind] for kind in info.allowed_types)
                                 + " or {value}"
                             ),
                         }
                     )
-            if all(statistic_type(info, (b,)) is not None for b in blocks if b is not None):
+            if all(statistic_type(info, (block,)) is not None for block in blocks if block is not None):
                 problems.append(
                     {
                         "location": f"{at}.actual",

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from bcf.assessment import measure, subjects
 from bcf.determination import determine, determine_many
 from bcf.errors import InvalidInput
 from bcf.validation import check_plan, checked_plan
@@ -131,6 +132,22 @@ def test_the_scenarios_determined_in_one_batch_are_each_as_alone(rule_set, catal
     together = determine_many([p for p, _ in batch], rule_set, catalogue, [pool for _, pool in batch])
     assert together == [determine(plan, rule_set, catalogue, pool) for plan, pool in batch]
     assert [d.hwb_code for d in together] == [p.hwb_code for p, _ in batch]
+
+
+def test_each_plan_is_handed_its_own_statistics(rule_set, catalogue):
+    """``bcf.assessment.measure`` measures plans together and gives each plan the statistics of its own
+    metric-periods, in its subjects' order, as if measured alone: also a plan sent twice."""
+    plans = [plan_from_json(s["request"]) for s in map(load, SCENARIOS) if not s.get("rule_set_changes")]
+    plans = [plan for plan in plans if not check_plan(plan, rule_set, catalogue)]
+    each_metric_periods = [subjects(plan, rule_set, catalogue) for plan in plans]
+    alone = [measure([metric_periods], rule_set, catalogue)[0] for metric_periods in each_metric_periods]
+    assert measure(each_metric_periods, rule_set, catalogue) == alone
+    first = each_metric_periods[0]
+    assert measure([first, first], rule_set, catalogue) == [alone[0], alone[0]]
+    assert [len(measured) for measured in alone] == [len(periods) for periods in each_metric_periods]
+    without_actuals = measure(each_metric_periods, rule_set, catalogue, with_actuals=False)
+    assert all(measured.actual is None and measured.change_p_value is None
+               for plan in without_actuals for measured in plan)
 
 
 def test_one_invalid_board_refuses_the_batch(rule_set, catalogue):
