@@ -161,12 +161,6 @@ def test_proportion_significance_matches_phe_label_for_label():
     assert set(funnel.significance) >= {"High (0.001)", "Low (0.001)"}
 
 
-def boundary_case(denominator, z, average=0.5):
-    """Numerators just inside and just outside the limit at z for one area among many balancing ones."""
-    half = z * math.sqrt(average * (1 - average) / denominator)
-    return half
-
-
 @pytest.mark.parametrize(("offset", "label"), [
     (-1e-6, "Not significant"),        # just inside the 95% limit
     (+1e-6, "High (0.025)"),           # just outside it
@@ -218,8 +212,8 @@ def test_ratio_significance_uses_exact_below_ten_and_byars_from_ten():
 
 
 def test_ratio_significance_at_the_ten_event_switch():
-    """At 10 events the High test uses Byar's lower limit (7.2% exact vs 4.80 Byar's…): an expected count
-    between the two exact/Byar's lower limits decides which method was used."""
+    """At 10 events the High test uses Byar's lower limit (4.7937), not the exact one (4.7954): an expected
+    count between the two shows which method was used; at 9 events the exact limit decides."""
     exact_lower = stats.chi2.ppf(0.025, 20) / 2                       # 4.7954
     byars_lower = 10 * (1 - 1 / 90 - Z95 / (3 * math.sqrt(10))) ** 3  # 4.7937
     expected = (exact_lower + byars_lower) / 2
