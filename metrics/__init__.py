@@ -15,6 +15,7 @@ from .comparisons import (
     compare_rates,
 )
 from .dsr import MIN_TOTAL_EVENTS, DSRResult, dsr, dsr_nonindependent
+from .funnels import Funnel, proportion_funnel, rate_funnel, ratio_funnel
 from .proportions import ProportionInterval, proportion
 from .rates import EXACT_BELOW, PoissonLimits, RateInterval, byars_limits, exact_poisson_limits, rate
 from .scores import ScoreInterval, mean_score
@@ -25,6 +26,7 @@ __all__ = [
     "MIN_TOTAL_EVENTS",
     "DSRComparison",
     "DSRResult",
+    "Funnel",
     "MeanComparison",
     "PoissonLimits",
     "ProportionComparison",
@@ -43,6 +45,9 @@ __all__ = [
     "exact_poisson_limits",
     "mean_score",
     "proportion",
+    "proportion_funnel",
     "rate",
+    "rate_funnel",
+    "ratio_funnel",
     "trend_projection",
 ]
