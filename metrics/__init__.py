@@ -18,6 +18,7 @@ from .dsr import MIN_TOTAL_EVENTS, DSRResult, dsr, dsr_nonindependent
 from .proportions import ProportionInterval, proportion
 from .rates import EXACT_BELOW, PoissonLimits, RateInterval, byars_limits, exact_poisson_limits, rate
 from .scores import ScoreInterval, mean_score
+from .spc import XmR, xmr
 from .trend import TrendProjection, trend_projection
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "RateInterval",
     "ScoreInterval",
     "TrendProjection",
+    "XmR",
     "byars_limits",
     "compare_dsrs",
     "compare_means",
@@ -45,4 +47,5 @@ __all__ = [
     "proportion",
     "rate",
     "trend_projection",
+    "xmr",
 ]
