@@ -178,6 +178,19 @@ def test_two_of_three_on_opposite_sides_is_nothing():
     assert rules_of(result) == [0] * 15
 
 
+def test_a_point_beyond_the_limit_counts_towards_two_of_three():
+    """10, 12 alternating, then 22, 13, 17, then 10, 12, 10, 10, 10. Sum 76 + 52 + 52 = 180, mean 12.
+    Ranges six 2s, 12, 9, 4, 7, 2, 2, 0, 0: sum 48, mR̄ 3.4286, × 3.267 = 11.2, so the 12 is screened:
+    mR̄ = 36/13 = 2.7692, UPL 12 + 7.3662 = 19.3662, upper 2σ line 12 + 4.9108 = 16.9108. The 22 is
+    beyond the limit (rule 1) and so also beyond the 2σ line: with the 17 that makes two of three, and
+    the 17 is flagged by rule 3 (NHSRplotthedots counts only points between the line and the limit)."""
+    values = [10, 12, 10, 12, 10, 12, 10, 22, 13, 17, 10, 12, 10, 10, 10]
+    result = metrics.xmr(values, "higher")
+    assert result.mean == 12 and result.mean_moving_range == pytest.approx(36 / 13)
+    assert result.upper_two_sigma < 17 < result.upper_limit < 22
+    assert rules_of(result) == [0] * 7 + [1, 0, 3] + [0] * 5
+
+
 def test_two_of_three_low_is_low():
     """TWO_OF_THREE mirrored about 11 (x → 22 − x): the 8s at 7 and 9 are below the lower 2σ line 8.2133."""
     result = metrics.xmr([22 - v for v in TWO_OF_THREE], "higher")
