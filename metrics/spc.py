@@ -25,10 +25,11 @@ read as written (and as Western Electric's rule 2): a point beyond the limit is 
 and the third point may be anywhere. NHSRplotthedots differs there: it counts only points between the
 2σ line and the limit, and asks all three points to be on one side of the mean. Screening leaves out
 ranges strictly above 3.267·mR̄ (NHSRplotthedots also those equal to it), so a series whose ranges are
-all 0 keeps them and gets mR̄ = 0. A signal's
-direction is the side of the mean (rules 1, 3, 4) or the way the trend runs (rule 2: a falling trend
-above the mean is low); a point where one trend ends and the next begins takes the later trend's way.
-With the polarity the direction gives each point's type and the last point's variation icon; the
+all 0 keeps them and gets mR̄ = 0.
+
+A signal's direction is the side of the mean (rules 1, 3, 4) or the way the trend runs (rule 2: a falling
+trend above the mean is low); a point where one trend ends and the next begins takes the later trend's
+way. With the polarity the direction gives each point's type and the last point's variation icon; the
 process limits against the target give the assurance.
 """
 
