@@ -19,6 +19,7 @@ from .funnels import Funnel, proportion_funnel, rate_funnel, ratio_funnel
 from .proportions import ProportionInterval, proportion
 from .rates import EXACT_BELOW, PoissonLimits, RateInterval, byars_limits, exact_poisson_limits, rate
 from .scores import ScoreInterval, mean_score
+from .spc import XmR, xmr
 from .trend import TrendProjection, trend_projection
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "RateInterval",
     "ScoreInterval",
     "TrendProjection",
+    "XmR",
     "byars_limits",
     "compare_dsrs",
     "compare_means",
@@ -50,4 +52,5 @@ __all__ = [
     "rate_funnel",
     "ratio_funnel",
     "trend_projection",
+    "xmr",
 ]
