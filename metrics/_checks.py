@@ -108,11 +108,6 @@ def broadcast_shape(*shapes: tuple[int, ...]) -> tuple[int, ...]:
     return np.broadcast_shapes(*distinct)
 
 
-def spread(values: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """``values`` broadcast to ``shape`` (read only); an argument already of that shape as it is."""
-    return values if values.shape == shape else np.broadcast_to(values, shape)
-
-
 class Problems:
     """Collects every broken rule, then raises one ValueError listing them all."""
 

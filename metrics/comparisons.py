@@ -20,7 +20,6 @@ from ._checks import (
     finite_number,
     non_negative_number,
     positive_number,
-    spread,
     two_or_more,
     whole_count,
 )
@@ -127,7 +126,7 @@ def compare_rates(count1, exposure1, count2, exposure2) -> RateComparison:
         problems.positive("exposure2", e2)
         problems.raise_if_any()
 
-    o1, e1, o2, e2 = (spread(a, shape).ravel() for a in (o1, e1, o2, e2))
+    o1, e1, o2, e2 = (np.broadcast_to(a, shape).ravel() for a in (o1, e1, o2, e2))
     known = ~np.isnan(o1 + e1 + o2 + e2)  # a sum of numbers ≥ 0 is NaN only if one of them is
     o1, e1, o2, e2 = o1[known], e1[known], o2[known], e2[known]
     p_value = np.full(known.shape, np.nan)
@@ -172,7 +171,7 @@ def compare_proportions(x1, n1, x2, n2) -> ProportionComparison:
     """
     arrays, shape = as_arrays(x1=x1, n1=n1, x2=x2, n2=n2)
     x1, n1, x2, n2 = arrays.values()
-    above1, above2 = spread(x1, shape) > spread(n1, shape), spread(x2, shape) > spread(n2, shape)
+    above1, above2 = np.broadcast_to(x1 > n1, shape), np.broadcast_to(x2 > n2, shape)
     if not (clean((x1, non_negative_number), (n1, positive_number), (x2, non_negative_number),
                   (n2, positive_number))
             and not above1.any() and not above2.any()):

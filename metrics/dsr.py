@@ -23,7 +23,6 @@ from ._checks import (
     fraction,
     non_negative_number,
     positive_number,
-    spread,
 )
 from ._shared import out
 from .rates import count_limits
@@ -57,7 +56,7 @@ def _check_bands(problems: Problems, population: np.ndarray, standard: np.ndarra
     problems.positive("population", population)
     problems.non_negative("standard_population", standard)
     with np.errstate(invalid="ignore"):  # inf − inf: reported as not finite, not warned about
-        total_weight = spread(standard, shape).sum(axis=-1)
+        total_weight = np.broadcast_to(standard, shape).sum(axis=-1)
     problems.flag("standard_population", total_weight, total_weight <= 0,
                   "must have a positive total over the age bands")
     return total_weight
@@ -71,7 +70,7 @@ def _clean_total_weight(events: np.ndarray, population: np.ndarray, standard: np
     if not clean((events, non_negative_number), (population, positive_number),
                  (standard, non_negative_number), (confidence, fraction), (multiplier, positive_number)):
         return None
-    total_weight = spread(standard, shape).sum(axis=-1)
+    total_weight = np.broadcast_to(standard, shape).sum(axis=-1)
     return None if (total_weight <= 0).any() else total_weight
 
 
@@ -132,9 +131,9 @@ def dsr(events, population, standard_population, confidence=0.95, multiplier=100
         problems.raise_if_any()
 
     ratio = w / n
-    events_total = spread(o, shape).sum(axis=-1)
-    weighted_rates = spread(ratio * o, shape).sum(axis=-1)
-    variance_sum = spread(ratio**2 * o, shape).sum(axis=-1)
+    events_total = np.broadcast_to(o, shape).sum(axis=-1)
+    weighted_rates = np.broadcast_to(ratio * o, shape).sum(axis=-1)
+    variance_sum = np.broadcast_to(ratio**2 * o, shape).sum(axis=-1)
     return _dobson(events_total, weighted_rates, variance_sum, total_weight, c, k, result_shape)
 
 

@@ -46,7 +46,6 @@ from ._checks import (
     clean,
     non_negative_number,
     positive_number,
-    spread,
 )
 from ._shared import z_quantile
 from .rates import count_limits, exact
@@ -226,7 +225,7 @@ def proportion_funnel(numerator, denominator, multiplier=100, at=None) -> Funnel
     arrays, shape = as_arrays(numerator=numerator, denominator=denominator, multiplier=multiplier)
     x, n, k = arrays.values()
     shape = _one_dimensional(shape)
-    above = spread(x, shape) > spread(n, shape)
+    above = np.broadcast_to(x > n, shape)
     if not (clean((x, non_negative_number), (n, positive_number), (k, positive_number)) and not above.any()):
         problems = Problems()
         problems.finite(arrays)
@@ -237,7 +236,7 @@ def proportion_funnel(numerator, denominator, multiplier=100, at=None) -> Funnel
         problems.raise_if_any()
     if k.ndim:
         raise ValueError("multiplier must be a single number")
-    x, n, k = spread(x, shape), spread(n, shape), float(k)
+    x, n, k = np.broadcast_to(x, shape), np.broadcast_to(n, shape), float(k)
 
     missing = np.isnan(x) | np.isnan(n)
     if missing.all():
@@ -297,7 +296,7 @@ def ratio_funnel(observed, expected, at=None) -> Funnel:
         problems.non_negative("observed", o)
         problems.positive("expected", e)
         problems.raise_if_any()
-    o, e = spread(o, shape), spread(e, shape)
+    o, e = np.broadcast_to(o, shape), np.broadcast_to(e, shape)
 
     missing = np.isnan(o) | np.isnan(e)
     if missing.all():
@@ -365,8 +364,8 @@ def rate_funnel(numerator, rate, multiplier=100_000, rate_type="crude", populati
     problems.raise_if_any()
     if k.ndim:
         raise ValueError("multiplier must be a single number")
-    o, r, k = spread(o, shape), spread(r, shape), float(k)
-    pop = spread(pop, shape) if pop is not None else np.full(shape, np.nan)
+    o, r, k = np.broadcast_to(o, shape), np.broadcast_to(r, shape), float(k)
+    pop = np.broadcast_to(pop, shape) if pop is not None else np.full(shape, np.nan)
 
     known_pop = ~np.isnan(pop)
     missing = np.isnan(o) | (np.isnan(r) & ~known_pop)

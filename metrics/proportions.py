@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._checks import Problems, as_arrays, clean, fraction, non_negative_number, positive_number, spread
+from ._checks import Problems, as_arrays, clean, fraction, non_negative_number, positive_number
 from ._shared import out, z_quantile
 
 
@@ -60,7 +60,7 @@ def proportion(numerator, denominator, confidence=0.95, multiplier=100) -> Propo
     arrays, shape = as_arrays(numerator=numerator, denominator=denominator, confidence=confidence,
                               multiplier=multiplier)
     x, n, c, k = arrays.values()
-    above = spread(x, shape) > spread(n, shape)  # no warning for NaN: comparisons are quiet
+    above = np.broadcast_to(x > n, shape)  # no warning for NaN: comparisons are quiet
     if not (clean((x, non_negative_number), (n, positive_number), (c, fraction), (k, positive_number))
             and not above.any()):
         problems = Problems()

@@ -20,7 +20,6 @@ from ._checks import (
     fraction,
     non_negative_number,
     positive_number,
-    spread,
 )
 from ._shared import out, out_text, z_quantile
 
@@ -94,7 +93,7 @@ def count_limits(count: np.ndarray,
     :return: the limits (lower, upper), each of the broadcast shape, and the boolean "exact" mask.
     """
     shape = broadcast_shape(count.shape, confidence.shape)
-    count = spread(count, shape)
+    count = np.broadcast_to(count, shape)
     lower, upper = (np.asarray(limit) for limit in byars(count, z_quantile(confidence)))
     small = count < EXACT_BELOW
     if small.any():
