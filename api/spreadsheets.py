@@ -86,8 +86,7 @@ def calculate_csv():
     # the calculator prepares every board before it determines any;
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
-    results = calculate_upload(files, calculator.boards, calculator.calculate,
-                               validate=calculator.prepare, compute=calculator.calculate_many).boards
+    results = calculate_upload(files, calculator).boards
     body = render(results, mime)
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,

@@ -62,8 +62,7 @@ def phases(app, data: dict[str, bytes]) -> None:
     calculator = app.extensions["calculator"]
     boards = calculator.boards
     requests, _ = build_requests(data, boards)
-    results = calculate_upload(data, boards, calculator.calculate, validate=calculator.prepare,
-                               compute=calculator.calculate_many).boards
+    results = calculate_upload(data, calculator).boards
     prepared = [calculator.prepare(r.payload) for r in requests]
     plans, rule_set, pools = [p.checked for p in prepared], prepared[0].rule_set, [p.pool for p in prepared]
     determinations = determine_many(plans, rule_set, calculator.catalogue, pools)

@@ -1,9 +1,8 @@
 """Spreadsheet users: CSV uploads in, CSV/JSON/XLSX results out, and the ``bcf`` console script.
 
 Nothing here decides a payment. Each board's rows become one ``spec/api.md`` JSON request dict and go
-through the one determination code path (:meth:`calculator.Calculator.calculate`, or for an upload
-``prepare`` then ``calculate_many``: every board validated, then all computed together), passed in as
-callables so that reading and writing are tested on their own; problems that come back as JSON
+through the one determination code path (:class:`calculator.Calculator`'s ``prepare`` for every board,
+then ``calculate_many`` for them all together); problems that come back as JSON
 paths are mapped back to the file, row and column the user typed them in.
 """
 

@@ -7,14 +7,14 @@ at once, and a half-computed batch is easy to mistake for a complete one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from bcf.errors import BcfError, InvalidInput
 from sheets.payloads import BoardRequest, Problem, build_requests, describe
 
-Calculate = Callable[[Mapping], dict]
-#: boards computed in one call when a batch ``compute`` is given: the vectorised determination's gain
+#: boards computed in one call: the vectorised determination's gain
 #: levels off well before this, and the progress bar still moves
 CHUNK = 64
 
@@ -65,66 +65,57 @@ def _refuse(problems: Iterable[Problem]) -> InvalidInput:
                         "again.", problems=entries)
 
 
-def calculate_upload(files: Mapping[str, bytes | None], boards: Mapping[str, object], calculate: Calculate,
-                     *, validate: Callable[[Mapping], object] | None = None,
-                     compute: Callable[[list], list[dict]] | None = None,
-                     progress: Callable[[Iterable], Iterable] | None = None) -> UploadResult:
+class Calculator(Protocol):
+    """What an upload needs of :class:`calculator.Calculator` (a test may pass a double)."""
+
+    boards: Mapping[str, object]
+
+    def prepare(self, payload: Mapping) -> object: ...
+
+    def calculate_many(self, prepared: Sequence[object]) -> list[dict]: ...
+
+
+def calculate_upload(files: Mapping[str, bytes | None], calculator: Calculator, *,
+                     progress: Callable[[Sequence], Iterable] | None = None) -> UploadResult:
     """Read an upload and determine every board in it, or refuse it whole with every problem.
 
+    Every board is prepared (checked) first, and its problems are answered together with the cell
+    problems of the files; only then are they determined, up to :data:`CHUNK` boards in one call (the
+    determination vectorises across them).
+
     :param files: ``metrics`` (required), ``conditions``, ``pools`` → raw bytes (None when absent).
-    :param boards: known boards by code (``Calculator.boards``).
-    :param calculate: ``Calculator.calculate``: api.md request dict → response dict.
-    :param validate: optional check-only twin of ``calculate`` raising the same errors; when given,
-        every board is checked before any is computed, and its problems are answered together with
-        the cell problems of the files.
-    :param compute: optional batch twin of ``calculate`` for use with ``validate``
-        (``Calculator.calculate_many``): what ``validate`` returned for some boards → their
-        response dicts, in order. Each board is then validated once, not again by ``calculate``, and
-        up to :data:`CHUNK` boards are computed in one call (the determination vectorises across them).
+    :param calculator: the calculator: its boards, ``prepare`` and ``calculate_many``.
     :param progress: wraps the per-board loop (the console script's progress bar).
     :raise InvalidInput: with ``problems`` as ``{location: "metrics.csv row 14, column plan", message}``.
     """
-    if compute is not None and validate is None:
-        raise TypeError("compute takes what validate returns: give both")
-    requests, problems = build_requests(files, boards)
-    checked = []
-    if validate is not None:
-        # The domain's problems too, in the same answer: about every other cell of a row as well. A cell
-        # with a problem of its own was sent empty, so what the domain says about it is an echo.
-        flagged = {location for location, _ in problems}
-        for request in requests:
-            try:
-                checked.append(validate(request.payload))
-            except BcfError as error:
-                problems.extend(p for p in _mapped(request, error) if p[0] not in flagged)
+    requests, problems = build_requests(files, calculator.boards)
+    # The domain's problems too, in the same answer: about every other cell of a row as well. A cell
+    # with a problem of its own was sent empty, so what the domain says about it is an echo.
+    flagged = {location for location, _ in problems}
+    prepared = []
+    for request in requests:
+        try:
+            prepared.append(calculator.prepare(request.payload))
+        except BcfError as error:
+            problems.extend(p for p in _mapped(request, error) if p[0] not in flagged)
     if problems:
         raise _refuse(problems)
     wrap = progress or (lambda items: items)
-    if compute is not None:
-        return UploadResult(tuple(_computed(requests, checked, compute, wrap)))
-    results = []
-    for request in wrap(requests):
-        try:
-            results.append(BoardResult(request, calculate(request.payload)))
-        except BcfError as error:
-            problems.extend(_mapped(request, error))
-    if problems:
-        raise _refuse(problems)
-    return UploadResult(tuple(results))
+    return UploadResult(tuple(_computed(requests, prepared, calculator.calculate_many, wrap)))
 
 
-def _computed(requests: list[BoardRequest], checked: list, compute: Callable[[list], list[dict]],
-              wrap: Callable[[Iterable], Iterable]) -> list[BoardResult]:
-    """Every checked board computed, :data:`CHUNK` at a time, the progress bar advancing per board.
+def _computed(requests: list[BoardRequest], prepared: list, compute: Callable[[list], list[dict]],
+              wrap: Callable[[Sequence], Iterable]) -> list[BoardResult]:
+    """Every prepared board computed, :data:`CHUNK` at a time, the progress bar advancing per board.
 
-    The boards were all validated, so ``compute`` is not expected to refuse one. If it does, that
+    The boards were all prepared, so ``compute`` is not expected to refuse one. If it does, that
     chunk is computed again a board at a time so that each refusal is mapped to its own board's cells,
-    and the upload is refused whole, as when validation finds a problem.
+    and the upload is refused whole, as when a board cannot be prepared.
     """
     results: list[BoardResult] = []
     problems: list[Problem] = []
     waiting: list[tuple[BoardRequest, object]] = []
-    for index, pair in enumerate(wrap(list(zip(requests, checked, strict=True)))):
+    for index, pair in enumerate(wrap(list(zip(requests, prepared, strict=True)))):
         waiting.append(pair)
         if len(waiting) < CHUNK and index < len(requests) - 1:
             continue

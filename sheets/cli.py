@@ -89,9 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         calculator, _ = load_calculator()  # reference_data/, and its allocation table if loaded
-        results = calculate_upload(files, calculator.boards, calculator.calculate,
-                                   validate=calculator.prepare, compute=calculator.calculate_many,
-                                   progress=_progress(not args.no_progress)).boards
+        results = calculate_upload(files, calculator, progress=_progress(not args.no_progress)).boards
     except InvalidInput as error:
         print(f"bcf: {error.message}", file=sys.stderr)
         for entry in error.problems:

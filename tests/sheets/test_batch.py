@@ -1,8 +1,9 @@
 """The batch: nothing is computed if any row is wrong, and the domain's JSON paths come back as cells.
 
-``calculate`` here is a recording double of ``Calculator.calculate`` (its contract:
-request dict in, response dict out, ``InvalidInput`` with JSON-path problems): these tests are about
-the batch's own behaviour, which must not depend on what the determination decides.
+``Double`` stands for :class:`calculator.Calculator` (its contract: ``prepare`` a request dict or raise
+``InvalidInput`` with JSON-path problems; ``calculate_many`` what was prepared into response dicts):
+these tests are about the batch's own behaviour, which must not depend on what the determination
+decides.
 """
 
 import pytest
@@ -11,23 +12,33 @@ from bcf.errors import InvalidInput, UnknownRuleSet
 from sheets.batch import calculate_upload
 
 
-class Recorder:
-    def __init__(self, problems_by_board=None):
-        self.calls = []
-        self.problems_by_board = problems_by_board or {}
+class Double:
+    """A calculator that prepares a board as its code, refusing the boards it is told to."""
 
-    def __call__(self, payload):
-        self.calls.append(payload["hwb_code"])
+    def __init__(self, boards, problems_by_board=None, refuse=None):
+        self.boards, self.prepared, self.computed = boards, [], []
+        self.problems_by_board = problems_by_board or {}
+        self.refuse = refuse  # prepare raises this error for every board
+
+    def prepare(self, payload):
+        self.prepared.append(payload["hwb_code"])
+        if self.refuse is not None:
+            raise self.refuse
         problems = self.problems_by_board.get(payload["hwb_code"])
         if problems:
             raise InvalidInput("invalid", problems=problems)
-        return {"hwb_code": payload["hwb_code"], "tranches": []}
+        return payload["hwb_code"]
+
+    def calculate_many(self, codes):
+        self.computed.append(list(codes))
+        return [{"hwb_code": code, "tranches": []} for code in codes]
 
 
 def test_all_boards_calculated_in_order(boards, template_files):
-    calculate = Recorder()
-    result = calculate_upload(template_files, boards, calculate)
-    assert calculate.calls == ["E06000001", "E08000021"]
+    calculator = Double(boards)
+    result = calculate_upload(template_files, calculator)
+    assert calculator.prepared == ["E06000001", "E08000021"]
+    assert calculator.computed == [["E06000001", "E08000021"]]  # prepared once, computed in one call
     assert [r.request.hwb_name for r in result.boards] == ["Hartlepool", "Newcastle upon Tyne"]
     assert result.determinations == [{"hwb_code": "E06000001", "tranches": []},
                                      {"hwb_code": "E08000021", "tranches": []}]
@@ -35,10 +46,10 @@ def test_all_boards_calculated_in_order(boards, template_files):
 
 def test_a_bad_cell_means_nothing_is_computed(boards, template_files):
     template_files["pools"] = b"hwb_code,p4p_pool\nE06000001,TBC\n"
-    calculate = Recorder()
+    calculator = Double(boards)
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, calculate)
-    assert calculate.calls == []
+        calculate_upload(template_files, calculator)
+    assert calculator.computed == []
     assert caught.value.problems == [{"location": "pools.csv row 2, column p4p_pool",
                                       "message": "p4p_pool must be a number; got 'TBC'"}]
     assert caught.value.message == \
@@ -46,7 +57,7 @@ def test_a_bad_cell_means_nothing_is_computed(boards, template_files):
 
 
 def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files):
-    calculate = Recorder({
+    calculator = Double(boards, {
         "E06000001": [{"location": "metrics[2].local_metric",
                        "message": "unknown local metric 'PHOF-2.24i'"}],
         "E08000021": [{"location": "metrics[0].periods.april-2015.baseline.numerator",
@@ -58,7 +69,7 @@ def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files
                       {"location": "", "message": "whole board"}],
     })
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, calculate)
+        calculate_upload(template_files, calculator)
     assert caught.value.problems == [
         {"location": "metrics.csv row 4, column local_metric",
          "message": "local_metric: unknown local metric 'PHOF-2.24i'"},  # the column named for bare messages
@@ -75,29 +86,29 @@ def test_domain_problems_of_every_board_map_back_to_cells(boards, template_files
 
 def test_a_board_without_a_pool_is_pointed_at_pools_csv(boards, template_files):
     template_files["pools"] = None
-    calculate = Recorder({"E06000001": [{"location": "p4p_pool", "message": "Required: no pool."}]})
+    calculator = Double(boards, {"E06000001": [{"location": "p4p_pool", "message": "Required: no pool."}]})
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, calculate)
+        calculate_upload(template_files, calculator)
     assert caught.value.problems == [{
         "location": "pools.csv column p4p_pool",
         "message": "E06000001: Required: no pool. In an upload, pools.csv can give it: a row "
                    "E06000001,<pool in pounds>."}]
 
 
-def test_with_a_validator_no_board_is_computed_when_one_is_invalid(boards, template_files):
-    validate = Recorder({"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
-    calculate = Recorder()
-    with pytest.raises(InvalidInput):
-        calculate_upload(template_files, boards, calculate, validate=validate)
-    assert validate.calls == ["E06000001", "E08000021"] and calculate.calls == []
+def test_no_board_is_computed_when_one_is_invalid(boards, template_files):
+    calculator = Double(boards, {"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload(template_files, calculator)
+    assert calculator.prepared == ["E06000001", "E08000021"] and calculator.computed == []
+    # metrics[1] of Newcastle is its second row, row 12; a bare message is said to be about the column
+    assert caught.value.problems == [{"location": "metrics.csv row 12, column metric",
+                                      "message": "metric: bad"}]
 
 
 def test_other_domain_errors_name_the_board(boards, template_files):
-    def unknown_rule_set(payload):
-        raise UnknownRuleSet("unknown rule set; known: bcf-2015-16")
-
+    calculator = Double(boards, refuse=UnknownRuleSet("unknown rule set; known: bcf-2015-16"))
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, unknown_rule_set)
+        calculate_upload(template_files, calculator)
     assert caught.value.problems[0] == {"location": "metrics.csv row 2, column hwb_code",
                                         "message": "E06000001: unknown rule set; known: bcf-2015-16"}
     assert len(caught.value.problems) == 2
@@ -110,37 +121,36 @@ def test_progress_wraps_the_board_loop(boards, template_files):
         seen.append(len(items))
         return items
 
-    calculate_upload(template_files, boards, Recorder(), progress=progress)
+    calculate_upload(template_files, Double(boards), progress=progress)
     assert seen == [2]
 
 
 def test_validator_problems_join_cell_problems_except_echoes_of_a_flagged_cell(boards, template_files):
     # row 2 has a bad plan; the domain (here: a double) complains about row 2 and row 11
     template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
-    validate = Recorder({
+    calculator = Double(boards, {
         "E06000001": [{"location": "metrics[0].periods.april-2015.plan", "message": "may not be null"}],
         "E08000021": [{"location": "metrics[0].periods.april-2015.plan", "message": "is too high"}],
     })
-    calculate = Recorder()
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, calculate, validate=validate)
+        calculate_upload(template_files, calculator)
     assert caught.value.problems == [
         {"location": "metrics.csv row 2, column plan", "message": "plan must be a number; got 'TBC'"},
         {"location": "metrics.csv row 11, column plan", "message": "plan is too high"},
     ]
-    assert calculate.calls == []
+    assert calculator.computed == []
 
 
 def test_domain_problems_about_other_cells_of_a_flagged_row_are_reported(boards, template_files):
     # row 2's plan is unreadable; what the domain says about that cell is an echo, but its problem with
     # another cell of the same row is not
     template_files["metrics"] = template_files["metrics"].replace(b",440,", b",TBC,", 1)
-    validate = Recorder({"E06000001": [
+    calculator = Double(boards, {"E06000001": [
         {"location": "metrics[0].periods.april-2015.plan", "message": "may not be null"},
         {"location": "metrics[0].periods.april-2015.actual.numerator", "message": "must be a whole number"},
     ]})
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, Recorder(), validate=validate)
+        calculate_upload(template_files, calculator)
     assert caught.value.problems == [
         {"location": "metrics.csv row 2, column actual_numerator",
          "message": "actual_numerator must be a whole number"},
@@ -148,69 +158,18 @@ def test_domain_problems_about_other_cells_of_a_flagged_row_are_reported(boards,
     ]
 
 
-class BatchRecorder:
-    """A double of ``Calculator.calculate_many``: what the validator returned → answers."""
-
-    def __init__(self):
-        self.calls = []
-
-    def __call__(self, checked):
-        self.calls.append(list(checked))
-        return [{"hwb_code": code, "tranches": []} for code in checked]
-
-
-def checked_codes(problems_by_board=None):
-    """A validator double returning the board's code (standing for Calculator.prepare's prepared plan)."""
-    recorder = Recorder(problems_by_board)
-
-    def validate(payload):
-        recorder(payload)
-        return payload["hwb_code"]
-
-    validate.calls = recorder.calls
-    return validate
-
-
-def test_with_compute_each_board_is_validated_once_and_computed_in_one_call(boards, template_files):
-    validate, compute, calculate = checked_codes(), BatchRecorder(), Recorder()
-    result = calculate_upload(template_files, boards, calculate, validate=validate, compute=compute)
-    assert validate.calls == ["E06000001", "E08000021"]
-    assert compute.calls == [["E06000001", "E08000021"]]  # what validate returned, in board order
-    assert calculate.calls == []
-    assert [r.request.hwb_code for r in result.boards] == ["E06000001", "E08000021"]
-    assert result.determinations == [{"hwb_code": "E06000001", "tranches": []},
-                                     {"hwb_code": "E08000021", "tranches": []}]
-
-
-def test_with_compute_nothing_is_computed_when_one_board_is_invalid(boards, template_files):
-    validate = checked_codes({"E08000021": [{"location": "metrics[1].metric", "message": "bad"}]})
-    compute = BatchRecorder()
-    with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, Recorder(), validate=validate, compute=compute)
-    assert compute.calls == []
-    # metrics[1] of Newcastle is its second row, row 12; a bare message is said to be about the column
-    assert caught.value.problems == [{"location": "metrics.csv row 12, column metric",
-                                      "message": "metric: bad"}]
-
-
 def test_compute_takes_chunks_and_progress_still_wraps_every_board(boards, template_files, monkeypatch):
     monkeypatch.setattr("sheets.batch.CHUNK", 1)
-    seen, compute = [], BatchRecorder()
+    seen, calculator = [], Double(boards)
 
     def progress(items):
         seen.append(len(items))
         return items
 
-    result = calculate_upload(template_files, boards, Recorder(), validate=checked_codes(), compute=compute,
-                              progress=progress)
+    result = calculate_upload(template_files, calculator, progress=progress)
     assert seen == [2]
-    assert compute.calls == [["E06000001"], ["E08000021"]]
+    assert calculator.computed == [["E06000001"], ["E08000021"]]
     assert [r.determination["hwb_code"] for r in result.boards] == ["E06000001", "E08000021"]
-
-
-def test_compute_needs_validate(boards, template_files):
-    with pytest.raises(TypeError, match="give both"):
-        calculate_upload(template_files, boards, Recorder(), compute=BatchRecorder())
 
 
 def test_a_board_compute_refuses_is_mapped_to_its_cells_and_nothing_is_answered(boards, template_files):
@@ -218,15 +177,16 @@ def test_a_board_compute_refuses_is_mapped_to_its_cells_and_nothing_is_answered(
     the board's own cells, and the upload is refused whole."""
     calls = []
 
-    def compute(checked):
-        calls.append(list(checked))
-        if "E08000021" in checked:
-            raise InvalidInput("invalid", problems=[{"location": "metrics[0].periods.april-2015.plan",
-                                                     "message": "is too high"}])
-        return [{"hwb_code": code} for code in checked]
+    class Refusing(Double):
+        def calculate_many(self, codes):
+            calls.append(list(codes))
+            if "E08000021" in codes:
+                raise InvalidInput("invalid", problems=[{"location": "metrics[0].periods.april-2015.plan",
+                                                         "message": "is too high"}])
+            return [{"hwb_code": code} for code in codes]
 
     with pytest.raises(InvalidInput) as caught:
-        calculate_upload(template_files, boards, Recorder(), validate=checked_codes(), compute=compute)
+        calculate_upload(template_files, Refusing(boards))
     assert caught.value.problems == [{"location": "metrics.csv row 11, column plan",
                                       "message": "plan is too high"}]
     assert calls == [["E06000001", "E08000021"], ["E06000001"], ["E08000021"]]  # the chunk, then one by one
