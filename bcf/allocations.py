@@ -434,10 +434,11 @@ def _national_warnings(totals: Mapping[str, Decimal], components: list[FundCompo
     pools = totals.get(P4P_POOL)
     if pools is not None and pools != p4p_total:
         difference = pools - p4p_total
+        why = ("the inputs cover only some boards" if covered < all_boards
+               else "published pools replace the formula's")
         warnings.append(AllocationWarning(
             "pool-total-mismatch",
             f"the pools add up to {format_pounds(pools)}, not p4p_national_total {format_pounds(p4p_total)}: "
-            f"a difference of {format_pounds(difference)} (published pools replace the formula's; "
-            "not rescaled)",
+            f"a difference of {format_pounds(difference)} ({why}; not rescaled)",
             None, P4P_POOL, difference))
     return warnings
