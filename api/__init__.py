@@ -16,7 +16,7 @@ from api.errors import BcfApi, register_error_handlers
 from api.json_provider import BcfJSONProvider
 from api.openapi_fields import register_fields
 from api.parsing import MAX_ID, BcfRequest, IdConverter
-from calculator import load_calculator
+from calculator import load_calculator, reference
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -39,10 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no badge fetched from validator.swagger.io
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         CSV_UPLOAD_MAX_BYTES=10 * 1024 * 1024,  # POST /api/v1/calculations/csv answers 413 above this
-        REFERENCE_DATA_DIR=str(PROJECT_ROOT / "reference_data"),
+        REFERENCE_DATA_DIR=str(reference.REFERENCE_DATA),  # PROJECT_ROOT / "reference_data"
         RULE_SETS_DIR=None,  # default: REFERENCE_DATA_DIR/rules
         CATALOGUE_PATH=None,  # default: REFERENCE_DATA_DIR/metric_catalogue.yaml
-        ALLOCATIONS_FILE=None,  # default: REFERENCE_DATA_DIR/allocations.csv (written by load-allocations)
+        # default: $BCF_ALLOCATIONS_FILE, else REFERENCE_DATA_DIR/allocations.csv (load-allocations writes it)
+        ALLOCATIONS_FILE=None,
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
         ),
@@ -54,10 +55,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.request_class = BcfRequest  # a malformed JSON body: a 400 naming the line and column
     app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
-    reference = Path(app.config["REFERENCE_DATA_DIR"])
     # A bad rule set, catalogue or allocation table raises ReferenceDataError here: it stops start-up.
     calculator, allocations_store = load_calculator(
-        reference, rule_sets_dir=_path(app.config["RULE_SETS_DIR"]),
+        Path(app.config["REFERENCE_DATA_DIR"]), rule_sets_dir=_path(app.config["RULE_SETS_DIR"]),
         catalogue_path=_path(app.config["CATALOGUE_PATH"]),
         allocations_file=_path(app.config["ALLOCATIONS_FILE"]))
     app.extensions.update(

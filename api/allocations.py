@@ -10,6 +10,7 @@ its default ``p4p_pool`` (:class:`calculator.AllocationStore`). The logic is
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -262,18 +263,22 @@ class AllocationOne(MethodView):
 # --- the operator's command (api/cli.py: load-allocations) ---------------------------------------------
 
 
-def load_files(paths: list[Path], rule_set_id: str | None = None) -> Allocations:
-    """Calculate the table from CSV files (roles told by their columns) and store it atomically.
-
-    Nothing is written unless every file is valid: the temporary file is renamed over the table only
-    once the whole table is computed.
+def calculate_files(paths: list[Path], rule_set_id: str | None = None, *,
+                    national_minimum_fund: Decimal | None = None) -> tuple[Allocations, RuleSet]:
+    """Calculate the table from CSV files (roles told by their columns), writing nothing.
 
     :raise InvalidInput: every problem in every file, each naming file, row and column.
     """
     rule_set = get_rule_set(current_app.extensions["rule_sets"], rule_set_id)
     tables = [Table.from_csv(Path(p).name, Path(p)) for p in paths]
     inputs = allocation_files.inputs_from_tables(tables, rule_set)
-    allocations = calculate_allocations(inputs, rule_set, current_app.extensions["boards"])
+    allocations = calculate_allocations(inputs, rule_set, current_app.extensions["boards"],
+                                        national_minimum_fund=national_minimum_fund)
+    return allocations, rule_set
+
+
+def store_table(allocations: Allocations, rule_set: RuleSet) -> Path:
+    """Write the table and its warnings where the app's store reads them (each file atomically)."""
     store = current_app.extensions["allocations"]
     allocation_table.write_table(store.path, allocations, rule_set)
-    return allocations
+    return store.path

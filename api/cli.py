@@ -1,6 +1,7 @@
 """``flask --app wsgi bcf …``: operator commands (database, tokens, reference data)."""
 
 import getpass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
@@ -58,31 +59,103 @@ def revoke_token(token_id: int) -> None:
         click.echo(f"Revoked token {token.id} ({token.name}).")
 
 
+def _pounds(_context: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    text = value.replace(",", "").removeprefix("£").strip()
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise click.BadParameter(f"{value!r} is not a positive amount of pounds to the penny "
+                                 "(e.g. 3800000000 or 3,800,000,000.00)")
+    return amount
+
+
+def _refuse(message: str, problems: list[dict] | tuple = (), hint: str | None = None) -> None:
+    click.echo(f"Not loaded: {message}", err=True)
+    for problem in problems:
+        click.echo(f"  {problem['location']}: {problem['message']}", err=True)
+    if hint:
+        click.echo(hint, err=True)
+    raise SystemExit(1)
+
+
 @bcf_cli.command("load-allocations")
 @click.argument("files", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--rule-set", "rule_set_id", default=None, help="Rule set id (default: the current one).")
-def load_allocations(files: tuple[Path, ...], rule_set_id: str | None) -> None:
-    """Load the allocation table (reference_data/allocations.csv) from CSV FILES.
+@click.option("--partial", is_flag=True,
+              help="Accept inputs that cover only some of the 152 boards. Needs --national-minimum-fund, "
+                   "so that derived pools are shares of the whole country's minimum funds.")
+@click.option("--national-minimum-fund", "national_minimum_fund", metavar="AMOUNT", callback=_pounds,
+              help="With --partial: Σ minimum_fund over all 152 boards, in pounds (e.g. 3800000000).")
+@click.option("--replace", is_flag=True,
+              help="Overwrite the table already loaded (its changes are printed either way).")
+def load_allocations(files: tuple[Path, ...], rule_set_id: str | None, partial: bool,
+                     national_minimum_fund: Decimal | None, replace: bool) -> None:
+    """Load the allocation table (reference_data/allocations.csv, or $BCF_ALLOCATIONS_FILE) from CSV FILES.
 
-    Give per-CCG amounts (ccg_code + CCG components) with the CCG→board split (ccg_code, hwb_code,
-    share), per-board amounts (hwb_code + CCG components), council grants (council_code, dfg,
-    social_care_capital_grant) and/or a published per-board table (hwb_code, ccg_contribution, dfg,
-    social_care_capital_grant, minimum_fund, p4p_amount). Each file's role is told from its columns.
-    Nothing is written if any file has a problem; all problems are listed.
+    \b
+    Each file's role is told from its columns (names as in the header row; name columns such as
+    ccg_name are ignored):
+      ccg_amounts.csv     ccg_code, then any of ccg_core_nhs, ccg_reablement, carers_breaks,
+                          social_care_transfer (per CCG; or hwb_code instead of ccg_code: per board)
+      ccg_to_hwb.csv      ccg_code, hwb_code, share (each CCG's shares add up to 1)
+      council_grants.csv  council_code (the board's code) or hwb_code, then dfg and/or
+                          social_care_capital_grant
+      published.csv       hwb_code, then any of ccg_contribution, dfg, social_care_capital_grant,
+                          minimum_fund, p4p_amount and the four CCG components (overrides derived figures)
+
+    A derived pool is p4p_national_total × minimum_fund ÷ Σ minimum_fund, so the inputs must give all
+    152 boards a minimum fund, or give the pools (p4p_amount), or say the national Σ with --partial
+    --national-minimum-fund AMOUNT. Otherwise nothing is loaded (exit status 1).
+
+    Nothing is written if any file has a problem; all problems are listed. When a table is already
+    loaded, what the new one changes is printed and --replace is needed to overwrite it. The warnings
+    are stored beside the table (allocations.warnings.json) and served by GET /api/v1/allocations.
     """
-    from api.allocations import load_files
+    from api.allocations import calculate_files, store_table
+    from bcf import allocation_table
+    from bcf.allocations import check_derived_pools_cover
     from bcf.errors import BcfError
 
+    if partial != (national_minimum_fund is not None):
+        raise click.UsageError("--partial and --national-minimum-fund go together: a partial table's "
+                               "derived pools are shares of the national minimum fund, so give both "
+                               "(or neither, with inputs that cover all 152 boards).")
+    boards = current_app.extensions["boards"]
     try:
-        allocations = load_files(list(files), rule_set_id)
+        allocations, rule_set = calculate_files(list(files), rule_set_id,
+                                                national_minimum_fund=national_minimum_fund)
+        check_derived_pools_cover(allocations, boards, national_minimum_fund=national_minimum_fund)
     except BcfError as error:
-        click.echo(f"Not loaded: {error.message}", err=True)
-        for problem in error.problems:
-            click.echo(f"  {problem['location']}: {problem['message']}", err=True)
-        raise SystemExit(1) from None
+        hint = None
+        if error.problems and error.problems[0].get("location") == "minimum_fund":
+            hint = ("Give all 152 boards, give the pools (a published.csv with p4p_amount), or load these "
+                    "boards with --partial --national-minimum-fund AMOUNT (Σ minimum_fund over all 152 "
+                    "boards, in pounds).")
+        _refuse(error.message, error.problems, hint)
     store = current_app.extensions["allocations"]
-    click.echo(f"Loaded {len(allocations.boards)} board(s) into {store.path} "
-               f"(rule set {allocations.rule_set}).")
+    try:
+        old = store.table()
+    except BcfError as error:  # a table that cannot be read any more: say so; --replace still needed
+        old = None
+        click.echo(f"The table in {store.path} cannot be read ({error.message}).")
+        if not replace:
+            _refuse(f"{store.path} already exists; give --replace to overwrite it.")
+    if old is not None:
+        changes = allocation_table.changes(old, allocations)
+        click.echo(f"{store.path} already holds a table of {len(old.boards)} board(s); the new one has "
+                   f"{len(allocations.boards)}:")
+        for line in changes.lines():
+            click.echo(f"  {line}")
+        if not replace:
+            _refuse(f"{store.path} already holds a table; give --replace to overwrite it "
+                    f"({changes.summary()}).")
+    path = store_table(allocations, rule_set)
+    click.echo(f"Loaded {len(allocations.boards)} board(s) into {path} (rule set {allocations.rule_set}"
+               f"{', partial' if partial else ''}).")
     for warning in allocations.warnings:
         click.echo(f"warning: {warning.message}")

@@ -103,7 +103,9 @@ class BoardAllocation:
 
 @dataclass(frozen=True)
 class AllocationWarning:
-    code: str  # national-total-mismatch, pool-total-mismatch, partial-coverage, published-differs, no-pool
+    # national-total-mismatch, pool-total-mismatch, partial-coverage, published-differs, no-pool;
+    # warnings-not-stored (a stored table whose loader's warnings are not beside it: bcf.allocation_table)
+    code: str
     message: str
     hwb_code: str | None = None
     figure: str | None = None
@@ -188,13 +190,18 @@ def _sum_figure(parts: Mapping[str, Figure], what: str) -> Figure:
     return Figure(total, DERIVED, f"{what} = {terms} = {format_pounds(total)}{gap}")
 
 
-def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
-                          boards: Mapping[str, Board]) -> Allocations:
+def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet, boards: Mapping[str, Board], *,
+                          national_minimum_fund: Decimal | None = None) -> Allocations:
     """Every board's components, minimum fund, pool and tranche amounts from the inputs (issue 5).
 
     :param rule_set: gives ``fund_components`` (id, name, national_amount, held_by),
         ``p4p_national_total``, ``p4p_basis``, ``tranches`` (id, share) and ``rounding``.
     :param boards: the 152 boards (:func:`bcf.boards.load_boards`).
+    :param national_minimum_fund: Σ minimum fund over the whole country (pounds), for inputs that give
+        only some boards (issue 15): derived pools are then ``p4p_national_total × minimum_fund ÷`` this,
+        each rounded on its own (no board takes a remainder, as the pools cannot add up to the national
+        total). Without it the sum is over the boards in the inputs, which is the whole country's only
+        when they cover all the boards (:func:`check_derived_pools_cover`).
     :raise InvalidInput: every problem in the inputs at once, each naming file, row and column.
     """
     if rule_set.p4p_basis != MINIMUM_FUND:
@@ -273,7 +280,17 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
     total = rule_set.p4p_national_total
     funded = [code for code in codes_sorted if partial[code][MINIMUM_FUND].amount is not None]
     to_derive = [code for code in funded if partial[code][P4P_POOL] is None]
-    if to_derive:
+    if national_minimum_fund is not None:
+        _check_national_minimum_fund(national_minimum_fund, partial, funded, len(boards))
+    if to_derive and national_minimum_fund is not None:
+        for code in to_derive:
+            weight = partial[code][MINIMUM_FUND].amount
+            pool = round_money(total * weight / national_minimum_fund, quantum, mode)
+            why = (f"{format_pounds(total)} × minimum fund {format_pounds(weight)} ÷ national Σ minimum fund "
+                   f"{format_pounds(national_minimum_fund)} (given for all {len(boards)} boards; the inputs "
+                   f"cover {len(funded)}), {rounding}")
+            partial[code][P4P_POOL] = Figure(pool, DERIVED, why)
+    elif to_derive:
         weights = [partial[code][MINIMUM_FUND].amount for code in funded]
         whole = sum(weights, ZERO)
         if whole > 0:
@@ -316,8 +333,60 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet,
             tuple(tranches)))
 
     totals = totals_of(result, rule_set)
-    warnings[:0] = _national_warnings(totals, components, total, len(result), len(boards))
+    warnings[:0] = _national_warnings(totals, components, total, len(result), len(boards),
+                                      national_minimum_fund)
     return Allocations(rule_set.id, tuple(result), totals, tuple(warnings))
+
+
+def _check_national_minimum_fund(national: Decimal, partial: Mapping[str, Mapping[str, Any]],
+                                 funded: list[str], all_boards: int) -> None:
+    """The national Σ minimum fund must be positive, at least the boards' own, and equal to it when the
+    inputs give every board a minimum fund."""
+    given = sum((partial[code][MINIMUM_FUND].amount for code in funded), ZERO)
+    message = None
+    if not national.is_finite() or national <= 0:
+        message = f"the national minimum fund must be a positive amount of pounds; got {national}"
+    elif national < given:
+        message = (f"the national minimum fund {format_pounds(national)} is less than the "
+                   f"{len(funded)} board(s)' own minimum funds add up to ({format_pounds(given)})")
+    elif len(funded) == all_boards and national != given:
+        message = (f"the inputs give all {all_boards} boards a minimum fund, adding up to "
+                   f"{format_pounds(given)}, not the national minimum fund given, {format_pounds(national)}")
+    if message:
+        raise InvalidInput("The national minimum fund does not fit the inputs.",
+                           problems=[{"location": "national_minimum_fund", "message": message}])
+
+
+def check_derived_pools_cover(allocations: Allocations, boards: Mapping[str, Board], *,
+                              national_minimum_fund: Decimal | None = None, shown: int = 5) -> None:
+    """Refuse derived pools shared among fewer than all the boards (issue 15).
+
+    ``pool = p4p_national_total × minimum_fund ÷ Σ minimum_fund`` needs the whole country's Σ: over a
+    part of it, one board loaded alone would get the whole £1bn. A table is fine when it gives every
+    board a minimum fund, when its derived pools were computed against ``national_minimum_fund``, or
+    when it derives no pool (every pool published).
+
+    :raise InvalidInput: naming how many boards are covered and the first ``shown`` missing.
+    """
+    derived = [board for board in allocations.boards if board.p4p_pool.source == DERIVED]
+    if not derived or national_minimum_fund is not None:
+        return
+    covered = {board.hwb_code for board in allocations.boards if board.minimum_fund.amount is not None}
+    missing = sorted(set(boards) - covered)
+    if not missing:
+        return
+    listed = ", ".join(missing[:shown])
+    if len(missing) > shown:
+        listed += f" and {len(missing) - shown} more"
+    example = derived[0]
+    raise InvalidInput(
+        f"The inputs cover {len(covered)} of the {len(boards)} boards, so their {len(derived)} derived "
+        "pool(s) would share the national payment-for-performance total among these boards only "
+        f"({example.hwb_code}'s would be {format_pounds(example.p4p_pool.amount)}); a pool is a share of "
+        "the whole country's minimum funds.",
+        problems=[{"location": MINIMUM_FUND,
+                   "message": f"{len(covered)} of {len(boards)} boards covered; {len(missing)} missing: "
+                              f"{listed}"}])
 
 
 def totals_of(boards: Iterable[BoardAllocation], rule_set: RuleSet) -> dict[str, Decimal]:
@@ -339,14 +408,17 @@ def totals_of(boards: Iterable[BoardAllocation], rule_set: RuleSet) -> dict[str,
 
 
 def _national_warnings(totals: Mapping[str, Decimal], components: list[FundComponent], p4p_total: Decimal,
-                       covered: int, all_boards: int) -> list[AllocationWarning]:
+                       covered: int, all_boards: int,
+                       national_minimum_fund: Decimal | None = None) -> list[AllocationWarning]:
     """Differences from the rule set's national figures: reported with the amount, never rescaled."""
     warnings = []
     if covered < all_boards:
+        pools = (f"derived pools are shares of {format_pounds(p4p_total)} against the national minimum "
+                 f"fund {format_pounds(national_minimum_fund)}" if national_minimum_fund is not None else
+                 f"derived pools share {format_pounds(p4p_total)} among these {covered} board(s) only")
         warnings.append(AllocationWarning(
             "partial-coverage", f"the inputs cover {covered} of the {all_boards} boards: national totals "
-            f"cannot match, and derived pools share {format_pounds(p4p_total)} among these {covered} "
-            "board(s) only"))
+            f"cannot match, and {pools}"))
     for component in components:
         national = component.national_amount
         boards_total = totals.get(component.id)
@@ -362,10 +434,11 @@ def _national_warnings(totals: Mapping[str, Decimal], components: list[FundCompo
     pools = totals.get(P4P_POOL)
     if pools is not None and pools != p4p_total:
         difference = pools - p4p_total
+        why = ("the inputs cover only some boards" if covered < all_boards
+               else "published pools replace the formula's")
         warnings.append(AllocationWarning(
             "pool-total-mismatch",
             f"the pools add up to {format_pounds(pools)}, not p4p_national_total {format_pounds(p4p_total)}: "
-            f"a difference of {format_pounds(difference)} (published pools replace the formula's; "
-            "not rescaled)",
+            f"a difference of {format_pounds(difference)} ({why}; not rescaled)",
             None, P4P_POOL, difference))
     return warnings

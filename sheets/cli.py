@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     calculate.add_argument("--pools", type=Path, help="pools.csv")
     calculate.add_argument("--out", required=True, type=Path,
                            help="results file: .xlsx, .csv or .json")
+    calculate.add_argument("--allocations", type=Path, metavar="FILE",
+                           help="the allocation table giving boards without a pools.csv row their p4p_pool "
+                           "(default: $BCF_ALLOCATIONS_FILE, else reference_data/allocations.csv if loaded)")
     calculate.add_argument("--no-progress", action="store_true", help="never draw a progress bar")
     return parser
 
@@ -71,6 +74,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.out.parent.is_dir():
         print(f"bcf: the folder for --out does not exist: {args.out.parent}", file=sys.stderr)
         return 2
+    if args.allocations is not None and not args.allocations.is_file():
+        print(f"bcf: --allocations is not a file: {args.allocations}", file=sys.stderr)
+        return 2
     files: dict[str, bytes | None] = {}
     for key in ("metrics", "conditions", "pools"):
         path = getattr(args, key)
@@ -88,7 +94,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from sheets.writing import render
 
     try:
-        calculator, _ = load_calculator()  # reference_data/, and its allocation table if loaded
+        # reference_data/, and the allocation table (--allocations, $BCF_ALLOCATIONS_FILE or the loaded one)
+        calculator, _ = load_calculator(allocations_file=args.allocations)
         results = calculate_upload(files, calculator, progress=_progress(not args.no_progress)).boards
     except InvalidInput as error:
         print(f"bcf: {error.message}", file=sys.stderr)

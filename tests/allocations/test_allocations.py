@@ -203,3 +203,77 @@ def test_input_problems_stop_the_calculation(csv_inputs, rule_set, boards):
     with pytest.raises(InvalidInput, match="nothing was calculated") as caught:
         calculate_allocations(inputs, rule_set, boards)
     assert [p["location"] for p in caught.value.problems] == ["ccg_amounts.csv row 2, column ccg_core_nhs"]
+
+
+# --- issue 15: derived pools need the whole country's minimum funds -------------------------------------
+
+
+def one_board_inputs(csv_inputs):
+    """One board's CCG amounts, split and grants (SYNTHETIC): minimum fund £2,000,000.00."""
+    return csv_inputs(
+        ccg_amounts="ccg_code,ccg_core_nhs\n00A,1900000\n",
+        ccg_to_hwb="ccg_code,hwb_code,share\n00A,E06000001,1\n",
+        council_grants="council_code,dfg,social_care_capital_grant\nE06000001,60000,40000\n")
+
+
+def test_one_board_alone_is_refused_naming_the_boards_covered_and_missing(csv_inputs, rule_set, boards):
+    from bcf.allocations import check_derived_pools_cover
+
+    result = calculate_allocations(one_board_inputs(csv_inputs), rule_set, boards)
+    assert board(result, A).p4p_pool.amount == D("1000000000.00")  # the whole £1bn: why it is refused
+    with pytest.raises(InvalidInput) as raised:
+        check_derived_pools_cover(result, boards)
+    assert "cover 1 of the 152 boards" in raised.value.message
+    assert "£1,000,000,000.00" in raised.value.message
+    [problem] = raised.value.problems
+    assert problem["message"] == ("1 of 152 boards covered; 151 missing: E06000002, E06000003, E06000004, "
+                                  "E06000005, E06000006 and 146 more")
+
+
+def test_with_the_national_minimum_fund_a_partial_pool_is_its_share_of_the_country(csv_inputs, rule_set,
+                                                                                    boards):
+    from bcf.allocations import check_derived_pools_cover
+
+    national = D("3800000000")
+    result = calculate_allocations(one_board_inputs(csv_inputs), rule_set, boards,
+                                   national_minimum_fund=national)
+    pool = board(result, A).p4p_pool
+    # £1bn × 2,000,000 ÷ 3,800,000,000 = 526,315.789… → 526,315.79 (no remainder taken: not all boards)
+    assert pool.amount == D("526315.79") and pool.source == "derived"
+    assert "national Σ minimum fund £3,800,000,000.00" in pool.explanation
+    assert "remainder" not in pool.explanation
+    partial = next(w for w in result.warnings if w.code == "partial-coverage")
+    assert "against the national minimum fund £3,800,000,000.00" in partial.message
+    check_derived_pools_cover(result, boards, national_minimum_fund=national)  # accepted
+
+
+@pytest.mark.parametrize("national, words", [("1999999.99", "is less than"), ("0", "positive")])
+def test_a_national_minimum_fund_that_cannot_be_is_refused(csv_inputs, rule_set, boards, national, words):
+    with pytest.raises(InvalidInput) as raised:
+        calculate_allocations(one_board_inputs(csv_inputs), rule_set, boards,
+                              national_minimum_fund=D(national))
+    assert raised.value.problems[0]["location"] == "national_minimum_fund"
+    assert words in raised.value.problems[0]["message"]
+
+
+def test_published_pools_for_some_boards_are_fine(csv_inputs, rule_set, boards):
+    from bcf.allocations import check_derived_pools_cover
+
+    inputs = csv_inputs(published="hwb_code,minimum_fund,p4p_amount\nE06000001,2000000,526315.79\n")
+    result = calculate_allocations(inputs, rule_set, boards)
+    check_derived_pools_cover(result, boards)  # no derived pool: nothing shared among too few boards
+
+
+def test_all_152_boards_are_covered_without_a_national_figure(csv_inputs, rule_set, boards):
+    from bcf.allocations import check_derived_pools_cover
+
+    rows = "".join(f"{code},{1000000 + number}\n" for number, code in enumerate(sorted(boards)))
+    inputs = csv_inputs(published=f"hwb_code,minimum_fund\n{rows}")
+    result = calculate_allocations(inputs, rule_set, boards)
+    check_derived_pools_cover(result, boards)
+    assert result.totals["p4p_pool"] == rule_set.p4p_national_total
+    total = sum((b.minimum_fund.amount for b in result.boards), D(0))
+    again = calculate_allocations(inputs, rule_set, boards, national_minimum_fund=total)
+    assert again.totals["minimum_fund"] == total
+    with pytest.raises(InvalidInput, match="does not fit"):  # every board given: the sum is the national one
+        calculate_allocations(inputs, rule_set, boards, national_minimum_fund=total + 1)

@@ -7,6 +7,7 @@ import csv
 import io
 import os
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -14,6 +15,10 @@ from openpyxl import load_workbook
 PROBLEM = "application/problem+json"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 A, B = "E06000001", "E06000002"
+# every column an input file may have (bcf.allocation_files), besides descriptive *_name columns
+INPUT_COLUMNS = ("ccg_code", "hwb_code", "share", "council_code", "ccg_core_nhs", "ccg_reablement",
+                 "carers_breaks", "social_care_transfer", "dfg", "social_care_capital_grant",
+                 "ccg_contribution", "minimum_fund", "p4p_amount")
 
 # synthetic: CCG 00A wholly in board A; CCG 00B split 3:1 between boards A and B
 CCG_AMOUNTS = "ccg_code,ccg_core_nhs,social_care_transfer\n00A,1000000,500000\n00B,400000,200000\n"
@@ -181,15 +186,18 @@ def load(app, *paths):
 
 def test_cli_load_then_get(app, client, tmp_path):
     files = write(tmp_path / "..", grants=GRANTS, split=CCG_TO_HWB, amounts=CCG_AMOUNTS)  # any order
-    result = load(app, *files)
+    result = load(app, *files, "--partial", "--national-minimum-fund", "3800000000")
     assert result.exit_code == 0, result.output
     assert "Loaded 2 board(s)" in result.output and "warning:" in result.output
     listing = client.get("/api/v1/allocations")
     assert listing.status_code == 200
-    check_synthetic_table(listing.get_json()["boards"])
+    a, b = listing.get_json()["boards"]
+    assert a["minimum_fund"]["amount"] == 1990000.0 and b["minimum_fund"]["amount"] == 175000.0
+    # shares of the whole country: £1bn × 1,990,000 ÷ 3,800,000,000 = 523,684.21; × 175,000 ÷ … = 46,052.63
+    assert (a["p4p_pool"]["amount"], b["p4p_pool"]["amount"]) == (523684.21, 46052.63)
     one = client.get(f"/api/v1/allocations/{B}").get_json()
-    assert one["p4p_pool"]["amount"] == 80831408.78 and one["source"] == "illustrative"
-    assert app.extensions["calculator"].pool_lookup(B) == Decimal("80831408.78")
+    assert one["p4p_pool"]["amount"] == 46052.63 and one["source"] == "illustrative"
+    assert app.extensions["calculator"].pool_lookup(B) == Decimal("46052.63")
     assert app.extensions["calculator"].pool_lookup("E06000003") is None  # a board not in the table
     missing = client.get("/api/v1/allocations/E06000003")
     assert missing.status_code == 404 and "no row for board E06000003" in missing.get_json()["detail"]
@@ -197,6 +205,95 @@ def test_cli_load_then_get(app, client, tmp_path):
     assert unknown.status_code == 404 and unknown.get_json()["type"].endswith("unknown-board")
     as_csv = client.get("/api/v1/allocations", headers={"Accept": "text/csv"})
     assert as_csv.mimetype == "text/csv" and as_csv.get_data(as_text=True).count("\n") == 3
+
+
+def test_cli_refuses_derived_pools_shared_among_part_of_the_country(app, client, tmp_path):
+    """Issue 15: one board's files made its pool the whole £1bn, loaded with a warning and exit 0."""
+    one_board = write(tmp_path, amounts="ccg_code,ccg_core_nhs\n00A,1900000\n",
+                      split="ccg_code,hwb_code,share\n00A,E06000001,1\n",
+                      grants="council_code,dfg,social_care_capital_grant\nE06000001,60000,40000\n")
+    result = load(app, *one_board)
+    assert result.exit_code == 1, result.output
+    assert "Not loaded: The inputs cover 1 of the 152 boards" in result.output
+    assert "151 missing: E06000002, E06000003, E06000004, E06000005, E06000006 and 146 more" in result.output
+    assert "--partial --national-minimum-fund AMOUNT" in result.output
+    assert not app.extensions["allocations"].path.exists()
+    assert client.get("/api/v1/allocations").status_code == 404
+    assert app.extensions["calculator"].pool_lookup(A) is None
+    # the same files with the national Σ: the board's share of the whole country
+    result = load(app, *one_board, "--partial", "--national-minimum-fund", "3,800,000,000.00")
+    assert result.exit_code == 0, result.output
+    assert app.extensions["calculator"].pool_lookup(A) == Decimal("526315.79")
+
+
+@pytest.mark.parametrize("flags", [["--partial"], ["--national-minimum-fund", "3800000000"]])
+def test_partial_and_the_national_minimum_fund_go_together(app, tmp_path, flags):
+    result = load(app, *write(tmp_path, published=PUBLISHED), *flags)
+    assert result.exit_code == 2 and "go together" in result.output
+    assert not app.extensions["allocations"].path.exists()
+
+
+@pytest.mark.parametrize("amount", ["-5", "lots", "1.234"])
+def test_a_national_minimum_fund_must_be_pounds(app, tmp_path, amount):
+    result = load(app, *write(tmp_path, published=PUBLISHED), "--partial", "--national-minimum-fund", amount)
+    assert result.exit_code == 2 and "--national-minimum-fund" in result.output
+
+
+def test_the_loaders_warnings_are_kept_with_the_table(app, client, tmp_path):
+    result = load(app, *write(tmp_path, published=PUBLISHED))
+    assert result.exit_code == 0, result.output
+    printed = [line.removeprefix("warning: ") for line in result.output.splitlines()
+               if line.startswith("warning: ")]
+    assert printed
+    served = client.get("/api/v1/allocations").get_json()["warnings"]
+    assert [warning["message"] for warning in served] == printed
+    partial = next(warning for warning in served if warning["code"] == "partial-coverage")
+    assert "cover 2 of the 152 boards" in partial["message"]
+    dfg = next(warning for warning in served if warning["code"] == "national-total-mismatch"
+               and warning["figure"] == "dfg")
+    assert dfg["difference"] == 50000 - 220000000  # the amount, read back from the sidecar
+    sidecar = app.extensions["allocations"].path.with_name("allocations.warnings.json")
+    assert sidecar.exists()
+
+
+def test_an_existing_table_is_replaced_only_with_replace(app, client, tmp_path):
+    assert load(app, *write(tmp_path, published=PUBLISHED)).exit_code == 0
+    stored = app.extensions["allocations"].path
+    before = stored.read_bytes()
+    new = PUBLISHED.replace("600000.00", "700000.00").replace("E06000002,", "E06000003,")
+    result = load(app, *write(tmp_path, published=new))
+    assert result.exit_code == 1, result.output
+    assert "already holds a table; give --replace to overwrite it" in result.output
+    assert "1 board(s) added, 1 removed, 1 with a changed pool, 0 with other figures changed, " \
+        "0 unchanged" in result.output
+    assert "E06000001 Hartlepool: pool £600,000.00 → pool £700,000.00" in result.output
+    assert "E06000003 Redcar and Cleveland: pool £51,470.59" in result.output  # added
+    assert "E06000002 Middlesbrough: pool £51,470.59" in result.output  # removed
+    assert stored.read_bytes() == before
+    result = load(app, *write(tmp_path, published=new), "--replace")
+    assert result.exit_code == 0, result.output
+    assert "pool £600,000.00 → pool £700,000.00" in result.output
+    stat = stored.stat()
+    os.utime(stored, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse clocks
+    assert app.extensions["calculator"].pool_lookup(A) == Decimal("700000.00")
+    assert app.extensions["calculator"].pool_lookup(B) is None
+
+
+def test_help_names_every_input_files_columns(app):
+    result = app.test_cli_runner().invoke(args=["bcf", "load-allocations", "--help"])
+    assert result.exit_code == 0
+    for name in ("ccg_amounts.csv", "ccg_to_hwb.csv", "council_grants.csv", "published.csv", *INPUT_COLUMNS,
+                 "--partial", "--national-minimum-fund", "--replace"):
+        assert name in result.output, name
+
+
+def test_readme_names_every_input_files_columns():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Allocations"):readme.index("## The calculator API")]
+    for name in ("ccg_amounts.csv", "ccg_to_hwb.csv", "council_grants.csv", "published.csv", *INPUT_COLUMNS,
+                 "--partial", "--national-minimum-fund", "--replace", "allocations.warnings.json",
+                 "load-allocations --help", "BCF_ALLOCATIONS_FILE"):
+        assert name in section, name
 
 
 def test_cli_loads_a_published_table_and_calculations_default_to_its_pool(app, client, tmp_path):
@@ -243,7 +340,8 @@ def test_a_new_table_is_read_when_the_file_changes(app, client, tmp_path):
     store = app.extensions["allocations"]
     first = store.table()
     assert store.table() is first  # not re-read while the file is unchanged
-    assert load(app, *write(tmp_path, published=PUBLISHED.replace("600000.00", "700000.00"))).exit_code == 0
+    assert load(app, *write(tmp_path, published=PUBLISHED.replace("600000.00", "700000.00")),
+                "--replace").exit_code == 0
     stat = store.path.stat()
     os.utime(store.path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # coarse clocks
     assert app.extensions["calculator"].pool_lookup(A) == Decimal("700000.00")

@@ -28,8 +28,9 @@ OPERATIONS = {("post", "/api/v1/calculations"), ("post", "/api/v1/ambitions"), (
 
 
 @pytest.fixture()
-def live_server():
-    server = make_server("127.0.0.1", 0, create_app({"TESTING": True}), threaded=True)
+def live_server(tmp_path):
+    app = create_app({"TESTING": True, "ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")})
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

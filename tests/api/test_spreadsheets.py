@@ -207,7 +207,8 @@ def test_file_sent_as_a_plain_form_field_is_read(client):
 def test_upload_over_the_size_limit_is_413_problem(tmp_path):
     from api import create_app
 
-    app = create_app({"TESTING": True, "CSV_UPLOAD_MAX_BYTES": 2048})
+    app = create_app({"TESTING": True, "CSV_UPLOAD_MAX_BYTES": 2048,
+                      "ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")})
     client = app.test_client()
     files = templates(client)
     files["metrics"] += b"\n" * 4096

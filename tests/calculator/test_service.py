@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -28,11 +29,13 @@ def test_answers_as_the_service_does(calculator, client):
         client.post("/api/v1/calculations", json=request()).get_json()
 
 
-def test_no_web_layer_is_imported():
+def test_no_web_layer_is_imported(tmp_path):
     """`bcf calculate` and any script reach the calculator without Flask (the rooms' rule, run for real)."""
     code = ("import sys, calculator, sheets.cli; calculator.load_calculator(); "
             "print(sorted(m for m in ('flask', 'werkzeug', 'flask_smorest', 'api') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    env = {**os.environ, "BCF_ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")}  # not the operator's
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                         env=env)
     assert out.stdout.strip() == "[]"
 
 

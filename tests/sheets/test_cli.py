@@ -15,6 +15,7 @@ from sheets import cli
 @pytest.fixture()
 def files(tmp_path, template_files, monkeypatch):
     monkeypatch.setenv("BCF_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("BCF_ALLOCATIONS_FILE", str(tmp_path / "allocations.csv"))  # none: not the operator's
     paths = {}
     for name, content in template_files.items():
         paths[name] = tmp_path / f"{name}.csv"
@@ -95,3 +96,31 @@ def test_progress_bar_only_for_many_boards():
     bar = cli._progress(True)(many)
     assert bar is not many and list(bar) == many  # a tqdm wrapper, off when stderr is not a terminal
     assert cli._progress(False)(many) is many
+
+
+def test_the_cli_does_not_read_the_operators_table(tmp_path, monkeypatch, request, capsys):
+    """Issue 15: a table loaded into reference_data/allocations.csv is not what the tests' CLI sees."""
+    from tests.planted_table import plant_operator_table
+
+    planted = plant_operator_table(tmp_path, monkeypatch)
+    monkeypatch.delenv("BCF_ALLOCATIONS_FILE")
+    files = request.getfixturevalue("files")  # the fixture every CLI test uses, set up after the plant
+    without_pools = ["calculate", "--metrics", str(files["metrics"]),
+                     "--conditions", str(files["conditions"])]
+    assert cli.main([*without_pools, "--out", str(tmp_path / "r.csv")]) == 1  # no pool: not the planted one
+    assert "p4p_pool" in capsys.readouterr().err
+    half = "61728.39"  # the October tranche of the planted pool £123,456.78
+    # the plant is honest: with no setting at all, the CLI's default is the planted table
+    monkeypatch.delenv("BCF_ALLOCATIONS_FILE")
+    assert cli.main([*without_pools, "--out", str(tmp_path / "default.csv")]) == 0
+    assert half in (tmp_path / "default.csv").read_text()
+    # --allocations names a table
+    monkeypatch.setenv("BCF_ALLOCATIONS_FILE", str(tmp_path / "none.csv"))
+    out = tmp_path / "named.csv"
+    assert cli.main([*without_pools, "--allocations", str(planted), "--out", str(out)]) == 0
+    assert half in out.read_text()
+
+
+def test_allocations_must_name_a_file(files, tmp_path, capsys):
+    assert cli.main([*args(files, tmp_path / "r.csv"), "--allocations", str(tmp_path / "none.csv")]) == 2
+    assert "--allocations is not a file" in capsys.readouterr().err

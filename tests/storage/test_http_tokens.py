@@ -71,8 +71,9 @@ def test_cli_create_and_revoke_token(app, client):
     assert refused.exit_code != 0 and "board code" in refused.output
 
 
-def test_cli_init_db_migrates_an_empty_database(database_url):
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+def test_cli_init_db_migrates_an_empty_database(database_url, tmp_path):
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                      "ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")})
     try:
         result = app.test_cli_runner().invoke(args=["bcf", "init-db"])
         assert result.exit_code == 0, result.output
