@@ -89,7 +89,8 @@ def bare_wilson(x: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def bare_rate(o: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Byar's from 10 events, exact Poisson below (metrics.md), nothing else."""
-    lower = o * (1 - 1 / (9 * o) - Z / (3 * np.sqrt(o))) ** 3
+    with np.errstate(divide="ignore", invalid="ignore"):  # o = 0: Byar's is undefined, exact replaces it
+        lower = o * (1 - 1 / (9 * o) - Z / (3 * np.sqrt(o))) ** 3
     upper = (o + 1) * (1 - 1 / (9 * (o + 1)) + Z / (3 * np.sqrt(o + 1))) ** 3
     exact = o < 10
     lower[exact] = stats.chi2.ppf(0.025, 2 * o[exact]) / 2

@@ -10,7 +10,7 @@ statistics are "2 minus 1": positive when the later value is larger.
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import special, stats
+from scipy import special
 
 from ._checks import (
     AT_LEAST_TWO,
@@ -63,11 +63,10 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     the outcomes no more likely than x form a tail; its end is found by bisection, as scipy's binomtest
     does, one bisection for all elements at once (counts may be in the millions).
     """
-    binom = stats.binom
     mean = n * p
     below = x < mean
     # compared as logarithms, so that far-tail probabilities below the smallest double still order
-    threshold = binom.logpmf(x, n, p) + np.log(RELATIVE_TOLERANCE)
+    threshold = _binomial_logpmf(x, n, p) + np.log(RELATIVE_TOLERANCE)
     # x below the mean: the far tail is [first, n], first the smallest outcome in [ceil(mean), n] no more
     # likely than x. x above the mean: it is [0, first − 1], first the smallest outcome in [0, floor(mean)]
     # more likely than x. Bisection on [lo, hi), hi one past the range ("none there").
@@ -75,7 +74,7 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     hi = np.where(below, n, np.floor(mean)) + 1
     while (open_ := lo < hi).any():
         mid = np.floor((lo + hi) / 2)
-        log_pmf = binom.logpmf(mid, n, p)
+        log_pmf = _binomial_logpmf(mid, n, p)
         holds = np.where(below, log_pmf <= threshold, log_pmf > threshold)
         hi = np.where(open_ & holds, mid, hi)
         lo = np.where(open_ & ~holds, mid + 1, lo)
@@ -83,6 +82,13 @@ def _binomial_two_sided(x: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarr
     p_value = np.where(below, _binomial_cdf(x, n, p) + _binomial_sf(first - 1, n, p),
                        _binomial_cdf(first - 1, n, p) + _binomial_sf(x - 1, n, p))
     return np.where(x == mean, 1.0, np.minimum(p_value, 1.0))
+
+
+def _binomial_logpmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """log P(X = k) = log C(n, k) + k log p + (n − k) log(1 − p), with log C(n, k) from log-gamma: the
+    formula ``scipy.stats.binom.logpmf`` evaluates, for whole 0 ≤ k ≤ n (already checked here)."""
+    log_choose = special.gammaln(n + 1) - (special.gammaln(k + 1) + special.gammaln(n - k + 1))
+    return log_choose + special.xlogy(k, p) + special.xlog1py(n - k, -p)
 
 
 def _binomial_cdf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
