@@ -15,7 +15,7 @@ from api.docs import ASSETS_URL
 from api.errors import BcfApi, register_error_handlers
 from api.json_provider import BcfJSONProvider
 from api.openapi_fields import register_fields
-from api.parsing import MAX_ID, BcfRequest, IdConverter
+from api.parsing import MAX_ID, BcfRequest, BoardCodeConverter, IdConverter
 from calculator import load_calculator, reference
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -52,6 +52,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.url_map.converters["id"] = IdConverter  # <id:…>: ids a database can hold
+    app.url_map.converters["board"] = BoardCodeConverter  # <board:…>: E and 8 digits
     app.request_class = BcfRequest  # a malformed JSON body: a 400 naming the line and column
     app.json = BcfJSONProvider(app)  # money with two decimals; keys in schema order
 
@@ -69,6 +70,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["bcf_api"] = api
     register_fields(api)
     api.register_converter(IdConverter, lambda _: {"type": "integer", "minimum": 1, "maximum": MAX_ID})
+    api.register_converter(BoardCodeConverter, lambda _: {"type": "string", "pattern": r"^E\d{8}$"})
     register_error_handlers(app)
 
     from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens

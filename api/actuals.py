@@ -14,10 +14,20 @@ from api import database
 from api.auth import actor, protected
 from api.parsing import Blueprint, json_body
 from api.stored_inputs import check_actuals_body, periods
-from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
+from api.versioning import (
+    VersionInfoSchema,
+    VersionQuerySchema,
+    document_docs,
+    document_response,
+    if_match,
+    version_info,
+)
 from storage import documents
 from storage.errors import Conflict, NotFound
 
+ACTUALS = {"type": "object", "minProperties": 1, "additionalProperties": {"type": "object"},
+           "description": "Metric id → actual count block (api.md), e.g. "
+                          '{"delayed_transfers": {"numerator": 2950, "denominator": 72400}}'}
 blp = Blueprint("actuals", __name__, url_prefix="/api/v1/hwbs",
                 description="A board's actuals (outturn) per payment period, versioned.")
 
@@ -31,6 +41,7 @@ def _known(period: str) -> None:
 class Actuals(MethodView):
     @protected(blp, "hwb", "assurance")
     @blp.arguments(VersionQuerySchema, location="query")
+    @blp.doc(**document_docs(ACTUALS))
     def get(self, query, code, period):
         """Read the board's actuals for a period (the current version, or ?version=N)"""
         _known(period)
@@ -42,10 +53,8 @@ class Actuals(MethodView):
         return document_response(row)
 
     @protected(blp, "hwb")
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "description": "Metric id → actual count block (api.md), e.g. "
-        '{"delayed_transfers": {"numerator": 2950, "denominator": 72400}}',
-        "additionalProperties": {"type": "object"}}}}})
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": ACTUALS}}},
+             **document_docs(ACTUALS, writes=True))
     def put(self, code, period):
         """Store a new version of the board's actuals for a period
 

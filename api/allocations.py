@@ -242,7 +242,7 @@ class AllocationList(MethodView):
         return _render(table, _rule_set_of(table), "allocations")
 
 
-@blp.route("/<string:code>")
+@blp.route("/<board:code>")
 class AllocationOne(MethodView):
     @blp.response(200, BoardAllocationSchema)
     @blp.alt_response(404, schema=ProblemSchema, content_type=PROBLEM,

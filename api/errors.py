@@ -58,6 +58,13 @@ class ProblemSchema(ma.Schema):
     detail = ma.fields.String()
     instance = ma.fields.String()
     errors = ma.fields.List(ma.fields.Nested(ProblemDetailSchema))
+    # the extension members some answers carry (PROBLEM_EXTENSIONS)
+    state = ma.fields.String(metadata={"description": "409 from the recovery-plan workflow: its state"})
+    allowed = ma.fields.List(ma.fields.String(), metadata={
+        "description": "409 from the recovery-plan workflow: the steps it allows now"})
+    missing = ma.fields.List(ma.fields.String(), metadata={"description": "the fields still missing"})
+    current_version = ma.fields.Integer(metadata={
+        "description": "428/412: the version to read (and send back as If-Match) before writing"})
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,
@@ -80,6 +87,15 @@ class BcfApi(Api):
     """flask-smorest's Api, speaking problem+json for every HTTP error."""
 
     ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        """smorest's shared error responses (``UNPROCESSABLE_ENTITY``, ``DEFAULT_ERROR``, …), documented
+        with the content type they are sent with: problem+json, not the JSON of a success."""
+        self.DEFAULT_RESPONSE_CONTENT_TYPE = PROBLEM
+        try:
+            super()._register_responses()
+        finally:
+            del self.DEFAULT_RESPONSE_CONTENT_TYPE  # successes stay application/json
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         data = getattr(error, "data", None) or {}

@@ -15,7 +15,7 @@ import marshmallow as ma
 from flask import Request, request
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import BadRequest
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 
 class BcfRequest(Request):
@@ -83,6 +83,13 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map: Any) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
+
+
+class BoardCodeConverter(BaseConverter):
+    """``<board:code>`` in a route: an ONS code (E and 8 digits), so that a sibling route's fixed name
+    (``/allocations/calculate``) is never read as a board."""
+
+    regex = r"E\d{8}"
 
 
 class Moment(ma.fields.AwareDateTime):

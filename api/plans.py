@@ -14,10 +14,18 @@ from api.auth import actor, protected
 from api.calculations import CalculationRequestSchema
 from api.parsing import Blueprint, json_body
 from api.stored_inputs import check_plan_body
-from api.versioning import VersionInfoSchema, VersionQuerySchema, document_response, if_match, version_info
+from api.versioning import (
+    VersionInfoSchema,
+    VersionQuerySchema,
+    document_docs,
+    document_response,
+    if_match,
+    version_info,
+)
 from storage import documents
 from storage.errors import NotFound
 
+STORED_PLAN = {"$ref": "#/components/schemas/StoredPlan"}
 blp = Blueprint("plans", __name__, url_prefix="/api/v1/hwbs", description="A board's stored plan, versioned.")
 
 
@@ -41,13 +49,14 @@ def _plan(code: str, version: int | None):
 class Plan(MethodView):
     @protected(blp, "hwb", "assurance")
     @blp.arguments(VersionQuerySchema, location="query")
+    @blp.doc(**document_docs(STORED_PLAN))
     def get(self, query, code):
         """Read the board's plan (the current version, or ?version=N)"""
         return document_response(_plan(code, query.get("version")))
 
     @protected(blp, "hwb")
-    @blp.doc(requestBody={"required": True, "content": {"application/json": {
-        "schema": {"$ref": "#/components/schemas/StoredPlan"}}}})
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": STORED_PLAN}}},
+             **document_docs(STORED_PLAN, writes=True))
     def put(self, code):
         """Store a new version of the board's plan
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import Response, jsonify, request
 
+from api.errors import PROBLEM
 from api.parsing import MAX_ID
 from storage.documents import ANY, Versioned
 from storage.errors import PreconditionFailed
@@ -21,6 +22,35 @@ class VersionInfoSchema(ma.Schema):
     created_at = ma.fields.String(required=True)
     created_by = ma.fields.String(required=True)
     created_by_token_id = ma.fields.Integer(allow_none=True)
+
+
+VERSION_HEADERS = {
+    "ETag": {"description": 'the version, quoted: send it back as If-Match to write the next one',
+             "schema": {"type": "string", "example": '"1"'}},
+    "X-Version": {"description": "the version number", "schema": {"type": "integer", "example": 1}},
+    "Last-Modified": {"description": "when this version was stored", "schema": {"type": "string"}},
+}
+IF_MATCH = {
+    "in": "header", "name": "If-Match", "required": False, "schema": {"type": "string", "example": '"1"'},
+    "description": 'The ETag of the version this write replaces, quoted as it was given ("1"); required '
+                   "once the resource exists (428 without it, 412 when someone else wrote since).",
+}
+
+
+def document_docs(body: dict, *, writes: bool = False) -> dict:
+    """The OpenAPI of a versioned document's GET (``writes=False``) or PUT: the body with its version
+    headers, and for a PUT the If-Match header with the answers it can give."""
+    stored = {"content": {"application/json": {"schema": body}}, "headers": VERSION_HEADERS}
+    if not writes:
+        return {"responses": {"200": {"description": "the version, exactly as stored", **stored}}}
+    problem = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    return {"parameters": [IF_MATCH], "responses": {
+        "200": {"description": "stored as the next version", **stored},
+        "201": {"description": "stored as the first version", **stored},
+        "412": {"description": "If-Match names a version that is no longer the current one", **problem},
+        "428": {"description": "If-Match is required once a version exists", **problem},
+        "422": {"description": "invalid body: every problem listed in errors", **problem},
+    }}
 
 
 def etag(version: int) -> str:
@@ -41,6 +71,9 @@ def if_match() -> int | str | None:
     for candidate in (v.strip() for v in value.split(",")):
         if candidate.startswith('"') and candidate.endswith('"') and candidate[1:-1].isdigit():
             return int(candidate[1:-1])
+    if value.isdigit():
+        raise PreconditionFailed(f'If-Match {value} is not quoted: an ETag is sent as it was given, '
+                                 f'If-Match: "{value}".')
     raise PreconditionFailed(f"If-Match {value} is not an ETag this resource gave out "
                              '(they look like "3").')
 

@@ -152,6 +152,7 @@ class KeyedMap(fields.Dict):
     def __init__(self, values: fields.Field, *, max_entries: int, key_length: int = 40, **kwargs: Any):
         super().__init__(keys=fields.String(), values=values, **kwargs)
         self.max_entries, self.key_length = max_entries, key_length
+        self.metadata.setdefault("minProperties", 1)
         self.metadata.setdefault("maxProperties", max_entries)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> dict[str, Any]:

@@ -201,8 +201,12 @@ def test_cli_load_then_get(app, client, tmp_path):
     assert app.extensions["calculator"].pool_lookup("E06000003") is None  # a board not in the table
     missing = client.get("/api/v1/allocations/E06000003")
     assert missing.status_code == 404 and "no row for board E06000003" in missing.get_json()["detail"]
-    unknown = client.get("/api/v1/allocations/X99")
+    unknown = client.get("/api/v1/allocations/E99999999")
     assert unknown.status_code == 404 and unknown.get_json()["type"].endswith("unknown-board")
+    assert client.get("/api/v1/allocations/X99").status_code == 404  # not a board's code at all
+    # /calculate is not read as a board: it takes POST only
+    assert client.open("/api/v1/allocations/calculate", method="OPTIONS").headers["Allow"] == "POST, OPTIONS"
+    assert client.get("/api/v1/allocations/calculate").status_code == 405
     as_csv = client.get("/api/v1/allocations", headers={"Accept": "text/csv"})
     assert as_csv.mimetype == "text/csv" and as_csv.get_data(as_text=True).count("\n") == 3
 

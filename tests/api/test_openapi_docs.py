@@ -72,3 +72,24 @@ def test_the_calculator_views_are_documented(spec):
         assert post["responses"]["413"]["description"] == "body larger than 10 MB"
         assert post["requestBody"]["required"] is True
         assert post["summary"].startswith(("Determine one board's", "Assess a plan's"))
+
+
+def test_errors_are_documented_as_they_are_sent(spec):
+    """problem+json everywhere an error is described, with the members 409 and 428 answers carry."""
+    for name, response in spec["components"]["responses"].items():
+        if "content" in response:
+            assert set(response["content"]) == {"application/problem+json"}, name
+    problem = spec["components"]["schemas"]["Problem"]["properties"]
+    assert {"state", "allowed", "current_version", "missing"} <= set(problem)
+
+
+def test_versioned_documents_show_if_match_and_their_etag(spec):
+    for path in ("/api/v1/hwbs/{code}/plan", "/api/v1/hwbs/{code}/actuals/{period}"):
+        put, get = spec["paths"][path]["put"], spec["paths"][path]["get"]
+        assert [p["name"] for p in put["parameters"] if p["in"] == "header"] == ["If-Match"]
+        assert {"200", "201", "412", "428", "422"} <= set(put["responses"])
+        assert "ETag" in put["responses"]["201"]["headers"] and "ETag" in get["responses"]["200"]["headers"]
+
+
+def test_a_plan_needs_at_least_one_period(spec):
+    assert spec["components"]["schemas"]["MetricPlan"]["properties"]["periods"]["minProperties"] == 1

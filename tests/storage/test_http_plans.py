@@ -104,4 +104,8 @@ def test_actuals_versions_and_checks(client, auth, plan_body):
 def test_malformed_if_match_is_412(client, auth, plan_body):
     put_plan(client, auth, plan_body)
     assert put_plan(client, auth, plan_body, etag='W/"1"').status_code == 412
+    unquoted = put_plan(client, auth, plan_body, etag="1")
+    assert unquoted.status_code == 412
+    assert unquoted.get_json()["detail"] == \
+        'If-Match 1 is not quoted: an ETag is sent as it was given, If-Match: "1".'
     assert put_plan(client, auth, plan_body, etag="*").status_code == 200
