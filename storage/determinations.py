@@ -6,11 +6,13 @@ request and calls the calculator's one code path, then hands request and respons
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bcf.money import PENNY, ZERO
 from storage import audit, documents, workflow
 from storage.audit import Actor
 from storage.db import normalise
@@ -93,8 +95,29 @@ def describe(row: Determination, *, with_result: bool = True) -> dict[str, Any]:
         "created_at": iso(row.created_at),
         "recovery_plan_required": row.result.get("recovery_plan_required"),
         "totals": row.result.get("totals"),
+        "payments": payment_totals(row.result),
     }
     if with_result:
         out["request"] = row.request
         out["result"] = row.result
     return out
+
+
+def payment_totals(result: dict[str, Any]) -> dict[str, dict[str, Decimal | None]]:
+    """Per payment (``april-2015``, ``october-2015``): available, released and held back, summed from
+    the determination's tranches; released and held back are None only while a tranche of that payment
+    is pending. The whole year's ``totals`` are None until October's outturn, which would hide what
+    April already released."""
+    payments: dict[str, dict[str, Decimal | None]] = {}
+    for tranche in result.get("tranches") or []:
+        payment = tranche.get("payment") or str(tranche.get("tranche", "")).split("/")[0]
+        sums = payments.setdefault(payment, {"available": ZERO, "released": ZERO, "held_back": ZERO})
+        for key in ("available", "released", "held_back"):
+            amount, total = tranche.get(key), sums[key]
+            sums[key] = None if amount is None or total is None else total + _pounds(amount)
+    return payments
+
+
+def _pounds(amount: float | int | str | Decimal) -> Decimal:
+    """An amount as stored in the JSON column: a number with at most two decimals (its shortest form)."""
+    return (Decimal(repr(amount)) if isinstance(amount, float) else Decimal(str(amount))).quantize(PENNY)

@@ -3,6 +3,7 @@
 import copy
 import json
 
+import pytest
 from sqlalchemy import func, select
 from storage_support import ACTUALS_BAD, HWB_A
 
@@ -123,3 +124,18 @@ def test_crash_after_writes_rolls_everything_back(app, client, auth, plan_body, 
         assert session.scalar(select(func.count()).select_from(Determination)) == 0
         actions = session.scalars(select(AuditEntry.action)).all()
         assert "determination.create" not in actions and "plan.put" in actions
+
+
+def test_the_list_shows_april_released_money_before_october_is_known(client, auth, plan_body):
+    """totals.released is null until every tranche is determined; each payment's own totals are not."""
+    assert client.put(f"/api/v1/hwbs/{HWB_A}/plan", json=plan_body, headers=auth["a"]).status_code == 201
+    assert client.put(f"/api/v1/hwbs/{HWB_A}/actuals/april-2015", json=ACTUALS_BAD["april-2015"],
+                      headers=auth["a"]).status_code == 201
+    created = client.post(f"/api/v1/hwbs/{HWB_A}/determinations", headers=auth["a"]).get_json()
+    [listed] = client.get(f"/api/v1/hwbs/{HWB_A}/determinations", headers=auth["a"]).get_json()
+    assert listed["totals"]["released"] is None  # October is pending
+    april, october = listed["payments"]["april-2015"], listed["payments"]["october-2015"]
+    tranches = [t for t in created["result"]["tranches"] if t["payment"] == "april-2015"]
+    assert april["released"] == pytest.approx(sum(t["released"] for t in tranches))
+    assert april["released"] > 0 and october["released"] is None
+    assert april["available"] + october["available"] == pytest.approx(listed["totals"]["available"])
