@@ -23,7 +23,7 @@ from storage.errors import PreconditionFailed, PreconditionRequired
 from storage.models import ActualsVersion, PlanVersion
 
 Versioned = PlanVersion | ActualsVersion
-ANY = "*"  # If-Match: * — any current version will do (but one must exist)
+ANY = "*"  # If-Match: * — refused: it would let two writers each replace what the other stored
 
 
 def _query(hwb_code: str, period: str | None):
@@ -62,7 +62,8 @@ def put(session: Session, actor: Actor, hwb_code: str, body: dict[str, Any], *,
         if_match: int | str | None, period: str | None = None) -> tuple[Versioned, bool]:
     """Store ``body`` as the next version, if the writer has seen the current one.
 
-    :param if_match: the version the writer read (``None``: header absent; ``"*"``: any existing).
+    :param if_match: the version the writer read (``None``: header absent; ``"*"``: refused, since "any
+        version" lets concurrent writers overwrite each other's change unseen).
     :return: the new row, and whether it is the resource's first version.
     :raise PreconditionRequired: the resource exists and ``if_match`` is None.
     :raise PreconditionFailed: ``if_match`` is not the current version, or another writer stored the same
@@ -78,7 +79,12 @@ def put(session: Session, actor: Actor, hwb_code: str, body: dict[str, Any], *,
             raise PreconditionRequired(
                 f"The {what} exists (version {current.version}): send If-Match with its ETag.",
                 current_version=current.version)
-        if if_match != ANY and if_match != current.version:
+        if if_match == ANY:
+            raise PreconditionFailed(
+                f"If-Match: * is not accepted: it would replace whatever the {what} is now. Send the ETag "
+                f'of the version you read (the current one is "{current.version}").',
+                current_version=current.version)
+        if if_match != current.version:
             raise PreconditionFailed(
                 f"The {what} has changed: you sent version {if_match}, the current one is {current.version}. "
                 "Read it again, reapply your change and resend.", current_version=current.version)

@@ -37,7 +37,9 @@ def test_preconditions(session):
         documents.put(session, ME, "E06000001", {"a": 2}, if_match=None)
     with pytest.raises(PreconditionFailed, match="you sent version 7, the current one is 1"):
         documents.put(session, ME, "E06000001", {"a": 2}, if_match=7)
-    assert documents.put(session, ME, "E06000001", {"a": 2}, if_match="*")[0].version == 2
+    with pytest.raises(PreconditionFailed, match=r'If-Match: \* is not accepted.*current one is "1"'):
+        documents.put(session, ME, "E06000001", {"a": 2}, if_match="*")
+    assert documents.put(session, ME, "E06000001", {"a": 2}, if_match=1)[0].version == 2
 
 
 def test_audit_row_carries_the_diff(session):
