@@ -77,7 +77,7 @@ def test_cli_init_db_migrates_an_empty_database(database_url, tmp_path):
     try:
         result = app.test_cli_runner().invoke(args=["bcf", "init-db"])
         assert result.exit_code == 0, result.output
-        assert "revision 0001" in result.output
+        assert "revision 0002" in result.output
         assert "plan_versions" in inspect(app.extensions["bcf_db"]).get_table_names()
     finally:
         app.extensions["bcf_db"].dispose()
