@@ -137,7 +137,8 @@ def test_unknown_state_and_no_recovery_plan(client, auth):
 
 
 def test_october_gets_its_own_plan_after_aprils_was_agreed(app, client, auth, parties, required):
-    """Issue 15 item 3: one plan per payment, so October's shortfall is not refused as 'workflow has ended'."""
+    """Issue 15 item 3: one plan per payment, so October's shortfall is not refused as 'workflow has
+    ended'."""
     assert client.post(LEGACY, json={"plan": {"actions": ["april"]}}, headers=auth["a"]).status_code == 200
     agree_all(client, auth, LEGACY)  # api.md's path acts on the board's only plan
     assert move(client, auth["assurance"], "agreed", base=LEGACY).get_json()["state"] == "agreed"
@@ -187,7 +188,8 @@ def test_agreements_need_a_token_holding_that_party(client, auth, parties, requi
         "nhs_england; this token holds no party.")
     assert "--party nhs_england" in no_party.get_json()["detail"]
     wrong = agree("peer", "nhs_england")
-    assert wrong.status_code == 403 and "this token holds the party peer_reviewer" in wrong.get_json()["detail"]
+    assert wrong.status_code == 403
+    assert "this token holds the party peer_reviewer" in wrong.get_json()["detail"]
     by_board = agree("a", "peer_reviewer")
     assert by_board.status_code == 403
     assert "recorded by an assurance token, not a hwb one" in by_board.get_json()["detail"]

@@ -1,5 +1,7 @@
 """The Alembic migrations build exactly the models' schema, and come down again, on both databases."""
 
+import json
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -42,10 +44,10 @@ def test_upgrade_by_url_is_idempotent(database_url):
         engine.dispose()
 
 
-OCTOBER_SHORT = ('{"recovery_plan_required": true, "tranches": ['
-                 '{"tranche": "april-2015/metrics", "payment": "april-2015", "recovery_plan_required": false},'
-                 '{"tranche": "october-2015/metrics", "payment": "october-2015", "recovery_plan_required": true}]}')
-NO_TRANCHES = '{"recovery_plan_required": true}'
+OCTOBER_SHORT = json.dumps({"recovery_plan_required": True, "tranches": [
+    {"tranche": "april-2015/metrics", "payment": "april-2015", "recovery_plan_required": False},
+    {"tranche": "october-2015/metrics", "payment": "october-2015", "recovery_plan_required": True}]})
+NO_TRANCHES = json.dumps({"recovery_plan_required": True})
 
 
 def _at_0001_with_two_boards_plans(engine) -> None:
@@ -58,12 +60,13 @@ def _at_0001_with_two_boards_plans(engine) -> None:
             "VALUES (1, 'old', 'assurance', 'h', '2026-01-01 00:00:00')"))
         for row_id, code, result in ((1, "E06000001", OCTOBER_SHORT), (2, "E06000002", NO_TRANCHES)):
             connection.execute(text(
-                "INSERT INTO determinations (id, hwb_code, rule_set, plan_version, actuals_versions, request, "
-                "result, requested_by_name, created_at) VALUES (:id, :code, 'bcf-2015-16', 1, '{}', '{}', "
-                ":result, 't', '2026-01-01 00:00:00')"), {"id": row_id, "code": code, "result": result})
+                "INSERT INTO determinations (id, hwb_code, rule_set, plan_version, actuals_versions, "
+                "request, result, requested_by_name, created_at) "
+                "VALUES (:id, :code, 'bcf-2015-16', 1, '{}', '{}', :result, 't', '2026-01-01 00:00:00')"),
+                {"id": row_id, "code": code, "result": result})
             connection.execute(text(
-                "INSERT INTO recovery_plans (hwb_code, determination_id, state, version, agreements, history, "
-                "created_at, updated_at) VALUES (:code, :id, 'agreed', 3, '{}', '[]', "
+                "INSERT INTO recovery_plans (hwb_code, determination_id, state, version, agreements, "
+                "history, created_at, updated_at) VALUES (:code, :id, 'agreed', 3, '{}', '[]', "
                 "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"), {"id": row_id, "code": code})
 
 
@@ -85,9 +88,9 @@ def test_0002_gives_existing_plans_the_payment_their_determination_needed(databa
             assert tuple(token) == (None, None)
         with engine.begin() as connection:  # now a board may have a plan per payment
             connection.execute(text(
-                "INSERT INTO recovery_plans (hwb_code, payment, determination_id, state, version, agreements, "
-                "history, created_at, updated_at) VALUES ('E06000002', 'october-2015', 2, 'required', 1, "
-                "'{}', '[]', '2026-01-02 00:00:00', '2026-01-02 00:00:00')"))
+                "INSERT INTO recovery_plans (hwb_code, payment, determination_id, state, version, "
+                "agreements, history, created_at, updated_at) VALUES ('E06000002', 'october-2015', 2, "
+                "'required', 1, '{}', '[]', '2026-01-02 00:00:00', '2026-01-02 00:00:00')"))
 
         with pytest.raises(RuntimeError, match="E06000002 has recovery plans for more than one payment"):
             db.downgrade(engine=engine, revision="0001")
