@@ -1,9 +1,13 @@
 """Bearer tokens and roles for the stored resources.
 
-- no token, or an unknown or revoked one → 401 with ``WWW-Authenticate: Bearer``;
+- no token, or an unknown, revoked or expired one → 401 with ``WWW-Authenticate: Bearer`` (an expired
+  one says when it expired);
 - an ``hwb`` token on another board's path → 404, exactly as for a board that does not exist, so a
   token never learns what other boards have stored;
 - a role that may not do this → 403.
+
+Every answer of a protected view, errors included, carries ``Cache-Control: no-store``: it holds one
+board's or the service's records, which no browser or proxy should keep.
 
 The stateless calculator endpoints do not use this: they stay open.
 """
@@ -20,7 +24,8 @@ from api import database
 from api.errors import problem
 from api.parsing import Blueprint
 from storage import tokens
-from storage.audit import Actor
+from storage.audit import Actor, with_article
+from storage.models import iso
 
 BEARER = "bearerAuth"
 
@@ -38,6 +43,12 @@ def register(app) -> None:
         BEARER, {"type": "http", "scheme": "bearer",
                  "description": "A token from `flask --app wsgi bcf create-token` or POST /api/v1/tokens."})
 
+    @app.after_request
+    def _no_store(response):
+        if g.get("protected"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
     @app.errorhandler(Unauthorized)
     def _unauthorized(error: Unauthorized):
         challenge = 'Bearer realm="bcf"' + (', error="invalid_token"' if error.invalid else "")
@@ -51,9 +62,11 @@ def _authenticate() -> Actor:
         raise Unauthorized("This resource needs a bearer token: Authorization: Bearer <token>.", False)
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send the token as Authorization: Bearer <token>.", True)
-    token = tokens.authenticate(database.session(), secret.strip())
-    if token is None:
+    token = tokens.lookup(database.session(), secret.strip())
+    if token is None or token.revoked_at is not None:
         raise Unauthorized("The token is unknown or has been revoked.", True)
+    if tokens.expired(token):
+        raise Unauthorized(f"The token expired at {iso(token.expires_at)}; ask an admin for a new one.", True)
     return Actor.of(token)
 
 
@@ -66,13 +79,15 @@ def protected(blp: Blueprint, *roles: str) -> Callable:
     def decorator(view: Callable) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
+            g.protected = True  # Cache-Control: no-store on this answer, whatever it is
             actor = _authenticate()
             code = kwargs.get("code")
             if code is not None and (code not in current_app.extensions["boards"]
                                      or (actor.role == "hwb" and actor.hwb_code != code)):
                 abort(404)
             if actor.role not in roles:
-                abort(403, f"A {actor.role} token may not do this; it needs the role {' or '.join(roles)}.")
+                abort(403, f"{with_article(actor.role).capitalize()} token may not do this; it needs the "
+                           f"role {' or '.join(roles)}.")
             g.actor = actor
             return view(*args, **kwargs)
 

@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 
 from storage import db, tokens
 from storage.audit import Actor
+from storage.models import PARTIES, iso
 
 bcf_cli = AppGroup("bcf", help="BCF service administration.")
 
@@ -27,20 +28,37 @@ def init_db() -> None:
                f"{db.current_revision(engine)}.")
 
 
+def _expiry(_context: click.Context, _param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        return tokens.parse_expiry(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
 @bcf_cli.command("create-token")
 @click.option("--role", required=True, type=click.Choice(["hwb", "assurance", "admin"]))
 @click.option("--hwb", "hwb_code", help="The board's ONS code (role hwb only), e.g. E06000001.")
 @click.option("--name", required=True, help='Who holds it, e.g. "Hartlepool finance".')
-def create_token(role: str, hwb_code: str | None, name: str) -> None:
+@click.option("--party", type=click.Choice(PARTIES),
+              help="Role assurance only: the party whose agreement to recovery plans the token records "
+                   "(NHS England's and the peer reviewer's each need their own token).")
+@click.option("--expires", "expires_at", metavar="WHEN", callback=_expiry,
+              help=f"When the token stops working: {tokens.EXPIRES_HELP}. Default: never.")
+def create_token(role: str, hwb_code: str | None, name: str, party: str | None, expires_at) -> None:
     """Create a bearer token and print it, alone, on the last line (it is not shown again)."""
     if hwb_code and hwb_code not in current_app.extensions["boards"]:
         raise click.BadParameter(f"no board {hwb_code}", param_hint="--hwb")
     with current_app.extensions["bcf_sessions"].begin() as session:
         try:
-            token, secret = tokens.create(session, _operator(), name=name, role=role, hwb_code=hwb_code)
+            token, secret = tokens.create(session, _operator(), name=name, role=role, hwb_code=hwb_code,
+                                          party=party, expires_at=expires_at)
         except ValueError as error:
             raise click.UsageError(str(error)) from None
-        click.echo(f"Created token {token.id} ({role}{' ' + hwb_code if hwb_code else ''}) for {name}. "
+        held = "".join(f" {x}" for x in (hwb_code, party) if x)
+        until = f", expires {iso(expires_at)}" if expires_at else ""
+        click.echo(f"Created token {token.id} ({role}{held}{until}) for {name}. "
                    "Keep it now; it is stored only as a hash:")
     click.echo(secret)
 
@@ -57,6 +75,12 @@ def revoke_token(token_id: int) -> None:
         except StorageError as error:
             raise click.ClickException(error.message) from None
         click.echo(f"Revoked token {token.id} ({token.name}).")
+
+
+token_cli = click.Group("token", help="Bearer tokens: create (as create-token), revoke (as revoke-token).")
+token_cli.add_command(create_token, "create")
+token_cli.add_command(revoke_token, "revoke")
+bcf_cli.add_command(token_cli)
 
 
 def _pounds(_context: click.Context, _param: click.Parameter, value: str | None) -> Decimal | None:

@@ -4,8 +4,8 @@ POST merges the board's current plan with its current actuals into one api.md re
 calculator's one code path (:meth:`calculator.Calculator.calculate`); the answer is stored unchanged
 with the rule set, the versions used and who asked. ``GET …/{id}`` returns it exactly as stored.
 ``GET …/current`` is the latest determination with ``held_back_use`` brought up to date from the
-recovery-plan workflow (rules §6: ``recovery_plan`` while under way or agreed, ``nhs_england_direction``
-after a direction).
+recovery-plan workflow of each tranche's payment (rules §6: ``recovery_plan`` while under way or agreed,
+``nhs_england_direction`` after a direction).
 """
 
 from __future__ import annotations
@@ -67,9 +67,12 @@ class CurrentDetermination(MethodView):
         row = determinations.latest(session, code)
         if row is None:
             raise NotFound(f"No determination has been made for {code} yet.")
-        plan = workflow.find(session, code)
+        plans = workflow.list_for(session, code)
         out = determinations.describe(row)
-        out["result"] = current_determination(row.result, plan.state if plan else None)
-        out["recovery_plan"] = None if plan is None else {"state": plan.state,
-                                                          "determination_id": plan.determination_id}
+        out["result"] = current_determination(row.result, {plan.payment: plan.state for plan in plans})
+        summaries = {plan.payment: {"payment": plan.payment, "state": plan.state,
+                                    "determination_id": plan.determination_id} for plan in plans}
+        out["recovery_plans"] = summaries  # per payment: {payment: {state, determination_id}}
+        # the most recently opened plan (a board had one per year before plans were per payment)
+        out["recovery_plan"] = summaries[plans[-1].payment] if plans else None
         return out

@@ -40,8 +40,8 @@ BCF_ERRORS: dict[str, tuple[int, str]] = {
 }
 DEFAULT_BCF_ERROR = (400, "Bad request")
 # The context members an error may answer beside its message: a workflow's state and allowed steps, the
-# fields still missing, the version a writer must read first.
-PROBLEM_EXTENSIONS = ("state", "allowed", "missing", "current_version")
+# fields still missing, the version a writer must read first, the payments a request must choose from.
+PROBLEM_EXTENSIONS = ("state", "allowed", "missing", "current_version", "payments")
 
 
 class ProblemDetailSchema(ma.Schema):

@@ -1,15 +1,26 @@
-"""The recovery-plan workflow (Annex I paras 53–57; rules §6), one per board.
+"""The recovery-plan workflow (Annex I paras 53–57; rules §6), one per board and payment.
 
-- ``GET  /api/v1/hwbs/{code}/recovery-plan`` — state, agreements, direction, sign-off, history and the
-  transitions allowed now.
-- ``POST /api/v1/hwbs/{code}/recovery-plan`` — the board submits its plan: ``{"plan": {...}, "note"}``
+A board has a recovery plan for each payment (``april-2015``, ``october-2015``) whose metrics tranche fell
+below the threshold, opened by the determination that found it: October's shortfall gets its own plan
+after April's was agreed.
+
+- ``GET  /api/v1/hwbs/{code}/recovery-plans`` — the board's plans, one per payment, oldest first.
+- ``GET  /api/v1/hwbs/{code}/recovery-plan/{payment}`` — state, agreements, direction, sign-off, history
+  and the transitions allowed now.
+- ``POST …/recovery-plan/{payment}`` — the board submits its plan: ``{"plan": {...}, "note"}``
   (``required → submitted``).
-- ``POST …/recovery-plan/transitions`` — ``{"to": "agreed" | "not_agreed" | "nhs_england_direction" |
-  "submitted", "note", "direction", "plan"}``.
-- ``POST …/recovery-plan/agreements`` — ``{"party": "hwb" | "nhs_england" | "peer_reviewer", "note"}``
-  (the board records its own; assurance records NHS England's and the peer reviewer's).
-- ``POST …/recovery-plan/sign-off`` — ``{"minister": "...", "note"}`` on ``agreed`` or
+- ``POST …/recovery-plan/{payment}/transitions`` — ``{"to": "agreed" | "not_agreed" |
+  "nhs_england_direction" | "submitted", "note", "direction", "plan"}``.
+- ``POST …/recovery-plan/{payment}/agreements`` — ``{"party": "hwb" | "nhs_england" | "peer_reviewer",
+  "note"}``: the board records its own with its token; NHS England's and the peer reviewer's each come from
+  an assurance token that holds that party (``create-token --role assurance --party …``), so one token
+  cannot record both.
+- ``POST …/recovery-plan/{payment}/sign-off`` — ``{"minister": "...", "note"}`` on ``agreed`` or
   ``nhs_england_direction`` (assurance).
+
+``…/recovery-plan`` without a payment (api.md's path, and its transitions) is the board's recovery plan
+while it has one; once it has plans for more than one payment it is 409 naming them, and the client says
+which with ``…/recovery-plan/{payment}``.
 
 A move the workflow does not allow is 409 with ``allowed`` listing the moves that are; every step is audited.
 """
@@ -23,8 +34,10 @@ from flask.views import MethodView
 from api import database
 from api.auth import actor, protected
 from api.parsing import Blueprint
+from api.stored_inputs import periods
 from storage import workflow
-from storage.errors import NotFound
+from storage.audit import with_article
+from storage.errors import Conflict, NotFound
 
 blp = Blueprint("recovery_plans", __name__, url_prefix="/api/v1/hwbs",
                 description="The recovery-plan workflow of Annex I paras 53–57.")
@@ -60,36 +73,115 @@ class SignOffSchema(ma.Schema):
     note = ma.fields.String()
 
 
-def _plan(code: str):
-    plan = workflow.find(database.session(), code)
-    if plan is None:
+def _plan(code: str, payment: str | None):
+    session = database.session()
+    if payment is not None:
+        if payment not in periods():
+            abort(404, f"No payment {payment!r}; known: {', '.join(sorted(periods()))}.")
+        plan = workflow.find(session, code, payment)
+        if plan is None:
+            raise NotFound(f"{code} has no {payment} recovery plan: none of its determinations has required "
+                           "one for that payment.")
+        return plan
+    plans = workflow.list_for(session, code)
+    if not plans:
         raise NotFound(f"{code} has no recovery plan: none of its determinations has required one.")
-    return plan
+    if len(plans) > 1:
+        payments = [p.payment for p in plans]
+        raise Conflict(f"{code} has a recovery plan for each of {', '.join(payments)}: say which, "
+                       f"/api/v1/hwbs/{code}/recovery-plan/{{payment}}.", payments=payments)
+    return plans[0]
 
 
 def _may(role: str) -> None:
     if actor().role != role:
-        abort(403, f"This step is recorded by a {role} token, not a {actor().role} one.")
+        abort(403, f"This step is recorded by {with_article(role)} token, not "
+                   f"{with_article(actor().role)} one.")
 
 
-def _move(code: str, to: str, **details):
-    plan = _plan(code)
+def _move(code: str, payment: str | None, to: str, **details):
+    plan = _plan(code, payment)
     _may(workflow.role_for(plan, to))  # 409 first if the move is not allowed at all, then the role
     return workflow.describe(workflow.transition(database.session(), actor(), plan, to, **details))
+
+
+def _agree(code: str, payment: str | None, data: dict):
+    plan = _plan(code, payment)
+    workflow.check_party(actor(), data["party"])
+    return workflow.describe(workflow.record_agreement(database.session(), actor(), plan, data["party"],
+                                                       data.get("note")))
+
+
+def _sign_off(code: str, payment: str | None, data: dict):
+    plan = _plan(code, payment)
+    _may(workflow.SIGN_OFF_ROLE)
+    return workflow.describe(workflow.record_sign_off(database.session(), actor(), plan, data["minister"],
+                                                      data.get("note")))
+
+
+@blp.route("/<code>/recovery-plans")
+class RecoveryPlans(MethodView):
+    @protected(blp, "hwb", "assurance")
+    def get(self, code):
+        """The board's recovery plans, one per payment that needed one, oldest first"""
+        return [workflow.describe(plan) for plan in workflow.list_for(database.session(), code)]
+
+
+@blp.route("/<code>/recovery-plan/<payment>")
+class PaymentRecoveryPlan(MethodView):
+    @protected(blp, "hwb", "assurance")
+    def get(self, code, payment):
+        """Where the board's recovery plan for one payment stands, and which transitions are allowed now"""
+        return workflow.describe(_plan(code, payment))
+
+    @protected(blp, "hwb", "assurance")
+    @blp.arguments(SubmissionSchema)
+    def post(self, data, code, payment):
+        """The board submits its recovery plan for one payment (required → submitted)"""
+        return _move(code, payment, "submitted", content=data["plan"], note=data.get("note"))
+
+
+@blp.route("/<code>/recovery-plan/<payment>/transitions")
+class PaymentTransitions(MethodView):
+    @protected(blp, "hwb", "assurance")
+    @blp.arguments(TransitionSchema)
+    def post(self, data, code, payment):
+        """Move one payment's recovery plan to another state (409 naming the allowed ones if it may not)"""
+        return _move(code, payment, data["to"], note=data.get("note"), content=data.get("plan"),
+                     direction=data.get("direction"))
+
+
+@blp.route("/<code>/recovery-plan/<payment>/agreements")
+class PaymentAgreements(MethodView):
+    @protected(blp, "hwb", "assurance")
+    @blp.arguments(AgreementSchema)
+    def post(self, data, code, payment):
+        """Record one party's agreement to a payment's submitted recovery plan (403 unless the token holds
+        that party)"""
+        return _agree(code, payment, data)
+
+
+@blp.route("/<code>/recovery-plan/<payment>/sign-off")
+class PaymentSignOff(MethodView):
+    @protected(blp, "hwb", "assurance")
+    @blp.arguments(SignOffSchema)
+    def post(self, data, code, payment):
+        """Record the ministerial sign-off of a payment's agreed plan or NHS England direction"""
+        return _sign_off(code, payment, data)
 
 
 @blp.route("/<code>/recovery-plan")
 class RecoveryPlan(MethodView):
     @protected(blp, "hwb", "assurance")
     def get(self, code):
-        """Where the board's recovery plan stands, and which transitions are allowed now"""
-        return workflow.describe(_plan(code))
+        """The board's recovery plan while it has one (409 naming the payments once it has several)"""
+        return workflow.describe(_plan(code, None))
 
     @protected(blp, "hwb", "assurance")
     @blp.arguments(SubmissionSchema)
     def post(self, data, code):
-        """The board submits its recovery plan (required → submitted)"""
-        return _move(code, "submitted", content=data["plan"], note=data.get("note"))
+        """The board submits its recovery plan (required → submitted); see …/recovery-plan/{payment}"""
+        return _move(code, None, "submitted", content=data["plan"], note=data.get("note"))
 
 
 @blp.route("/<code>/recovery-plan/transitions")
@@ -97,8 +189,8 @@ class Transitions(MethodView):
     @protected(blp, "hwb", "assurance")
     @blp.arguments(TransitionSchema)
     def post(self, data, code):
-        """Move the recovery plan to another state (409 naming the allowed ones if it may not)"""
-        return _move(code, data["to"], note=data.get("note"), content=data.get("plan"),
+        """Move the board's recovery plan to another state; see …/recovery-plan/{payment}/transitions"""
+        return _move(code, None, data["to"], note=data.get("note"), content=data.get("plan"),
                      direction=data.get("direction"))
 
 
@@ -107,11 +199,9 @@ class Agreements(MethodView):
     @protected(blp, "hwb", "assurance")
     @blp.arguments(AgreementSchema)
     def post(self, data, code):
-        """Record one party's agreement to the submitted recovery plan"""
-        plan = _plan(code)
-        _may(workflow.PARTIES[data["party"]])
-        return workflow.describe(workflow.record_agreement(database.session(), actor(), plan, data["party"],
-                                                           data.get("note")))
+        """Record one party's agreement to the board's submitted recovery plan (403 unless the token holds
+        that party); see …/recovery-plan/{payment}/agreements"""
+        return _agree(code, None, data)
 
 
 @blp.route("/<code>/recovery-plan/sign-off")
@@ -119,8 +209,6 @@ class SignOff(MethodView):
     @protected(blp, "hwb", "assurance")
     @blp.arguments(SignOffSchema)
     def post(self, data, code):
-        """Record the ministerial sign-off of an agreed plan or an NHS England direction"""
-        plan = _plan(code)
-        _may(workflow.SIGN_OFF_ROLE)
-        return workflow.describe(workflow.record_sign_off(database.session(), actor(), plan, data["minister"],
-                                                          data.get("note")))
+        """Record the ministerial sign-off of the board's agreed plan or NHS England direction; see
+        …/recovery-plan/{payment}/sign-off"""
+        return _sign_off(code, None, data)

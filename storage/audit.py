@@ -20,10 +20,16 @@ class Actor:
     name: str
     role: str | None = None
     hwb_code: str | None = None
+    party: str | None = None  # an assurance token's party (nhs_england, peer_reviewer), if it holds one
 
     @classmethod
     def of(cls, token: Token) -> Actor:
-        return cls(token.id, token.name, token.role, token.hwb_code)
+        return cls(token.id, token.name, token.role, token.hwb_code, token.party)
+
+
+def with_article(word: str) -> str:
+    """``an assurance``, ``an admin``, ``a hwb``: a role named with its indefinite article in a message."""
+    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
 
 
 def record(session: Session, actor: Actor, action: str, resource: str, *, hwb_code: str | None = None,

@@ -40,3 +40,9 @@ class TransitionNotAllowed(Conflict):
     """A recovery-plan step that the workflow does not allow from the current state."""
 
     slug = "transition-not-allowed"
+
+
+class Forbidden(StorageError):
+    """The caller's token may not make this step (e.g. it does not hold the party whose agreement it is)."""
+
+    slug = "forbidden"

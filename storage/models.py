@@ -13,6 +13,8 @@ from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String, Uniqu
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROLES = ("hwb", "assurance", "admin")
+# The parties an assurance token may hold: whose agreement to a recovery plan it records (rules §6).
+PARTIES = ("nhs_england", "peer_reviewer")
 
 
 def utcnow() -> datetime:
@@ -42,9 +44,11 @@ class Token(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
     hwb_code: Mapped[str | None] = mapped_column(String(9))  # set for role hwb only
+    party: Mapped[str | None] = mapped_column(String(40), default=None)  # PARTIES; role assurance only
     token_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: never expires
 
 
 class PlanVersion(Base):
@@ -103,13 +107,15 @@ class Determination(Base):
 
 
 class RecoveryPlan(Base):
-    """A board's recovery plan and where it stands in the Annex I paras 53–57 workflow."""
+    """A board's recovery plan for one payment (``april-2015``, ``october-2015``) and where it stands in
+    the Annex I paras 53–57 workflow: each payment whose metrics tranche fell short has its own."""
 
     __tablename__ = "recovery_plans"
-    __table_args__ = (UniqueConstraint("hwb_code", name="uq_recovery_plans_hwb"),)
+    __table_args__ = (UniqueConstraint("hwb_code", "payment", name="uq_recovery_plans_hwb_payment"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     hwb_code: Mapped[str] = mapped_column(String(9))
+    payment: Mapped[str] = mapped_column(String(40))
     determination_id: Mapped[int] = mapped_column(ForeignKey("determinations.id"))
     state: Mapped[str] = mapped_column(String(40))
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped on every change: optimistic lock

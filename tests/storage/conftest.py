@@ -105,10 +105,11 @@ class Tokens:
                                 ("admin", "admin", None)):
             self.make(key, role, code)
 
-    def make(self, key: str, role: str, code: str | None = None) -> dict[str, str]:
+    def make(self, key: str, role: str, code: str | None = None, **options) -> dict[str, str]:
+        """A new token (``options``: ``party``, ``expires_at``) and its bearer header."""
         with self.app.extensions["bcf_sessions"].begin() as session:
             token, secret = tokens.create(session, Actor(None, "test-setup"), name=f"{key} token", role=role,
-                                          hwb_code=code)
+                                          hwb_code=code, **options)
             self.ids[key] = token.id
         self.secrets[key] = secret
         return self[key]

@@ -107,13 +107,18 @@ def test_two_reviewers_moving_the_recovery_plan_at_once_one_wins(engine):
     sessions = db.session_factory(engine)
     with sessions.begin() as setup:
         row = Determination(hwb_code="E06000001", rule_set="r", plan_version=1, actuals_versions={},
-                            request={}, result={"recovery_plan_required": True}, requested_by_name="t")
+                            request={}, requested_by_name="t",
+                            result={"recovery_plan_required": True, "tranches": [
+                                {"tranche": "october-2015/metrics", "payment": "october-2015",
+                                 "recovery_plan_required": True}]})
         setup.add(row)
         setup.flush()
         workflow.open_if_required(setup, ME, row)
-        workflow.transition(setup, ME, workflow.find(setup, "E06000001"), "submitted", content={"a": 1})
+        workflow.transition(setup, ME, workflow.find(setup, "E06000001", "october-2015"), "submitted",
+                            content={"a": 1})
     first, second = sessions(), sessions()
-    plan_1, plan_2 = workflow.find(first, "E06000001"), workflow.find(second, "E06000001")
+    plan_1, plan_2 = (workflow.find(first, "E06000001", "october-2015"),
+                      workflow.find(second, "E06000001", "october-2015"))
     workflow.transition(first, ME, plan_1, "not_agreed")  # flushed, not committed
     outcome: dict[str, object] = {}
 
@@ -134,5 +139,5 @@ def test_two_reviewers_moving_the_recovery_plan_at_once_one_wins(engine):
     second.close()
     assert isinstance(outcome["second"], StaleDataError)
     with sessions() as check:
-        plan = workflow.find(check, "E06000001")
+        plan = workflow.find(check, "E06000001", "october-2015")
         assert [h["to"] for h in plan.history] == ["submitted", "not_agreed"]

@@ -17,6 +17,12 @@ BOARD_PATHS = [
     ("POST", B + "/recovery-plan/transitions", {"to": "submitted", "plan": {"a": 1}}),
     ("POST", B + "/recovery-plan/agreements", {"party": "hwb"}),
     ("POST", B + "/recovery-plan/sign-off", {"minister": "M"}),
+    ("GET", B + "/recovery-plans", None),
+    ("GET", B + "/recovery-plan/october-2015", None),
+    ("POST", B + "/recovery-plan/october-2015", {"plan": {"a": 1}}),
+    ("POST", B + "/recovery-plan/october-2015/transitions", {"to": "submitted", "plan": {"a": 1}}),
+    ("POST", B + "/recovery-plan/october-2015/agreements", {"party": "hwb"}),
+    ("POST", B + "/recovery-plan/october-2015/sign-off", {"minister": "M"}),
 ]
 ADMIN_PATHS = [("GET", "/api/v1/tokens", None),
                ("POST", "/api/v1/tokens", {"name": "x", "role": "assurance"}),
