@@ -34,7 +34,14 @@ class TrancheRuleSchema(ma.Schema):
     id = ma.fields.String(required=True, metadata={"example": "april-2015/metrics"})
     payment = ma.fields.String(metadata={"example": "april-2015"})
     kind = ma.fields.String(metadata={"description": "conditions | metrics"})
-    share = ma.fields.Float(metadata={"example": 0.25})
+    share = ma.fields.Float(allow_none=True, metadata={
+        "example": 0.25, "description": "null for a tranche priced from a pot"})
+    pot = ma.fields.String(metadata={
+        "description": "only in a tranche priced from a pot (bcf-2015-16-revised): "
+                       "planned_reduction_x_average_nea_cost"})
+    held_back_use = ma.fields.String(metadata={
+        "description": "only in a tranche whose unearned money has a use of its own: "
+                       "nhs_out_of_hospital_services"})
     lines_parameter = ma.fields.String(metadata={"example": "april_metrics"})
     lines = ma.fields.List(ma.fields.String())
 
@@ -44,6 +51,10 @@ class PeriodRuleSchema(ma.Schema):
     start = ma.fields.String(allow_none=True, metadata={"example": "2014-04"})
     end = ma.fields.String(allow_none=True, metadata={"example": "2014-12"})
     as_defined_in_plan = ma.fields.Boolean()
+    baseline_start = ma.fields.String(metadata={
+        "description": "only where the rule set names the baseline period (the same quarter a year earlier)",
+        "example": "2014-01"})
+    baseline_end = ma.fields.String(metadata={"example": "2014-03"})
 
 
 class RuleSetSummarySchema(ma.Schema):
@@ -71,6 +82,16 @@ class RuleSetSchema(RuleSetSummarySchema):
     periods = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.Nested(PeriodRuleSchema)), metadata={
         "description": "per payment period id, per metric: the measurement period"})
+    # the July 2014 revised scheme's parameters: present only in a rule set that has them
+    average_nea_cost = MoneyField(metadata={
+        "description": "pounds per non-elective admission: pot = planned reduction × this"})
+    average_nea_cost_reference = ma.fields.String()
+    average_nea_cost_unverified = ma.fields.Boolean(metadata={
+        "description": "true: the figure could not be checked against its source (every answer warns)"})
+    minimum_reduction = ma.fields.Float(metadata={
+        "description": "the national minimum planned reduction (below it, a warning)", "example": 0.035})
+    monitored_metrics = ma.fields.List(ma.fields.String(), metadata={
+        "description": "assessed and reported, paid by no tranche"})
 
 
 @blp.route("")

@@ -320,6 +320,10 @@ def calculate_allocations(inputs: AllocationInputs, rule_set: RuleSet, boards: M
         pool = partial[code][P4P_POOL]
         tranches = []
         for tranche in rule_set.tranches:
+            if tranche.pot is not None:  # the revised scheme: a pot is sized from a plan, not the pool
+                tranches.append(TrancheFigure(tranche.id, None, None, None, (
+                    "a pot: the plan's planned reduction × average_nea_cost, not a share of the pool")))
+                continue
             if pool.amount is None:
                 tranches.append(TrancheFigure(tranche.id, tranche.share, None, None, "no pool"))
                 continue

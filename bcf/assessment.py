@@ -20,7 +20,7 @@ from typing import NamedTuple
 import numpy as np
 
 import metrics
-from bcf.catalogue import LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
+from bcf.catalogue import COUNT, LOCAL, Catalogue, MetricInfo, metric_info, statistic_type
 from bcf.figures import apart, count, four_figures, ratio_of_differences
 from bcf.money import exact_decimal
 from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score, Standardised
@@ -196,7 +196,9 @@ def estimates(
     variances: dict[BlockKey, float] = {}
     groups: dict[str, list[BlockKey]] = {}
     for key, (block, kind, _) in blocks.items():
-        if isinstance(block, BareValue):
+        if isinstance(block, BareValue) and kind == COUNT:  # the count itself: a Poisson interval on it
+            groups.setdefault(COUNT, []).append(key)
+        elif isinstance(block, BareValue):
             found[key] = Estimate(float(block.value))
         elif isinstance(block, Standardised):  # one call per number of age bands (areas x bands)
             groups.setdefault(f"dsr-{len(block.bands)}", []).append(key)
@@ -219,6 +221,11 @@ def estimates(
                 [block.sd for block in chosen],
                 [block.n for block in chosen],
                 confidence,
+            )
+        elif kind == COUNT:  # a count over its own period: the rate on an exposure of 1, multiplier 1
+            interval = metrics.rate(
+                [block.value for block in chosen], [1.0] * len(chosen), confidence,
+                catalogue.statistic_types[COUNT].multiplier,
             )
         elif kind == "proportion":
             interval = metrics.proportion(
@@ -250,6 +257,9 @@ def change_p_values(changes: Mapping[Key, _Change]) -> dict[Key, float | None]:
     groups: dict[str, list[Key]] = {}
     for key, change in changes.items():
         baseline, actual = change.subject.period.baseline, change.subject.period.actual
+        if change.subject.kind == COUNT and change.baseline.ci_lower is not None:
+            groups.setdefault(COUNT, []).append(key)  # counts sent as {value}: the count itself
+            continue
         if (
             isinstance(baseline, BareValue)
             or isinstance(actual, BareValue)
@@ -266,7 +276,12 @@ def change_p_values(changes: Mapping[Key, _Change]) -> dict[Key, float | None]:
         after = [change.subject.period.actual for change in group]
         # lists go to metrics as they are (it makes each one a float array); exposures are denominator ×
         # months as float × float, the multiplication numpy did on the float arrays before
-        if kind == "dsr":
+        if kind == COUNT:  # two counts over periods of the same length (a quarter and its baseline)
+            test = metrics.compare_rates(
+                [block.value for block in before], [1.0] * len(group),
+                [block.value for block in after], [1.0] * len(group),
+            )
+        elif kind == "dsr":
             test = metrics.compare_dsrs(
                 [change.baseline.value for change in group],
                 [change.baseline_variance for change in group],
@@ -405,9 +420,11 @@ def describe(
     """
     value, lower, upper = _estimate_texts(estimate) if estimate_texts is None else estimate_texts
     months = subject.months
-    if isinstance(block, BareValue):
+    if isinstance(block, BareValue) and subject.kind != COUNT:
         return value + " (a bare value: no interval)"
-    if isinstance(block, Counts) and subject.kind == "rate":
+    if isinstance(block, BareValue):
+        formula = "a count of"
+    elif isinstance(block, Counts) and subject.kind == "rate":
         per_month = f" ÷ {months} months" if months != 1 else ""
         formula = f"{count(block.numerator)}{per_month} ÷ {count(block.denominator)} × {multiplier_text}"
     elif isinstance(block, Counts):
@@ -416,6 +433,8 @@ def describe(
         formula = f"mean score of {count(block.n)} respondents"
     else:
         formula = f"DSR of {len(block.bands)} age bands" + (f" ÷ {months} months" if months != 1 else "")
+    if isinstance(block, BareValue):  # a count: "a count of 5,000 (95% CI …)"
+        return f"{formula} {value} ({confidence_text} CI {lower} to {upper}, {METHOD_NAMES[estimate.method]})"
     if lower is None:
         return f"{formula} = {value} (no interval: too few events)"
     method = METHOD_NAMES.get(estimate.method, estimate.method)
@@ -558,6 +577,8 @@ def _assessment(
             )
     elif with_actuals:
         parts.append("; no actual yet, so achievement is pending")
+    if subject.tranche is None and metric in rule_set.monitored_metrics:
+        parts.append(f"; monitored only under {rule_set.id}: assessed and reported, no tranche pays it")
     no_interval = base.ci_lower is None or (actual is not None and actual.ci_lower is None)
     result = MetricResult(
         metric=metric,

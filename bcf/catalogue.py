@@ -17,6 +17,10 @@ from bcf.plan import Counts, MetricPlan, Score, Standardised
 from bcf.reference import read_yaml
 
 STATISTIC_TYPES = ("rate", "proportion", "dsr", "score")
+# A count of events in a period (non_elective_admissions): a national metric's type only, never a plan's
+# own definition; sent as a bare {value} (the count), its interval is the Poisson interval of the count.
+COUNT = "count"
+CATALOGUE_TYPES = (*STATISTIC_TYPES, COUNT)
 POLARITIES = ("lower", "higher")
 AS_DEFINED = "as_defined"
 LOCAL = "local"
@@ -121,17 +125,17 @@ def _metric(problems: list[str], raw: Any, where: str, menu: bool) -> MetricInfo
         if not isinstance(raw.get(key), str) or not raw.get(key, "").strip():
             problems.append(f"{where}.{key}: must be non-empty text")
     kind, polarity = raw.get("type"), raw.get("polarity")
-    if kind not in STATISTIC_TYPES + (() if menu else (AS_DEFINED,)):
+    if kind not in (STATISTIC_TYPES if menu else (*CATALOGUE_TYPES, AS_DEFINED)):
         problems.append(f"{where}.type: unknown statistic type {kind!r}")
     if polarity not in POLARITIES + (() if menu else (AS_DEFINED,)):
         problems.append(f"{where}.polarity: must be lower or higher, not {polarity!r}")
     if (kind == AS_DEFINED) != (polarity == AS_DEFINED):
         problems.append(f"{where}: type and polarity are defined by the plan together, or not at all")
-    allowed = raw.get("allowed_types", [kind] if kind in STATISTIC_TYPES else list(STATISTIC_TYPES))
-    if not isinstance(allowed, list) or not allowed or any(a not in STATISTIC_TYPES for a in allowed):
+    allowed = raw.get("allowed_types", [kind] if kind in CATALOGUE_TYPES else list(STATISTIC_TYPES))
+    if not isinstance(allowed, list) or not allowed or any(a not in CATALOGUE_TYPES for a in allowed):
         problems.append(f"{where}.allowed_types: must be a list of statistic types")
         allowed = []
-    elif kind in STATISTIC_TYPES and kind not in allowed:
+    elif kind in CATALOGUE_TYPES and kind not in allowed:
         problems.append(f"{where}.allowed_types: must include the type {kind}")
     monthly = raw.get("monthly_average", False)
     if not isinstance(monthly, bool):
@@ -166,14 +170,14 @@ def parse_catalogue(data: Any, source: str) -> Catalogue:
     else:
         for key, raw in raw_types.items():
             where = f"statistic_types.{key}"
-            if key not in STATISTIC_TYPES:
+            if key not in CATALOGUE_TYPES:
                 problems.append(f"{where}: unknown statistic type")
             if _check_keys(problems, raw, where, {"multiplier", "ci", "change_test"}, set()):
                 multiplier = raw.get("multiplier")
                 if isinstance(multiplier, bool) or not isinstance(multiplier, int) or multiplier <= 0:
                     problems.append(f"{where}.multiplier: must be a positive whole number")
                 types[key] = StatisticType(key, multiplier, str(raw.get("ci")), str(raw.get("change_test")))
-        problems.extend(f"statistic_types.{t}: missing" for t in STATISTIC_TYPES if t not in types)
+        problems.extend(f"statistic_types.{t}: missing" for t in CATALOGUE_TYPES if t not in types)
 
     def metrics(key: str, menu: bool) -> dict[str, MetricInfo]:
         out: dict[str, MetricInfo] = {}

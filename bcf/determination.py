@@ -14,7 +14,8 @@ from bcf.assessment import Assessment, Statistics, Subject, assess, measure, non
 from bcf.catalogue import LOCAL, Catalogue
 from bcf.conditions import assess_conditions
 from bcf.errors import InvalidInput
-from bcf.money import ZERO, format_pounds
+from bcf.figures import count, percent
+from bcf.money import ZERO, exact_decimal, format_pounds, round_money
 from bcf.plan import Plan
 from bcf.results import (
     DETERMINED,
@@ -33,7 +34,7 @@ from bcf.results import (
     Totals,
     TrancheResult,
 )
-from bcf.rules import RuleSet
+from bcf.rules import RuleSet, Tranche
 from bcf.tranches import LineInput, line_availables, price_tranche, tranche_available
 from bcf.validation import CheckedPlan, check_plan
 
@@ -124,6 +125,74 @@ def _plan_warnings(plan: Plan, catalogue: Catalogue) -> list[PlanWarning]:
     return warnings
 
 
+# --- the revised scheme (bcf-2015-16-revised): pots and their warnings ----------------------------------
+
+
+def _pot(tranche: Tranche, result: MetricResult | AmbitionResult | None, rule_set: RuleSet
+         ) -> tuple[Decimal, str]:
+    """A tranche priced from a pot: round(planned reduction × average_nea_cost), with its sentence.
+
+    The planned reduction is the baseline count less the planned count (the same quarter of the baseline
+    year); a plan that is no reduction puts nothing at stake; a quarter the plan does not give cannot be
+    sized, so nothing is at stake for it either.
+    """
+    cost = rule_set.average_nea_cost
+    cost_text = format_pounds(cost) + (" (unverified)" if rule_set.average_nea_cost_unverified else "")
+    metric = tranche.lines[0]
+    if result is None:
+        return ZERO, (f"{format_pounds(ZERO)}: the plan gives no {metric} figures for {tranche.payment}, "
+                      f"so no planned reduction sizes it")
+    baseline, plan = exact_decimal(result.baseline.value), exact_decimal(result.plan)
+    planned = baseline - plan
+    terms = f"(baseline {count(result.baseline.value)} − plan {count(result.plan)})"
+    if planned <= 0:
+        return ZERO, (f"{format_pounds(ZERO)}: the plan {terms} is no reduction in {metric}, "
+                      f"so nothing is at stake")
+    pot = round_money(planned * cost, rule_set.rounding.quantum, rule_set.rounding.mode)
+    return pot, (f"planned reduction {count(float(planned))} {terms} × average cost of a non-elective "
+                 f"admission {cost_text} = {format_pounds(pot)}")
+
+
+def _revised_warnings(
+    results: Sequence[MetricResult | AmbitionResult], rule_set: RuleSet, pool: Decimal, fund: Decimal | None
+) -> list[PlanWarning]:
+    """The revised scheme's warnings: an unverified average cost; a planned reduction below the national
+    minimum (over the quarters the plan gives); a performance fund larger than the pool."""
+    if not rule_set.pot_metrics:
+        return []
+    warnings = []
+    if rule_set.average_nea_cost_unverified:
+        warnings.append(PlanWarning(
+            "average_nea_cost_unverified", None, None,
+            f"The average cost of a non-elective admission, {format_pounds(rule_set.average_nea_cost)}, "
+            f"could not be checked here against its published source (rule set {rule_set.id}, "
+            f"average_nea_cost: unverified): every pot is sized from it, so its pounds are provisional.",
+        ))
+    paid = {(t.lines[0], t.payment) for t in rule_set.tranches if t.pot is not None}
+    for metric in rule_set.pot_metrics:
+        quarters = [r for r in results if r.metric == metric and (r.metric, r.period) in paid]
+        baseline = sum((exact_decimal(r.baseline.value) for r in quarters), ZERO)
+        if rule_set.minimum_reduction is None or not quarters or baseline <= 0:
+            continue
+        planned = sum((exact_decimal(r.plan) for r in quarters), ZERO)
+        reduction = (baseline - planned) / baseline
+        if reduction < rule_set.minimum_reduction:
+            periods = ", ".join(r.period for r in quarters)
+            warnings.append(PlanWarning(
+                "reduction_below_minimum", metric, None,
+                f"The planned reduction in {metric} over {periods} is {percent(reduction)} "
+                f"(baseline {count(float(baseline))}, plan {count(float(planned))}), below the national "
+                f"minimum expectation of {percent(rule_set.minimum_reduction)} (minimum_reduction).",
+            ))
+    if fund is not None and fund > pool:
+        warnings.append(PlanWarning(
+            "performance_fund_exceeds_pool", None, None,
+            f"The performance fund sized from the planned reduction, {format_pounds(fund)}, is more than "
+            f"the board's pool {format_pounds(pool)}.",
+        ))
+    return warnings
+
+
 def _condition_line(result: ConditionResult) -> LineInput:
     if result.status == MET:
         return LineInput(result.condition, DETERMINED, 1.0, None, "condition met")
@@ -204,7 +273,11 @@ def _tranches(
                 )
                 for metric in tranche.lines
             ]
-        priced.append(price_tranche(tranche, pool, lines, plan_assured, rule_set, failures))
+        pot = None
+        if tranche.pot is not None:
+            found = assessment_of.get((tranche.lines[0], tranche.payment))
+            pot = _pot(tranche, None if found is None else found.result, rule_set)
+        priced.append(price_tranche(tranche, pool, lines, plan_assured, rule_set, failures, pot))
     return tuple(priced)
 
 
@@ -272,7 +345,10 @@ def _determine_one(
         held_back=None if pending else sum((tranche.held_back for tranche in tranches), ZERO),
     )
     warnings = _plan_warnings(plan, catalogue) + metric_warnings
-    if totals.available != p4p_pool:
+    if rule_set.pot_metrics:  # a fund sized from pots is not the pool split into shares
+        warnings += _revised_warnings(
+            [assessment.result for assessment in assessments], rule_set, p4p_pool, totals.available)
+    elif totals.available != p4p_pool:
         warnings.append(_tranche_rounding(p4p_pool, totals.available))
     flags = [tranche.recovery_plan_required for tranche in tranches]
     recovery = True if any(flags) else (None if None in flags else False)
@@ -306,9 +382,16 @@ def assess_ambitions(
     assessments, warnings = assess(metric_periods, measured, rule_set, catalogue, with_actuals=False)
     _refuse_non_finite(plan, assessments)
     given = {(subject.metric.metric, subject.period_id) for subject in metric_periods}
+    result_of = {(a.result.metric, a.result.period): a.result for a in assessments}
     worth: dict[tuple[str, str], tuple[Decimal, str]] = {}
     for tranche in rule_set.tranches:
         if tranche.kind != "metrics":
+            continue
+        if tranche.pot is not None:  # its one line is worth its pot
+            found = result_of.get((tranche.lines[0], tranche.payment))
+            available, text = _pot(tranche, found, rule_set)
+            if found is not None:
+                worth[(tranche.lines[0], tranche.payment)] = (available, f"{tranche.id} (pot {text})")
             continue
         available = tranche_available(p4p_pool, tranche, rule_set)
         statuses = [
@@ -348,11 +431,12 @@ def assess_ambitions(
                 explanation=text,
             )
         )
+    fund = sum((worth[key][0] for key in worth if key[0] in rule_set.pot_metrics), ZERO)
     return Ambitions(
         plan.hwb_code,
         rule_set.id,
         p4p_pool,
         tuple(results),
         tuple(warning for warning in _plan_warnings(plan, catalogue) if warning.code != "access_not_checked")
-        + tuple(warnings),
+        + tuple(warnings) + tuple(_revised_warnings(results, rule_set, p4p_pool, fund)),
     )

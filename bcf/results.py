@@ -27,6 +27,9 @@ PENDING_CONDITIONS, PENDING_ASSURANCE, NHS_ENGLAND_DIRECTION = (
     "pending_assurance",
     "nhs_england_direction",
 )
+# The revised scheme (bcf-2015-16-revised): unearned money is spent on NHS-commissioned out-of-hospital
+# services, as agreed by the HWB (a tranche's own held_back_use; no recovery plan)
+NHS_OUT_OF_HOSPITAL_SERVICES = "nhs_out_of_hospital_services"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +107,7 @@ class TrancheResult:
     tranche: str
     payment: str
     kind: str  # conditions | metrics
-    share: Decimal
+    share: Decimal | None  # None: priced from a pot (the revised scheme), not a share of the pool
     status: str  # determined | pending | not_assessed
     available: Decimal
     released: Decimal | None

@@ -31,11 +31,25 @@ KNOWN_CONDITIONS = (
     "acute_sector_impact",
 )
 # The spec's names for the tranches' lists of lines (§2): a tranche's ``lines.name`` is one of these.
-LINE_LISTS = ("april_conditions", "april_metrics", "october_metrics")
+LINE_LISTS = (
+    "april_conditions",
+    "april_metrics",
+    "october_metrics",
+    # the July 2014 revised scheme (bcf-2015-16-revised): one quarterly payment each
+    "q4_2014_15_metrics",
+    "q1_2015_16_metrics",
+    "q2_2015_16_metrics",
+    "q3_2015_16_metrics",
+)
 TRANCHE_KINDS = ("conditions", "metrics")
 UNASSESSABLE_MODES = ("held_back", "redistribute")
 PAYMENT_MODES = ("pro_rata", "all_or_nothing")
 P4P_BASES = ("minimum_fund",)
+# How a tranche priced from a pot (the revised scheme) sizes it: the planned reduction of its one metric
+# (baseline − plan, a count) × the rule set's average_nea_cost.
+POT_BASES = ("planned_reduction_x_average_nea_cost",)
+# What a tranche may name as the use of its unearned money (the revised scheme); others keep §6.
+TRANCHE_HELD_BACK_USES = ("nhs_out_of_hospital_services",)
 ROUNDING_MODES = (
     "ROUND_HALF_UP",
     "ROUND_HALF_EVEN",
@@ -80,9 +94,11 @@ class Tranche:
     id: str
     payment: str
     kind: str  # conditions | metrics
-    share: Decimal
+    share: Decimal | None  # None: priced from a pot (``pot``) instead of a share of the pool
     lines_parameter: str
     lines: tuple[str, ...]
+    pot: str | None = None  # one of POT_BASES: available = planned reduction × average_nea_cost
+    held_back_use: str | None = None  # unearned money's use, instead of §6 (no recovery plan)
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,8 @@ class Period:
     start: str | None = None  # YYYY-MM
     end: str | None = None
     as_defined_in_plan: bool = False
+    baseline_start: str | None = None  # YYYY-MM: the baseline's own period, when the rule set names it
+    baseline_end: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +136,12 @@ class RuleSet:
     confidence_level: Decimal
     small_numbers_min_denominator: int
     periods: Mapping[str, Mapping[str, Period]]
+    # The revised scheme's parameters (absent from bcf-2015-16, whose answers they leave as they were)
+    average_nea_cost: Decimal | None = None  # pounds per non-elective admission (pots)
+    average_nea_cost_reference: str | None = None
+    average_nea_cost_unverified: bool = False  # the figure could not be checked: every answer says so
+    minimum_reduction: Decimal | None = None  # the national minimum planned reduction (fraction)
+    monitored_metrics: tuple[str, ...] = ()  # assessed and reported, no tranche pays them
 
     def tranche(self, tranche_id: str) -> Tranche:
         for tranche in self.tranches:
@@ -156,8 +180,37 @@ class RuleSet:
             {(t.payment, m): t.id for t in self.tranches if t.kind == "metrics" for m in t.lines}
         )
 
+    @cached_property
+    def pot_metrics(self) -> tuple[str, ...]:
+        """The metrics whose planned reduction sizes a pot (the revised scheme), in tranche order."""
+        return tuple(dict.fromkeys(t.lines[0] for t in self.tranches if t.pot is not None))
+
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form for ``GET /api/v1/rule-sets/{id}``: plain JSON types, amounts as numbers."""
+        """JSON-ready form for ``GET /api/v1/rule-sets/{id}``: plain JSON types, amounts as numbers.
+
+        The revised scheme's parameters appear only in a rule set that has them."""
+        out = self._base_dict()
+        if self.average_nea_cost is not None:
+            out["average_nea_cost"] = float(self.average_nea_cost)
+            out["average_nea_cost_reference"] = self.average_nea_cost_reference
+            out["average_nea_cost_unverified"] = self.average_nea_cost_unverified
+        if self.minimum_reduction is not None:
+            out["minimum_reduction"] = float(self.minimum_reduction)
+        if self.monitored_metrics:
+            out["monitored_metrics"] = list(self.monitored_metrics)
+        for tranche, written in zip(self.tranches, out["tranches"], strict=True):
+            if tranche.pot is not None:
+                written["pot"] = tranche.pot
+            if tranche.held_back_use is not None:
+                written["held_back_use"] = tranche.held_back_use
+        for payment, metrics in self.periods.items():
+            for metric, p in metrics.items():
+                if p.baseline_start is not None:
+                    out["periods"][payment][metric].update(
+                        baseline_start=p.baseline_start, baseline_end=p.baseline_end)
+        return out
+
+    def _base_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "name": self.name,
@@ -181,7 +234,7 @@ class RuleSet:
                     "id": t.id,
                     "payment": t.payment,
                     "kind": t.kind,
-                    "share": float(t.share),
+                    "share": None if t.share is None else float(t.share),
                     "lines_parameter": t.lines_parameter,
                     "lines": list(t.lines),
                 }
@@ -371,7 +424,8 @@ def _months_between(start: str, end: str) -> int:
 
 
 def _period(problems: _Problems, value: Any, where: str) -> Period | None:
-    if not _keys(problems, value, where, ("months",), ("start", "end", "as_defined_in_plan")):
+    if not _keys(problems, value, where, ("months",),
+                 ("start", "end", "as_defined_in_plan", "baseline_start", "baseline_end")):
         return None
     months = value.get("months")
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
@@ -399,7 +453,20 @@ def _period(problems: _Problems, value: Any, where: str) -> Period | None:
     if span != months:
         problems.add(f"{where}.months", f"is {months} but {start} to {end} is {span} months")
         return None
-    return Period(months=months, start=start, end=end)
+    baseline = value.get("baseline_start"), value.get("baseline_end")
+    if baseline == (None, None):
+        return Period(months=months, start=start, end=end)
+    for key, month in zip(("baseline_start", "baseline_end"), baseline, strict=True):
+        if not isinstance(month, str) or not _MONTH.match(month):
+            problems.add(f"{where}.{key}", f"must be a month written YYYY-MM, not {month!r}")
+            return None
+    if _months_between(*baseline) != months:
+        problems.add(where, f"the baseline {baseline[0]} to {baseline[1]} is not {months} months long")
+        return None
+    if _months_between(baseline[0], start) <= months:
+        problems.add(f"{where}.baseline_start", f"the baseline must end before the period starts ({start})")
+        return None
+    return Period(months=months, start=start, end=end, baseline_start=baseline[0], baseline_end=baseline[1])
 
 
 def _periods(problems: _Problems, value: Any, where: str) -> dict[str, dict[str, Period]] | None:
@@ -431,22 +498,46 @@ PARAMETERS: dict[str, Callable[[_Problems, Any, str], Any]] = {
     "small_numbers_min_denominator": _whole,
     "rounding": _rounding,
 }
-TRANCHE_KEYS = ("id", "payment", "kind", "share", "lines")
+# The revised scheme's parameters: optional, each ``{description, reference, value}`` (average_nea_cost
+# may also say ``unverified: true``, when its figure could not be checked against the publication).
+OPTIONAL_PARAMETERS: dict[str, Callable[[_Problems, Any, str], Any]] = {
+    "average_nea_cost": lambda problems, value, where: _decimal(problems, value, where, Decimal(0)),
+    "minimum_reduction": lambda problems, value, where: _decimal(
+        problems, value, where, Decimal(0), Decimal(1)),
+    "monitored_metrics": _names,
+}
+TRANCHE_KEYS = ("id", "payment", "kind", "lines")
+TRANCHE_OPTIONAL_KEYS = ("share", "pot", "held_back_use")
 
 
 def _tranche(problems: _Problems, node: Any, where: str, periods: Mapping | None) -> Tranche | None:
     """One tranche with its lines inline: ``lines`` is a parameter whose ``name`` is the spec's name for
     the list (``april_metrics``); a conditions tranche names conditions, a metrics tranche metrics that
     have a measurement period for its payment."""
-    if not _keys(problems, node, where, TRANCHE_KEYS):
+    if not _keys(problems, node, where, TRANCHE_KEYS, TRANCHE_OPTIONAL_KEYS):
         return None
     tranche_id = _text(problems, node.get("id"), f"{where}.id")
     payment = _text(problems, node.get("payment"), f"{where}.payment")
     kind = _text(problems, node.get("kind"), f"{where}.kind", TRANCHE_KINDS)
-    share = _parameter(
-        problems, node.get("share"), f"{where}.share",
-        lambda p, value, at: _decimal(p, value, at, Decimal(0), Decimal(1)),
-    )
+    share = pot = use = None
+    if "share" not in node and "pot" not in node:
+        problems.add(f"{where}.share", "missing")
+        return None
+    if "share" in node and "pot" in node:
+        problems.add(where, "is priced from a share of the pool or from a pot, not both")
+        return None
+    if "share" in node:
+        share = _parameter(
+            problems, node.get("share"), f"{where}.share",
+            lambda p, value, at: _decimal(p, value, at, Decimal(0), Decimal(1)),
+        )
+    else:
+        pot = _parameter(problems, node.get("pot"), f"{where}.pot", _one_of(*POT_BASES))
+        if kind != "metrics":
+            problems.add(f"{where}.pot", "only a metrics tranche is priced from a pot")
+    if "held_back_use" in node:
+        use = _parameter(problems, node.get("held_back_use"), f"{where}.held_back_use",
+                         _one_of(*TRANCHE_HELD_BACK_USES))
     read_lines = _conditions if kind == "conditions" else _names
     lines = _parameter(problems, node.get("lines"), f"{where}.lines", read_lines, also=("name",))
     name = None
@@ -461,9 +552,11 @@ def _tranche(problems: _Problems, node: Any, where: str, periods: Mapping | None
             for metric in lines:
                 if metric not in periods[payment]:
                     problems.add(f"periods.value.{payment}", f"no measurement period for line {metric!r}")
-    if None in (tranche_id, payment, kind, share, lines, name):
+    if pot is not None and lines is not None and len(lines) != 1:
+        problems.add(f"{where}.lines.value", "a tranche priced from a pot has one line: its pot's metric")
+    if None in (tranche_id, payment, kind, lines, name) or share is None and pot is None:
         return None
-    return Tranche(tranche_id, payment, kind, share, name, lines)
+    return Tranche(tranche_id, payment, kind, share, name, lines, pot, use)
 
 
 def _tranches(problems: _Problems, value: Any, periods: Mapping | None) -> tuple[Tranche, ...] | None:
@@ -479,8 +572,9 @@ def _tranches(problems: _Problems, value: Any, periods: Mapping | None) -> tuple
     names = [t.lines_parameter for t in tranches]
     for name in sorted({n for n in names if names.count(n) > 1}):
         problems.add("tranches", f"{name} are the lines of more than one tranche")
-    total = sum(t.share for t in tranches)
-    if total != 1:
+    shares = [t.share for t in tranches if t.share is not None]
+    total = sum(shares)
+    if shares and total != 1:
         problems.add("tranches", f"shares add up to {total}, not 1")
     return tuple(tranches)
 
@@ -492,7 +586,8 @@ def parse_rule_set(data: Any, source: str) -> RuleSet:
     :raise ReferenceDataError: all the problems in the file, each naming its key.
     """
     problems = _Problems(source)
-    if not _keys(problems, data, "", ("id", "name", "current", *PARAMETERS, "tranches"), ("reference",)):
+    if not _keys(problems, data, "", ("id", "name", "current", *PARAMETERS, "tranches"),
+                 ("reference", *OPTIONAL_PARAMETERS)):
         problems.raise_if_any()
     rule_id = _text(problems, data.get("id"), "id")
     if rule_id and not _ID.match(rule_id):
@@ -507,6 +602,7 @@ def parse_rule_set(data: Any, source: str) -> RuleSet:
     values = {key: _parameter(problems, data[key], key, read) for key, read in PARAMETERS.items()
               if key in data}
     tranches = _tranches(problems, data["tranches"], values.get("periods")) if "tranches" in data else None
+    revised = _revised(problems, data, tranches, values.get("periods"))
     if tranches is not None and values.get("access_conditions") is not None:
         earning = {c for t in tranches if t.kind == "conditions" for c in t.lines}
         overlap = earning & set(values["access_conditions"])
@@ -524,7 +620,39 @@ def parse_rule_set(data: Any, source: str) -> RuleSet:
         april_metrics=lines.get("april_metrics", ()),
         october_metrics=lines.get("october_metrics", ()),
         **values,
+        **revised,
     )
+
+
+def _revised(
+    problems: _Problems, data: Mapping, tranches: tuple[Tranche, ...] | None, periods: Mapping | None
+) -> dict[str, Any]:
+    """The revised scheme's optional parameters, checked against the tranches and periods."""
+    found: dict[str, Any] = {}
+    for key, read in OPTIONAL_PARAMETERS.items():
+        if key in data:
+            also = ("unverified",) if key == "average_nea_cost" else ()
+            found[key] = _parameter(problems, data[key], key, read, also=also)
+    cost = data.get("average_nea_cost")
+    if isinstance(cost, Mapping):
+        unverified = cost.get("unverified", False)
+        if not isinstance(unverified, bool):
+            problems.add("average_nea_cost.unverified", "must be true or false")
+        found["average_nea_cost_unverified"] = unverified is True
+        found["average_nea_cost_reference"] = cost.get("reference")
+    if tranches and any(t.pot for t in tranches) and "average_nea_cost" not in data:
+        problems.add("average_nea_cost", "missing: a tranche is priced from a pot")
+    monitored = found.get("monitored_metrics")
+    if monitored and tranches is not None and periods is not None:
+        paid = {m for t in tranches if t.kind == "metrics" for m in t.lines}
+        for metric in monitored:
+            if metric in paid:
+                problems.add("monitored_metrics.value", f"{metric} is paid by a tranche: not monitored only")
+            if not any(metric in metrics for metrics in periods.values()):
+                problems.add("monitored_metrics.value", f"{metric} has no measurement period")
+    if "monitored_metrics" in found and monitored is None:
+        found.pop("monitored_metrics")
+    return {key: value for key, value in found.items() if value is not None}
 
 
 def load_rule_set(path: Path) -> RuleSet:

@@ -17,6 +17,7 @@ from bcf.money import ZERO, exact_decimal, format_pounds, round_money, split
 from bcf.results import (
     CONTINGENCY_PLAN,
     DETERMINED,
+    NHS_OUT_OF_HOSPITAL_SERVICES,
     NONE,
     NOT_ASSESSED,
     PENDING,
@@ -105,6 +106,7 @@ def price_tranche(
     plan_assured: bool | None,
     rule_set: RuleSet,
     access_failures: Sequence[str] = (),
+    pot: tuple[Decimal, str] | None = None,
 ) -> TrancheResult:
     """Money for one tranche: lines, released and held back, status, held-back use and recovery plan.
 
@@ -113,9 +115,11 @@ def price_tranche(
     :param access_failures: the access conditions not met or not assessed ("data_sharing not met"), named
         in explanations. A metrics tranche needs a recovery plan when an assessed metric's reported (6 dp)
         achievement is below ``threshold`` (§6), the figure the user sees.
+    :param pot: a tranche priced from a pot (``tranche.pot``, the revised scheme): its available amount
+        (rounded) and the sentence that says how it was sized, in place of pool × share.
     """
     rounding = rule_set.rounding
-    available = tranche_available(pool, tranche, rule_set)
+    available = tranche_available(pool, tranche, rule_set) if pot is None else pot[0]
     statuses = [line.status for line in lines]
     amounts, sharing = line_availables(available, statuses, rule_set)
     not_assured = plan_assured is False
@@ -165,6 +169,8 @@ def price_tranche(
         recovery: bool | None = False
     elif pending:
         recovery = None
+    elif tranche.held_back_use is not None:  # its unearned money has a use of its own: no recovery plan
+        recovery = False
     else:
         threshold = rule_set.threshold
         near = float(threshold)
@@ -194,10 +200,13 @@ def price_tranche(
             use = NONE
         elif tranche.kind == "conditions":
             use = PENDING_CONDITIONS
+        elif tranche.held_back_use is not None:
+            use = tranche.held_back_use
         else:
             use = RECOVERY_PLAN if recovery else CONTINGENCY_PLAN
     explanation = _tranche_text(
-        tranche, pool, available_text, released_total, held_total, use, recovery, status, rule_set
+        tranche, pool, available_text, released_total, held_total, use, recovery, status, rule_set,
+        None if pot is None else pot[1],
     )
     return TrancheResult(
         tranche.id,
@@ -221,6 +230,9 @@ USES = {
     PENDING_CONDITIONS: "held back until the conditions are shown to be met",
     CONTINGENCY_PLAN: "held back to fund the agreed contingency plan (no metric below the threshold)",
     RECOVERY_PLAN: "held back to fund a recovery plan (a metric is below the threshold)",
+    NHS_OUT_OF_HOSPITAL_SERVICES: (
+        "not earned, so spent on NHS-commissioned out-of-hospital services, as agreed by the HWB"
+    ),
 }
 
 
@@ -234,12 +246,17 @@ def _tranche_text(
     recovery: bool | None,
     status: str,
     rule_set: RuleSet,
+    pot_text: str | None = None,
 ) -> str:
-    text = f"{tranche.id}: {percent(float(tranche.share))} of the pool {format_pounds(pool)} = {available}"
+    if pot_text is not None:
+        text = f"{tranche.id}: pot: {pot_text}"
+    else:
+        text = (f"{tranche.id}: {percent(float(tranche.share))} of the pool {format_pounds(pool)} "
+                f"= {available}")
     if status == PENDING:
         return text + "; pending: a line has no actual yet, so released and held back are not known"
     text += f"; released {format_pounds(released)}, held back {format_pounds(held)}: {USES[use]}"
-    if tranche.kind == "metrics" and recovery is not None:
+    if tranche.kind == "metrics" and recovery is not None and tranche.held_back_use is None:
         text += (
             f"; recovery plan {'required' if recovery else 'not required'} "
             f"(threshold {percent(float(rule_set.threshold))} of the ambition)"

@@ -15,7 +15,7 @@ import math
 from typing import Any
 
 import metrics
-from bcf.catalogue import LOCAL, POLARITIES, STATISTIC_TYPES, Catalogue, metric_info, statistic_type
+from bcf.catalogue import COUNT, LOCAL, POLARITIES, STATISTIC_TYPES, Catalogue, metric_info, statistic_type
 from bcf.plan import UNREAD, BareValue, Counts, MetricPlan, Plan, Score, Standardised
 from bcf.rules import RuleSet
 
@@ -33,6 +33,7 @@ TYPE_BLOCKS = {
     "proportion": "{numerator, denominator}",
     "dsr": "{bands: [{events, population, standard_population}]}",
     "score": "{mean, sd, n}",
+    "count": "{value} (the count itself, a whole number)",
 }
 
 
@@ -119,6 +120,8 @@ def _block(problems: list[dict[str, str]], block: Any, kind: str | None, where: 
             _number(problems, band.events, f"{where}.bands[{j}].events", low=0, whole=True)
             _number(problems, band.population, f"{where}.bands[{j}].population", positive=True)
             _number(problems, band.standard_population, f"{where}.bands[{j}].standard_population", low=0)
+    elif isinstance(block, BareValue) and kind == COUNT:  # the count itself
+        _number(problems, block.value, f"{where}.value", low=0, whole=True)
     elif isinstance(block, BareValue):
         _value(problems, block.value, kind, f"{where}.value")
 
@@ -127,7 +130,7 @@ def _value(problems: list[dict[str, str]], value: Any, kind: str | None, where: 
     """A value in the metric's unit: rates are not negative, proportions are percentages."""
     if kind == "proportion":
         _number(problems, value, where, low=0, high=100)
-    elif kind in ("rate", "dsr"):
+    elif kind in ("rate", "dsr", COUNT):  # a planned count may be a fraction; counts are whole (_block)
         _number(problems, value, where, low=0)
     else:
         _number(problems, value, where)
@@ -164,7 +167,9 @@ def _metric(
     problems: list[dict[str, str]], metric: MetricPlan, where: str, rule_set: RuleSet, catalogue: Catalogue
 ) -> None:
     if not catalogue.is_metric(metric.metric):
-        known = ", ".join([*catalogue.national, LOCAL])
+        # the metrics the rule set measures, in catalogue order (for bcf-2015-16: every metric)
+        measured = {m for metrics in rule_set.periods.values() for m in metrics}
+        known = ", ".join(m for m in [*catalogue.national, LOCAL] if m in measured)
         problems.append(
             {"location": f"{where}.metric", "message": f"unknown metric {metric.metric!r}; known: {known}"}
         )

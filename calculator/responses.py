@@ -82,7 +82,8 @@ class TrancheSchema(ma.Schema):
     held_back = MoneyField(allow_none=True)
     held_back_use = fields.String(allow_none=True, metadata={
         "description": "none | contingency_plan | recovery_plan | nhs_england_direction | "
-                       "pending_conditions | pending_assurance"})
+                       "pending_conditions | pending_assurance | nhs_out_of_hospital_services "
+                       "(bcf-2015-16-revised)"})
     recovery_plan_required = fields.Boolean(allow_none=True)
     lines = fields.List(fields.Nested(LineSchema))
     explanation = fields.String()

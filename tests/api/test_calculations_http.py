@@ -207,7 +207,7 @@ def test_a_bad_rule_set_stops_start_up(tmp_path):
 
 
 def test_rule_sets_and_catalogue_are_loaded_once_into_extensions(app):
-    assert set(app.extensions["rule_sets"]) == {"bcf-2015-16"}
+    assert set(app.extensions["rule_sets"]) == {"bcf-2015-16", "bcf-2015-16-revised"}
     assert "delayed_transfers" in app.extensions["catalogue"].national
     assert app.extensions["calculator"].pool_lookup("E06000001") is None
     assert Path(app.config["REFERENCE_DATA_DIR"]).is_dir()

@@ -65,7 +65,7 @@ def test_metric_catalogue_and_local_menu(client):
     body = client.get("/api/v1/metrics").get_json()
     assert [m["id"] for m in body["national_metrics"]] == [
         "residential_admissions", "reablement", "delayed_transfers", "avoidable_emergency_admissions",
-        "patient_experience"]
+        "patient_experience", "non_elective_admissions"]
     assert len(body["local_menu"]) == 9  # metrics.md's menu
     falls = next(m for m in body["local_menu"] if m["id"] == "PHOF-2.24i")
     assert (falls["type"], falls["polarity"]) == ("rate", "lower")
@@ -74,9 +74,12 @@ def test_metric_catalogue_and_local_menu(client):
 
 
 def test_rule_sets(client):
-    assert client.get("/api/v1/rule-sets").get_json() == [{
+    listed = {r["id"]: r for r in client.get("/api/v1/rule-sets").get_json()}
+    assert set(listed) == {"bcf-2015-16", "bcf-2015-16-revised"}
+    assert listed["bcf-2015-16"] == {
         "id": "bcf-2015-16", "name": "Better Care Fund 2015/16 payment for performance", "current": True,
-        "reference": client.get("/api/v1/rule-sets/bcf-2015-16").get_json()["reference"]}]
+        "reference": client.get("/api/v1/rule-sets/bcf-2015-16").get_json()["reference"]}
+    assert listed["bcf-2015-16-revised"]["current"] is False
     rule_set = client.get("/api/v1/rule-sets/bcf-2015-16").get_json()
     assert rule_set["threshold"] == 0.7 and rule_set["confidence_level"] == 0.95
     assert rule_set["p4p_national_total"] == 1_000_000_000.00  # money as a JSON number

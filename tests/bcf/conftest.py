@@ -140,8 +140,19 @@ def rule_set_with(tmp_path: Path, **changes: Any):
 
 
 @pytest.fixture(scope="session")
-def rule_set():
-    return load_rule_sets(RULES_DIR)["bcf-2015-16"]
+def rule_sets():
+    return load_rule_sets(RULES_DIR)
+
+
+@pytest.fixture(scope="session")
+def rule_set(rule_sets):
+    return rule_sets["bcf-2015-16"]
+
+
+@pytest.fixture(scope="session")
+def revised(rule_sets):
+    """The July 2014 revised scheme (issue 13 §3): non-elective admissions, quarterly pots."""
+    return rule_sets["bcf-2015-16-revised"]
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,10 @@ def test_the_catalogue_holds_metrics_md(catalogue):
         "delayed_transfers",
         "avoidable_emergency_admissions",
         "patient_experience",
+        "non_elective_admissions",  # the revised scheme's metric (bcf-2015-16-revised)
     ]
+    nea = catalogue.national["non_elective_admissions"]
+    assert (nea.type, nea.polarity, nea.allowed_types) == ("count", "lower", ("count",))
     assert len(catalogue.local_menu) == 9
     dt = catalogue.national["delayed_transfers"]
     assert (dt.type, dt.polarity, dt.monthly_average) == ("rate", "lower", True)

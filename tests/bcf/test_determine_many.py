@@ -124,11 +124,14 @@ def test_each_board_of_a_batch_is_determined_as_alone(rule_set, catalogue, batch
     assert determine_many(checked, rule_set, catalogue, [pool for _, pool in batch]) == alone
 
 
-def test_the_scenarios_determined_in_one_batch_are_each_as_alone(rule_set, catalogue):
+@pytest.mark.parametrize("rule_set_id", ["bcf-2015-16", "bcf-2015-16-revised"])
+def test_the_scenarios_determined_in_one_batch_are_each_as_alone(rule_sets, catalogue, rule_set_id):
+    rule_set = rule_sets[rule_set_id]
     scenarios = [load(path) for path in SCENARIOS]
     batch = [(plan_from_json(s["request"]), Decimal(s["p4p_pool"])) for s in scenarios
-             if not s.get("rule_set_changes")]
-    assert len(batch) >= 5
+             if not s.get("rule_set_changes")
+             and (s["request"].get("rule_set") or "bcf-2015-16") == rule_set_id]
+    assert len(batch) >= 3
     together = determine_many([p for p, _ in batch], rule_set, catalogue, [pool for _, pool in batch])
     assert together == [determine(plan, rule_set, catalogue, pool) for plan, pool in batch]
     assert [d.hwb_code for d in together] == [p.hwb_code for p, _ in batch]
@@ -137,7 +140,8 @@ def test_the_scenarios_determined_in_one_batch_are_each_as_alone(rule_set, catal
 def test_each_plan_is_handed_its_own_statistics(rule_set, catalogue):
     """``bcf.assessment.measure`` measures plans together and gives each plan the statistics of its own
     metric-periods, in its subjects' order, as if measured alone: also a plan sent twice."""
-    plans = [plan_from_json(s["request"]) for s in map(load, SCENARIOS) if not s.get("rule_set_changes")]
+    plans = [plan_from_json(s["request"]) for s in map(load, SCENARIOS)
+             if not s.get("rule_set_changes") and not s["request"].get("rule_set")]
     plans = [plan for plan in plans if not check_plan(plan, rule_set, catalogue)]
     each_metric_periods = [subjects(plan, rule_set, catalogue) for plan in plans]
     alone = [measure([metric_periods], rule_set, catalogue)[0] for metric_periods in each_metric_periods]

@@ -4,7 +4,8 @@ hand from rules-2015-16.md (each file's ``description`` shows the working).
 ``request`` is the api.md JSON body. ``conditions: all_met`` stands for evidence meeting all six
 conditions; ``conditions_changes`` then replaces (or, with null, removes) single conditions.
 ``rule_set_changes`` writes a second rule-set file with those parameters changed and loads it with the
-real loader: no code changes for a different rule set.
+real loader: no code changes for a different rule set. A request that names a ``rule_set`` (the revised
+scheme's scenarios, ``revised_*.yaml``) is determined under that one.
 """
 
 from __future__ import annotations
@@ -41,11 +42,12 @@ def load(path: Path) -> dict:
 
 
 @pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
-def test_scenario(path, rule_set, catalogue, tmp_path):
+def test_scenario(path, rule_set, rule_sets, catalogue, tmp_path):
     scenario = load(path)
     rules = (
         rule_set_with(tmp_path, **scenario["rule_set_changes"])
         if scenario.get("rule_set_changes")
+        else rule_sets[scenario["request"]["rule_set"]] if scenario["request"].get("rule_set")
         else rule_set
     )
     result = determine(plan_from_json(scenario["request"]), rules, catalogue, Decimal(scenario["p4p_pool"]))
