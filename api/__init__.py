@@ -44,6 +44,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         CATALOGUE_PATH=None,  # default: REFERENCE_DATA_DIR/metric_catalogue.yaml
         # default: $BCF_ALLOCATIONS_FILE, else REFERENCE_DATA_DIR/allocations.csv (load-allocations writes it)
         ALLOCATIONS_FILE=None,
+        SECRET_KEY=None,  # signs the pages' session cookie: $SECRET_KEY, else a key in the instance folder
         DATABASE_URL=os.environ.get(
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
         ),
@@ -94,6 +95,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                    spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
+
+    from api import page_setup, pages, signin
+
+    page_setup.init_app(app)  # session key and cookie, filters, Content-Security-Policy
+    app.register_blueprint(pages.blp)  # HTML for people: the index and the board pages
+    app.register_blueprint(signin.blp)
 
     from api.cli import bcf_cli
 

@@ -55,14 +55,22 @@ def register(app) -> None:
         return problem(401, "Unauthorized", error.detail, headers={"WWW-Authenticate": challenge})
 
 
-def _authenticate() -> Actor:
+def authenticate_header() -> Actor:
     header = request.headers.get("Authorization", "")
     scheme, _, secret = header.partition(" ")
     if not header:
         raise Unauthorized("This resource needs a bearer token: Authorization: Bearer <token>.", False)
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send the token as Authorization: Bearer <token>.", True)
-    token = tokens.lookup(database.session(), secret.strip())
+    return authenticate_secret(secret.strip())
+
+
+def authenticate_secret(secret: str) -> Actor:
+    """The live token with this secret as an actor (the bearer header's, or a signed-in page's).
+
+    :raise Unauthorized: unknown, revoked or expired.
+    """
+    token = tokens.lookup(database.session(), secret)
     if token is None or token.revoked_at is not None:
         raise Unauthorized("The token is unknown or has been revoked.", True)
     if tokens.expired(token):
@@ -80,7 +88,7 @@ def protected(blp: Blueprint, *roles: str) -> Callable:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any):
             g.protected = True  # Cache-Control: no-store on this answer, whatever it is
-            actor = _authenticate()
+            actor = authenticate_header()
             code = kwargs.get("code")
             if code is not None and (code not in current_app.extensions["boards"]
                                      or (actor.role == "hwb" and actor.hwb_code != code)):

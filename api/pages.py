@@ -1,0 +1,98 @@
+"""The pages a person reads: the index (``/``, ``/api/v1``) and a page per board (``/reports/boards/…``).
+
+Plain Flask views rendering Jinja templates (``api/templates``), not part of the OpenAPI document: the
+API answers machines, these answer people. A board page shows the same stored determination that
+``GET /api/v1/hwbs/{code}/determinations/current`` answers, with the same roles.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from api import database
+from api.auth import Unauthorized
+from api.board_report import board_report
+from api.signin import form_key, page_actor, signed_in
+from bcf.recovery import current_determination
+from storage import determinations, workflow
+
+blp = Blueprint("pages", __name__)
+
+#: the CSV templates api/spreadsheets.py serves, with what each holds
+TEMPLATES = (
+    ("metrics", "Each metric's baseline, plan and actual counts, one row per board, metric and period."),
+    ("conditions", "The evidence for the national conditions, one row per board."),
+    ("pools", "Each board's payment-for-performance pool (leave a board out to use the allocation table)."),
+)
+
+
+@blp.get("/")
+def index():
+    """The front page: what the service does and where everything is."""
+    return _index_page()
+
+
+@blp.get("/api/v1")
+def api_index():
+    """The API's root: the same index for a browser, its links as JSON for a client that asks for JSON."""
+    if request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json":
+        return jsonify(_links())
+    return _index_page()
+
+
+def _links() -> dict[str, str]:
+    return {
+        "docs": url_for("api-docs.openapi_swagger_ui"),
+        "openapi": url_for("api-docs.openapi_json"),
+        "national_report": "/reports/national",
+        "national_report_data": "/api/v1/reports/national",
+        "board_reports": "/reports/boards/{code}",
+        "hwbs": "/api/v1/hwbs",
+        **{f"template_{name}": url_for("spreadsheets.template", name=name) for name, _ in TEMPLATES},
+    }
+
+
+def _index_page():
+    try:
+        actor = page_actor()
+    except Unauthorized:
+        actor = None  # a bad header on the open index: shown as not signed in
+    boards = sorted(current_app.extensions["boards"].values(), key=lambda b: b.name)
+    if actor is not None and actor.role == "hwb":
+        boards = [b for b in boards if b.code == actor.hwb_code]
+    return render_template("index.html", links=_links(), boards=boards, templates=TEMPLATES, actor=actor,
+                           form_key=form_key())
+
+
+@blp.get("/reports/boards/<board:code>")
+@signed_in("hwb", "assurance")
+def board(code: str):
+    """One board's latest determination explained line by line (200 saying so when there is none)."""
+    session = database.session()
+    found = current_app.extensions["boards"][code]
+    row = determinations.latest(session, code)
+    if row is None:
+        return render_template("board.html", board=found, report=None, actor=g.actor, form_key=form_key())
+    stored = determinations.describe(row)
+    plans = workflow.list_for(session, code)
+    stored["result"] = current_determination(row.result, {plan.payment: plan.state for plan in plans})
+    stored["recovery_plans"] = {plan.payment: plan.state for plan in plans}
+    rule_set = current_app.extensions["rule_sets"].get(row.rule_set)
+    report = board_report(stored, found, current_app.extensions["catalogue"],
+                          threshold=float(rule_set.threshold) if rule_set else 0.7,
+                          rule_set_name=rule_set.name if rule_set else row.rule_set)
+    return render_template("board.html", board=found, report=report, actor=g.actor, form_key=form_key())
+
+
+@blp.errorhandler(HTTPException)
+def _page_error(error: HTTPException):
+    """A page's errors as a page (the API's stay problem+json)."""
+    return render_template("error.html", error=error, form_key=form_key()), error.code or 500
+
+
+@blp.errorhandler(Unauthorized)
+def _page_unauthorized(error: Unauthorized):
+    challenge = 'Bearer realm="bcf"' + (', error="invalid_token"' if error.invalid else "")
+    page = render_template("error.html", error=None, detail=error.detail, status=401, form_key=form_key())
+    return page, 401, {"WWW-Authenticate": challenge}

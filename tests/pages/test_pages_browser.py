@@ -1,0 +1,228 @@
+"""The pages in a real headless Chromium: they load with no console error and no request to another
+host, every chart is a drawn SVG, a table sorts on click, axe-core finds nothing serious or critical,
+and a full-page screenshot of each is kept in ``tests/artefacts/`` (git-ignored) for a person to look at.
+
+The harness is the docs page's (tests/api/test_docs_browser.py): werkzeug's server on 127.0.0.1 in a
+thread, Chromium with background networking off and a fresh profile; skipped only outside CI when
+``CHROMIUM`` is unset. axe-core comes from the npm registry (``npm pack``), once, into pytest's cache.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from pages_support import HWB_A, HWB_B, determine, make_tokens
+from werkzeug.serving import make_server
+
+from api import create_app
+from storage import db
+
+pytestmark = pytest.mark.browser
+
+ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
+AXE_PACKAGE = "axe-core@4"
+CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900")
+SERIOUS = {"serious", "critical"}
+
+
+@pytest.fixture(scope="session")
+def axe_source(pytestconfig) -> str:
+    """axe.min.js from the npm registry, fetched once into pytest's cache and reused."""
+    cache = Path(pytestconfig.cache.mkdir("axe-core"))
+    script = cache / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail("npm is needed to fetch axe-core for the accessibility check")
+        with tempfile.TemporaryDirectory() as work:
+            subprocess.run([npm, "pack", AXE_PACKAGE, "--silent", "--pack-destination", work], check=True,
+                           capture_output=True, timeout=300)
+            (tarball,) = Path(work).glob("axe-core-*.tgz")
+            with tarfile.open(tarball) as archive:
+                member = archive.extractfile("package/axe.min.js")
+                assert member is not None
+                script.write_bytes(member.read())
+    return script.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A served app with Hartlepool determined and Middlesbrough not, and the tokens' secrets."""
+    folder = tmp_path_factory.mktemp("pages-browser")
+    url = f"sqlite:///{folder / 'pages.sqlite3'}"
+    db.upgrade(url=url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser test",
+                      "ALLOCATIONS_FILE": str(folder / "allocations.csv")})
+    secrets = make_tokens(app)
+    determine(app.test_client(), secrets["a"])
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}", secrets
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        app.extensions["bcf_db"].dispose()
+
+
+@pytest.fixture()
+def browser():
+    chromium, chromedriver = os.environ.get("CHROMIUM"), os.environ.get("CHROMEDRIVER")
+    if not chromium:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI=true but CHROMIUM is not set: the pages must be tested in a real browser")
+        pytest.skip("CHROMIUM not set (make test sets it)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    with tempfile.TemporaryDirectory(prefix="bcf-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
+            options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        service = Service(executable_path=chromedriver) if chromedriver else Service()
+        driver = webdriver.Chrome(options=options, service=service)
+        driver.set_script_timeout(60)
+        try:
+            yield driver
+        finally:
+            driver.quit()
+
+
+def sign_in(browser, base: str, secret: str) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    browser.get(f"{base}/sign-in")
+    browser.find_element(By.ID, "token").send_keys(secret)
+    browser.find_element(By.CSS_SELECTOR, "form.sign-in button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: urlsplit(d.current_url).path == "/")
+
+
+def check_page(browser, base: str, axe_source: str, name: str) -> None:
+    """What every page must do: no console error (a CSP refusal is one), no other host, axe clean;
+    then the screenshot."""
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
+    assert errors == []
+    loaded = browser.execute_script(
+        "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
+    assert {urlsplit(url).netloc for url in loaded} <= {urlsplit(base).netloc}
+    assert any(url.endswith("/static/pages.css") for url in loaded)  # the styles did load
+
+    browser.execute_script(axe_source)
+    violations = browser.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(document).then(function (r) { done(r.violations.map(function (v) {"
+        "  return {id: v.id, impact: v.impact, help: v.help,"
+        "          nodes: v.nodes.map(function (n) { return n.target.join(' '); }).slice(0, 5)}; })); },"
+        "  function (e) { done([{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}]); });")
+    assert [v for v in violations if v["impact"] in SERIOUS] == []
+
+    ARTEFACTS.mkdir(exist_ok=True)
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1280, min(max(height, 600), 12000))
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(ARTEFACTS / f"{name}.png"))
+    browser.set_window_size(1280, 900)
+
+
+def charts_drawn(browser) -> list[dict]:
+    return browser.execute_script(
+        "return Array.prototype.map.call(document.querySelectorAll('svg.chart'), function (svg) {"
+        "  var box = svg.getBoundingClientRect();"
+        "  return {id: svg.id, width: box.width, height: box.height,"
+        "          shapes: svg.querySelectorAll('path, use, text').length,"
+        "          title: (svg.querySelector('title') || {}).textContent,"
+        "          next: svg.closest('figure').nextElementSibling.tagName}; })")
+
+
+def column(browser, table_css: str, index: int) -> list[str]:
+    from selenium.webdriver.common.by import By
+
+    rows = browser.find_elements(By.CSS_SELECTOR, f"{table_css} tbody tr")
+    return [row.find_elements(By.TAG_NAME, "td")[index].text for row in rows]
+
+
+def test_index_page(site, browser, axe_source):
+    from selenium.webdriver.common.by import By
+
+    base, _ = site
+    browser.get(f"{base}/")
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith("Better Care Fund payment for performance")
+    links = {a.get_attribute("href").removeprefix(base) for a in browser.find_elements(By.CSS_SELECTOR, "a")}
+    assert {"/api/v1/docs", "/api/v1/openapi.json", "/reports/national", "/api/v1/templates/metrics.csv",
+            "/api/v1/templates/conditions.csv", "/api/v1/templates/pools.csv",
+            f"/reports/boards/{HWB_A}"} <= links
+
+    names = column(browser, "table.sortable", 0)
+    assert len(names) == 152 and names == sorted(names)
+    heading = browser.find_element(By.CSS_SELECTOR, "table.sortable thead th:nth-child(2)")
+    heading.find_element(By.TAG_NAME, "button").click()
+    codes = column(browser, "table.sortable", 1)
+    assert codes == sorted(codes) and heading.get_attribute("aria-sort") == "ascending"
+    heading.find_element(By.TAG_NAME, "button").click()
+    assert column(browser, "table.sortable", 1) == sorted(codes, reverse=True)
+    assert heading.get_attribute("aria-sort") == "descending"
+    check_page(browser, base, axe_source, "index")
+
+
+def test_board_page_explains_the_determination(site, browser, axe_source):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    base, secrets = site
+    sign_in(browser, base, secrets["a"])
+    browser.get(f"{base}/reports/boards/{HWB_A}")
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "Hartlepool: payment for performance" in text
+    assert "£1,000,000.00" in text and "£83,333.33" in text and "A recovery plan is required" in text
+
+    drawn = charts_drawn(browser)
+    assert [c["id"] for c in drawn] == ["achievement"]
+    assert all(c["width"] > 300 and c["height"] > 100 and c["shapes"] > 10 for c in drawn), drawn
+    assert drawn[0]["next"] == "TABLE"  # every chart followed by its data
+
+    # sort the metrics by achievement: pressed with the keyboard, as a keyboard user would
+    heading = browser.find_element(By.CSS_SELECTOR, "#metrics-table thead th:nth-child(6)")
+    heading.find_element(By.TAG_NAME, "button").send_keys(Keys.ENTER)
+    achievements = [float(v.rstrip("%").replace("−", "-").replace(",", ""))
+                    for v in column(browser, "#metrics-table", 5)]
+    assert achievements == sorted(achievements) and len(achievements) == 3
+    check_page(browser, base, axe_source, "board")
+
+
+def test_board_page_with_no_determination(site, browser, axe_source):
+    from selenium.webdriver.common.by import By
+
+    base, secrets = site
+    sign_in(browser, base, secrets["assurance"])
+    browser.get(f"{base}/reports/boards/{HWB_B}")
+    assert "No determination yet" in browser.find_element(By.TAG_NAME, "main").text
+    check_page(browser, base, axe_source, "board-no-determination")
+
+
+def test_sign_in_page(site, browser, axe_source):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, _ = site
+    browser.get(f"{base}/reports/boards/{HWB_A}")  # not signed in: to the sign-in page and back
+    assert urlsplit(browser.current_url).path == "/sign-in"
+    browser.find_element(By.ID, "token").send_keys("not a token")
+    browser.find_element(By.CSS_SELECTOR, "form.sign-in button[type=submit]").click()
+    WebDriverWait(browser, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, ".error-summary"))
+    assert "The token was not accepted" in browser.find_element(By.TAG_NAME, "main").text
+    browser.get_log("browser")  # the 401 of the refused sign-in is logged by Chromium as a failed load
+    check_page(browser, base, axe_source, "sign-in")
