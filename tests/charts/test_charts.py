@@ -1,0 +1,154 @@
+"""The charts: SVG a page can inline under a strict CSP, with text alternatives, the same every time."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from charts import achievement_chart, funnel_chart, stacked_bars, xmr_chart
+from charts._svg import number_text, pounds
+from metrics import proportion_funnel, ratio_funnel, xmr
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parsed(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def texts(svg: str) -> list[str]:
+    return [t.text or "" for t in parsed(svg).iter(f"{SVG}text")]
+
+
+def alternatives(svg: str) -> tuple[str, str]:
+    root = parsed(svg)
+    return root.find(f"{SVG}title").text, root.find(f"{SVG}desc").text
+
+
+def bars(**overrides) -> str:
+    arguments = {"groups": ["North East", "London"], "released": [Decimal("1250000.50"), 400000],
+                 "held_back": [250000, Decimal("0")], "title": "Released and held back by region",
+                 "chart_id": "regions"}
+    return stacked_bars(**{**arguments, **overrides})
+
+
+def small_funnel():
+    denominators = np.array([1000, 1200, 900, 1000, 800, 1500])
+    numerators = np.array([300, 360, 270, 420, 160, 450])  # the 4th far above the average, the 5th below
+    return proportion_funnel(numerators, denominators), denominators, 100 * numerators / denominators
+
+
+def test_every_chart_is_an_accessible_svg_element_with_no_inline_style():
+    funnel, x, y = small_funnel()
+    charts = [
+        bars(),
+        funnel_chart(funnel, x, y, [f"E{i}" for i in range(6)], title="Funnel", chart_id="funnel",
+                     x_label="Denominator", y_label="%"),
+        achievement_chart(["a", "b"], [0.5, 1.2], threshold=0.7, title="Achievement", chart_id="ach"),
+        xmr_chart(xmr(np.arange(15.0) % 4, "lower"), [f"m{i}" for i in range(15)], title="XmR",
+                  chart_id="spc", y_label="value"),
+    ]
+    for svg in charts:
+        assert svg.startswith("<svg ") and "<?xml" not in svg and "<!DOCTYPE" not in svg
+        assert " style=" not in svg and "<style" not in svg  # CSP style-src 'self' would refuse them
+        root = parsed(svg)
+        chart_id = root.get("id")
+        assert root.get("role") == "img" and root.get("class") == "chart"
+        assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
+        assert list(root)[0].tag == f"{SVG}title" and list(root)[1].tag == f"{SVG}desc"
+        assert root.get("viewBox") and root.get("width") is None  # sized by the stylesheet
+        ids = [e.get("id") for e in root.iter() if e.get("id")]
+        assert len(ids) == len(set(ids)) and all(i.startswith(chart_id) for i in ids)
+        for reference in re.findall(r'(?:url\(|href=")#([^)"]+)', svg):
+            assert reference in ids  # clip paths and markers still found after the renaming
+        assert len(list(root.iter(f"{SVG}path"))) > 5  # something was drawn
+
+
+def test_output_is_deterministic_and_ids_follow_the_chart_id():
+    assert bars() == bars()
+    other = bars(chart_id="other")
+    assert other != bars() and 'id="other-' in other and 'id="regions-' not in other
+
+
+def test_stacked_bars_money_axis_and_text_alternative():
+    svg = bars()
+    assert any(re.fullmatch(r"£\d{1,3}(,\d{3})+", t) for t in texts(svg))  # a tick like £1,000,000
+    title, desc = alternatives(svg)
+    assert title == "Released and held back by region"
+    assert "£1,650,000.50 released and £250,000.00 held back" in desc
+    assert "North East: £1,250,000.50 released, £250,000.00 held back" in desc
+
+
+def test_stacked_bars_refuse_bad_input_naming_every_problem():
+    with pytest.raises(ValueError) as caught:
+        stacked_bars(["a", "b"], [1, -5], [float("nan"), 2, 3], title="t", chart_id="x")
+    message = str(caught.value)
+    assert "held_back[0] is not finite" in message
+    with pytest.raises(ValueError, match="released\\[1\\] is negative") as caught:
+        stacked_bars(["a", "b"], [1, -5], [1, 2], title="t", chart_id="x")
+    with pytest.raises(ValueError, match="same length"):
+        stacked_bars(["a", "b"], [1, 2], [1], title="t", chart_id="x")
+    with pytest.raises(ValueError, match="chart_id"):
+        stacked_bars(["a"], [1], [1], title="t", chart_id="1 bad")
+
+
+def test_funnel_names_the_points_outside_the_limits():
+    funnel, x, y = small_funnel()
+    labels = ["Ayton", "Beeton", "Ceeton", "Deeton", "Eeton", "Effton"]
+    svg = funnel_chart(funnel, x, y, labels, title="Reablement", chart_id="f", x_label="Discharges",
+                       y_label="% at home")
+    outside = {label for label, s in zip(labels, funnel.significance, strict=True)
+               if str(s).startswith(("High", "Low"))}
+    assert outside == {"Deeton", "Eeton"}
+    drawn = set(texts(svg))
+    assert outside <= drawn and not ({"Ayton", "Beeton"} & drawn)
+    _, desc = alternatives(svg)
+    assert f"around the average {number_text(funnel.average)}" in desc
+    assert "2 outside the 95% limits: Deeton (High (0.001)); Eeton (Low (0.001))." in desc
+
+
+def test_ratio_funnel_is_centred_on_one():
+    observed, expected = np.array([50.0, 80.0, 200.0]), np.array([60.0, 60.0, 100.0])
+    funnel = ratio_funnel(observed, expected)
+    svg = funnel_chart(funnel, observed, observed / expected, ["a", "b", "c"], title="t", chart_id="r",
+                       x_label="Observed", y_label="Ratio")
+    assert "around the expected value 1," in alternatives(svg)[1]
+
+
+def test_funnel_refuses_rows_that_do_not_match_the_funnel():
+    funnel, x, y = small_funnel()
+    with pytest.raises(ValueError, match="same length"):
+        funnel_chart(funnel, x[:3], y[:3], ["a", "b", "c"], title="t", chart_id="f", x_label="x",
+                     y_label="y")
+
+
+def test_achievement_chart_threshold_off_scale_values_and_unknowns():
+    svg = achievement_chart(["Delayed transfers", "Reablement", "Falls"], [6.04, -2.0, None],
+                            threshold=0.7, title="Achievement", chart_id="ach")
+    drawn = texts(svg)
+    assert "70% threshold " in drawn and "604%" in drawn and "−200%" in drawn and "not known yet" in drawn
+    _, desc = alternatives(svg)
+    assert desc.startswith("2 of 3 with an achievement; 1 below the 70% threshold.")
+    assert "Delayed transfers: 604%" in desc and "Not known: Falls." in desc
+
+
+def test_xmr_chart_says_its_limits_and_signals():
+    values = np.array([10, 11, 10, 12, 11, 10, 11, 30, 10, 11, 12, 11, 10, 11], dtype=float)
+    chart = xmr(values, "lower", target=12)
+    svg = xmr_chart(chart, [f"M{i + 1}" for i in range(values.size)], title="Falls", chart_id="spc",
+                    y_label="per 100,000")
+    _, desc = alternatives(svg)
+    assert f"mean {number_text(chart.mean)}" in desc
+    assert "M8 30 (special cause, concern)" in desc
+    with pytest.raises(ValueError, match="one entry per value"):
+        xmr_chart(chart, ["M1"], title="t", chart_id="spc", y_label="v")
+
+
+@pytest.mark.parametrize(("value", "text"), [(0, "£0"), (1250000, "£1,250,000"), (999.6, "£1,000"),
+                                             (-5000, "-£5,000")])
+def test_pounds_ticks(value, text):
+    assert pounds(value) == text
