@@ -49,9 +49,11 @@ def bearer(secret: str) -> dict[str, str]:
 def determine(client, secret: str, code: str = HWB_A) -> dict:
     """Store the plan and actuals for ``code`` and make a determination, through the API."""
     headers = bearer(secret)
-    assert client.put(f"/api/v1/hwbs/{code}/plan", json=copy.deepcopy(PLAN), headers=headers).status_code == 201
+    plan = client.put(f"/api/v1/hwbs/{code}/plan", json=copy.deepcopy(PLAN), headers=headers)
+    assert plan.status_code == 201, plan.get_json()
     for period, body in ACTUALS.items():
-        assert client.put(f"/api/v1/hwbs/{code}/actuals/{period}", json=body, headers=headers).status_code == 201
+        actuals = client.put(f"/api/v1/hwbs/{code}/actuals/{period}", json=body, headers=headers)
+        assert actuals.status_code == 201, actuals.get_json()
     created = client.post(f"/api/v1/hwbs/{code}/determinations", headers=headers)
     assert created.status_code == 201, created.get_json()
     return created.get_json()

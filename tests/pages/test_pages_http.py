@@ -1,4 +1,4 @@
-"""The pages through Flask's test client: who may read what, the sign-in session, and what a board page says."""
+"""The pages through Flask's test client: who may read what, the sign-in session, what a board page says."""
 
 from __future__ import annotations
 
@@ -71,7 +71,8 @@ def test_a_signed_in_hwb_sees_only_its_own_board_in_the_index(client, secrets):
 
 def test_board_page_needs_a_sign_in(client):
     response = client.get(f"/reports/boards/{HWB_A}")
-    assert response.status_code == 303 and response.headers["Location"] == f"/sign-in?next=/reports/boards/{HWB_A}"
+    assert response.status_code == 303
+    assert response.headers["Location"] == f"/sign-in?next=/reports/boards/{HWB_A}"
 
 
 def test_board_page_roles_are_the_apis(client, secrets):
@@ -82,7 +83,8 @@ def test_board_page_roles_are_the_apis(client, secrets):
     assert other.status_code == unknown.status_code == 404  # another board's page is as if it did not exist
     assert main(other) == main(unknown) and other.mimetype == "text/html"
     admin = client.get(f"/reports/boards/{HWB_A}", headers=bearer(secrets["admin"]))
-    assert admin.status_code == 403 and "An admin token may not read this page" in admin.get_data(as_text=True)
+    assert admin.status_code == 403
+    assert "An admin token may not read this page" in admin.get_data(as_text=True)
     bad = client.get(f"/reports/boards/{HWB_A}", headers={"Authorization": "Bearer nonsense"})
     assert bad.status_code == 401 and 'error="invalid_token"' in bad.headers["WWW-Authenticate"]
     assert "The token is unknown or has been revoked." in bad.get_data(as_text=True)
