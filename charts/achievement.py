@@ -1,4 +1,10 @@
-"""Achievement against the ambition, one dot per line, with the threshold line (rules: 70%)."""
+"""Achievement against the ambition, one dot per line, with the threshold line (rules: 70%).
+
+Two layouts. Up to :data:`LABELLED_ROWS` dots (a board's metrics) each gets a row with its name. More
+(every board in the country) are ranked left to right by achievement with only those below the
+threshold named: 152 names down the side would be unreadable, and drawing 152 tick labels takes
+matplotlib several times longer than the rest of the chart. The data table after the chart names all.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,11 @@ from charts._svg import MUTED, OUTSIDE, POINT, as_floats, check_id, figure, labe
 #: the axis shows achievement from −50% to 150% of the ambition; a value beyond is an arrow at the edge
 #: it passes, with the value written beside it (the data table after the chart has every value)
 AXIS = (-0.5, 1.5)
+#: more dots than this are ranked, not labelled row by row
+LABELLED_ROWS = 30
+#: in the ranked layout, the lowest this many points below the threshold are named on the chart (more
+#: would overlap: points near the threshold crowd together)
+MAX_NAMED = 8
 
 
 def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold: float, title: str,
@@ -18,12 +29,13 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
     """A dot per label at its achievement (a fraction: 1 = the ambition met), a line at ``threshold``.
 
     Dots below the threshold are drawn in the warning colour and a different marker shape (colour is
-    never the only cue). A None achievement (not yet known, not assessable) gets no dot and is named
-    in the text alternative.
+    never the only cue); values beyond the axis are arrows at its edge. A None achievement (not yet
+    known, not assessable) gets no dot and is named in the text alternative.
 
     :param labels: what each dot is (a board, or a metric and period).
     :param achievement: fractions, or None.
     :param threshold: the line, as a fraction (0.7 for 70%).
+    :param threshold_label: how the text alternative names the line (default "70% threshold").
     :raise ValueError: lengths that differ, a value that is not a number.
     """
     check_id(chart_id)
@@ -35,49 +47,103 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
     if not labels:
         raise ValueError("there must be at least one label")
 
+    if len(labels) <= LABELLED_ROWS:
+        fig = _rows(labels, values, threshold)
+    else:
+        fig = _ranked(labels, values, threshold)
+
+    below = [v for v in values if v is not None and v < threshold]
+    known = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
+    unknown = [label for label, v in zip(labels, values, strict=True) if v is None]
+    parts = [f"{label}: {number_text(v * 100)}%" for label, v in known]
+    description = (f"{len(known)} of {len(labels)} with an achievement; {len(below)} below the "
+                   f"{threshold_label or f'{number_text(threshold * 100)}% threshold'}. "
+                   + "; ".join(parts) + "."
+                   + (f" Not known: {', '.join(unknown)}." if unknown else ""))
+    return to_svg(fig, chart_id, title, description)
+
+
+def _marks(ax, xs: list[float], values: list[float | None], ys: list[float], threshold: float) -> None:
+    """The dots (x along the achievement axis, or y in the ranked layout), by kind of mark."""
+    low, high = AXIS
+    groups = (  # (which points, colour, marker): off-scale points are arrows at the edge they pass
+        (lambda v: threshold <= v <= high, POINT, "o"), (lambda v: v > high, POINT, ">"),
+        (lambda v: low <= v < threshold, OUTSIDE, "D"), (lambda v: v < low, OUTSIDE, "<"))
+    for keep, colour, marker in groups:
+        chosen = [i for i, v in enumerate(values) if v is not None and keep(v)]
+        if chosen:
+            ax.scatter([xs[i] for i in chosen], [ys[i] for i in chosen], color=colour, marker=marker, s=40,
+                       zorder=3, clip_on=False)
+
+
+def _off_scale(value: float) -> str:
+    return f"{value * 100:,.0f}%".replace("-", "−")
+
+
+def _style(ax) -> None:
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _rows(labels: Sequence[str], values: list[float | None], threshold: float):
     n = len(labels)
     low, high = AXIS
-    fig = figure(8, 1.3 + 0.34 * n)
+    inches = 1.3 + 0.34 * n
+    fig = figure(8, inches)
     ax = fig.add_subplot()
     ax.axvline(threshold, color=OUTSIDE, linestyle="--", linewidth=1.2)
     ax.axvline(1.0, color=MUTED, linestyle=":", linewidth=1)
     # the threshold's label to the left of its line, the ambition's to the right: they never overlap
     ax.text(threshold, -0.75, f"{threshold:.0%} threshold ", color=OUTSIDE, fontsize=9, ha="right")
     ax.text(1.0, -0.75, " ambition met", color=MUTED, fontsize=9, ha="left")
-    shown = [None if v is None else min(max(v, low), high) for v in values]
-    groups = (  # (which points, colour, marker): off-scale points are arrows at the edge they pass
-        (lambda v: threshold <= v <= high, POINT, "o"), (lambda v: v > high, POINT, ">"),
-        (lambda v: low <= v < threshold, OUTSIDE, "D"), (lambda v: v < low, OUTSIDE, "<"))
-    for keep, colour, marker in groups:
-        points = [(i, shown[i]) for i, v in enumerate(values) if v is not None and keep(v)]
-        if points:
-            ax.scatter([x for _, x in points], [i for i, _ in points], color=colour, marker=marker, s=40,
-                       zorder=3, clip_on=False)
-    below = [v for v in values if v is not None and v < threshold]
+    shown = [low if v is None else min(max(v, low), high) for v in values]
+    _marks(ax, shown, values, list(range(n)), threshold)
     for i, v in enumerate(values):
-        if v is not None and not low <= v <= high:
+        if v is None:
+            ax.text(low + 0.05, i, "not known yet", va="center", fontsize=8, color=MUTED)
+        elif not low <= v <= high:
             beyond_high = v > high
-            ax.text(high - 0.05 if beyond_high else low + 0.05, i, f"{v * 100:,.0f}%".replace("-", "−"),
+            ax.text(high - 0.05 if beyond_high else low + 0.05, i, _off_scale(v),
                     ha="right" if beyond_high else "left", va="center", fontsize=8, color=MUTED)
-        elif v is None:
-            ax.text(low + 0.03, i, "not known yet", va="center", fontsize=8, color=MUTED)
     ax.set_yticks(range(n), labels=list(labels))
     ax.set_ylim(n - 0.5, -1.1)
     ax.set_xlim(low, high)
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel("Achievement: share of the planned improvement delivered")
     ax.grid(axis="x", color="#eeeeee")
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    inches = 1.3 + 0.34 * n
+    _style(ax)
     fig.subplots_adjust(left=label_margin(labels, 8), right=0.96, bottom=0.55 / inches, top=1 - 0.2 / inches)
+    return fig
 
-    known = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
-    unknown = [label for label, v in zip(labels, values, strict=True) if v is None]
-    parts = [f"{label}: {number_text(v * 100)}%" for label, v in known]
-    description = (f"{len(known)} of {n} with an achievement; {len(below)} below the "
-                   f"{threshold_label or f'{number_text(threshold * 100)}% threshold'}. "
-                   + "; ".join(parts) + "."
-                   + (f" Not known: {', '.join(unknown)}." if unknown else ""))
-    return to_svg(fig, chart_id, title, description)
+
+def _ranked(labels: Sequence[str], values: list[float | None], threshold: float):
+    low, high = AXIS
+    order = sorted((i for i, v in enumerate(values) if v is not None), key=lambda i: values[i])
+    ranked = [values[i] for i in order]
+    fig = figure(8, 4.5)
+    ax = fig.add_subplot()
+    positions = list(range(1, len(order) + 1))
+    ax.axhline(threshold, color=OUTSIDE, linestyle="--", linewidth=1.2)
+    ax.axhline(1.0, color=MUTED, linestyle=":", linewidth=1)
+    ax.text(len(order) + 0.5, threshold, f" {threshold:.0%} threshold", color=OUTSIDE, fontsize=9,
+            va="center")
+    ax.text(len(order) + 0.5, 1.0, " ambition met", color=MUTED, fontsize=9, va="center")
+    _marks(ax, positions, ranked, [min(max(v, low), high) for v in ranked], threshold)
+    below = [k for k, v in enumerate(ranked) if v < threshold]
+    for k in below[:MAX_NAMED]:
+        text = labels[order[k]] + (f" ({_off_scale(ranked[k])})" if ranked[k] < low else "")
+        ax.annotate(text, (positions[k], max(ranked[k], low)), xytext=(6, 0), textcoords="offset points",
+                    fontsize=7, color=OUTSIDE, va="center")
+    ax.set_xlim(0, len(order) + 1)
+    ax.set_ylim(low, high)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel("Achievement")
+    ax.set_xlabel(f"{len(order)} ranked from lowest to highest achievement"
+                  + (f" ({len(below) - MAX_NAMED} more below the threshold are in the table)"
+                     if len(below) > MAX_NAMED else ""))
+    ax.set_xticks([])
+    ax.grid(axis="y", color="#eeeeee")
+    _style(ax)
+    fig.subplots_adjust(left=0.09, right=0.84, bottom=0.13, top=0.96)
+    return fig

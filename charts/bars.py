@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matplotlib.ticker import MaxNLocator
+
 from charts._svg import (
     HELD_BACK,
     MONEY,
@@ -54,6 +56,7 @@ def stacked_bars(groups: Sequence[str], released: Sequence, held_back: Sequence,
     ax.set_yticks(rows, labels=list(groups))
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(MONEY)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # £250,000,000 is wide: few ticks, none overlapping
     ax.set_xlabel(value_label)
     ax.set_xlim(left=0)
     ax.grid(axis="x", color="#dddddd")

@@ -75,6 +75,13 @@ def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, tit
     for i in named:
         ax.annotate(labels[i], (x_arr[i], y_arr[i]), xytext=(4, 3), textcoords="offset points", fontsize=8,
                     color=OUTSIDE)
+    # the lines run to the axis's small end, where they reach 0 and 100%: show the part the areas are in
+    near = at >= 0.8 * x_arr.min()
+    shown = np.concatenate([y_arr, funnel.lower_998[near], funnel.upper_998[near]])
+    shown = shown[np.isfinite(shown)]
+    span = max(float(shown.max() - shown.min()), 1e-9)
+    ax.set_ylim(float(shown.min()) - 0.08 * span, float(shown.max()) + 0.08 * span)
+    ax.set_xlim(0, float(max(at.max(), x_arr.max())) * 1.02)
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
     ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")

@@ -152,3 +152,15 @@ def test_xmr_chart_says_its_limits_and_signals():
                                              (-5000, "-£5,000")])
 def test_pounds_ticks(value, text):
     assert pounds(value) == text
+
+
+def test_achievement_of_many_is_ranked_with_the_lowest_named():
+    labels = [f"Board {i:03d}" for i in range(152)]
+    values = [0.75 + (i % 50) / 100 for i in range(152)]
+    values[7], values[99], values[120] = 0.1, 0.5, -1.2
+    svg = achievement_chart(labels, values, threshold=0.7, title="Every board", chart_id="boards")
+    drawn = texts(svg)
+    assert "Board 120 (−120%)" in drawn and "Board 007" in drawn and "Board 099" in drawn
+    assert "Board 000" not in drawn  # above the threshold: not named (the table has it)
+    assert "152 ranked from lowest to highest achievement" in drawn
+    assert alternatives(svg)[1].startswith("152 of 152 with an achievement; 3 below the 70% threshold.")
