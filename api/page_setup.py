@@ -17,7 +17,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, g, request
 
 from bcf.money import PENNY
 
@@ -40,6 +40,13 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.filters.update(pounds=pounds, number=number, percent=percent, humanise=humanise, when=when)
     app.jinja_env.autoescape = True
+
+    @app.context_processor
+    def _page_context():
+        # who is signed in (set by the page's guard) and the forms' anti-forgery value, made on first use
+        from api.signin import form_key
+
+        return {"actor": g.get("actor"), "form_key": form_key}
 
     @app.after_request
     def _page_headers(response: Response) -> Response:

@@ -7,13 +7,13 @@ API answers machines, these answer people. A board page shows the same stored de
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from api import database
 from api.auth import Unauthorized
 from api.board_report import board_report
-from api.signin import form_key, page_actor, signed_in
+from api.signin import page_actor, signed_in
 from bcf.recovery import current_determination
 from storage import determinations, workflow
 
@@ -61,8 +61,7 @@ def _index_page():
     boards = sorted(current_app.extensions["boards"].values(), key=lambda b: b.name)
     if actor is not None and actor.role == "hwb":
         boards = [b for b in boards if b.code == actor.hwb_code]
-    return render_template("index.html", links=_links(), boards=boards, templates=TEMPLATES, actor=actor,
-                           form_key=form_key())
+    return render_template("index.html", links=_links(), boards=boards, templates=TEMPLATES, actor=actor)
 
 
 @blp.get("/reports/boards/<board:code>")
@@ -73,7 +72,7 @@ def board(code: str):
     found = current_app.extensions["boards"][code]
     row = determinations.latest(session, code)
     if row is None:
-        return render_template("board.html", board=found, report=None, actor=g.actor, form_key=form_key())
+        return render_template("board.html", board=found, report=None)
     stored = determinations.describe(row)
     plans = workflow.list_for(session, code)
     stored["result"] = current_determination(row.result, {plan.payment: plan.state for plan in plans})
@@ -82,17 +81,17 @@ def board(code: str):
     report = board_report(stored, found, current_app.extensions["catalogue"],
                           threshold=float(rule_set.threshold) if rule_set else 0.7,
                           rule_set_name=rule_set.name if rule_set else row.rule_set)
-    return render_template("board.html", board=found, report=report, actor=g.actor, form_key=form_key())
+    return render_template("board.html", board=found, report=report)
 
 
 @blp.errorhandler(HTTPException)
 def _page_error(error: HTTPException):
     """A page's errors as a page (the API's stay problem+json)."""
-    return render_template("error.html", error=error, form_key=form_key()), error.code or 500
+    return render_template("error.html", error=error), error.code or 500
 
 
 @blp.errorhandler(Unauthorized)
 def _page_unauthorized(error: Unauthorized):
     challenge = 'Bearer realm="bcf"' + (', error="invalid_token"' if error.invalid else "")
-    page = render_template("error.html", error=None, detail=error.detail, status=401, form_key=form_key())
+    page = render_template("error.html", error=None, detail=error.detail, status=401)
     return page, 401, {"WWW-Authenticate": challenge}

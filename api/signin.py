@@ -56,20 +56,20 @@ def sign_in():
     """The sign-in form; POST checks the token and keeps it in the session."""
     next_page = _safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("sign_in.html", next_page=next_page, error=None, form_key=form_key())
+        return render_template("sign_in.html", next_page=next_page, error=None)
     if not _form_key_matches():
-        return render_template("sign_in.html", next_page=next_page, form_key=form_key(),
+        return render_template("sign_in.html", next_page=next_page,
                                error="The form had expired; paste your token again."), 400
     secret = request.form.get("token", "").strip()
     if secret.lower().startswith("bearer "):
         secret = secret[7:].strip()  # pasted with its scheme, as the API docs show it
     if not secret:
-        return render_template("sign_in.html", next_page=next_page, form_key=form_key(),
+        return render_template("sign_in.html", next_page=next_page,
                                error="Paste your token into the box."), 400
     try:
         actor = authenticate_secret(secret)
     except Unauthorized as error:
-        return render_template("sign_in.html", next_page=next_page, form_key=form_key(),
+        return render_template("sign_in.html", next_page=next_page,
                                error=error.detail), 401
     session.clear()  # a new session for the person signing in (no value survives from before)
     session[SESSION_TOKEN] = secret
@@ -117,6 +117,7 @@ def signed_in(*roles: str) -> Callable:
             actor = page_actor()
             if actor is None:
                 return redirect(url_for("signin.sign_in", next=request.full_path.rstrip("?")), code=303)
+            g.actor = actor
             code = kwargs.get("code")
             if code is not None and (code not in current_app.extensions["boards"]
                                      or (actor.role == "hwb" and actor.hwb_code != code)):
@@ -124,7 +125,6 @@ def signed_in(*roles: str) -> Callable:
             if actor.role not in roles:
                 abort(403, f"{with_article(actor.role).capitalize()} token may not read this page; it needs "
                            f"the role {' or '.join(roles)}.")
-            g.actor = actor
             return view(*args, **kwargs)
 
         return wrapper

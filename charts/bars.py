@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from matplotlib.collections import PolyCollection
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import blended_transform_factory
 
 from charts._svg import (
     HELD_BACK,
@@ -51,14 +53,24 @@ def stacked_bars(groups: Sequence[str], released: Sequence, held_back: Sequence,
     fig = figure(8, 1.2 + 0.32 * n)  # a third of an inch a bar
     ax = fig.add_subplot()
     rows = list(range(n))
-    ax.barh(rows, released_f, color=RELEASED, label="Released", height=0.7)
-    ax.barh(rows, held_f, left=released_f, color=HELD_BACK, label="Held back", height=0.7)
-    ax.set_yticks(rows, labels=list(groups))
-    ax.invert_yaxis()
+    # one collection per colour rather than a Rectangle artist per bar: 152 bars draw in a tenth the time
+    for label, colour, starts, widths in (("Released", RELEASED, [0.0] * n, released_f),
+                                          ("Held back", HELD_BACK, released_f, held_f)):
+        ax.add_collection(PolyCollection(
+            [[(x, y - 0.35), (x + w, y - 0.35), (x + w, y + 0.35), (x, y + 0.35)]
+             for x, w, y in zip(starts, widths, rows, strict=True)],
+            facecolors=colour, edgecolors="none", label=label))
+    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_xlim(0, max(max(r + h for r, h in zip(released_f, held_f, strict=True)), 1.0) * 1.03)
+    # group names as plain texts beside the axis, not tick labels: a matplotlib tick is two lines and
+    # two texts, copied per tick, and 152 of them took most of the chart's time
+    ax.set_yticks([])
+    beside_axis = blended_transform_factory(ax.transAxes, ax.transData)
+    for row, name in zip(rows, groups, strict=True):
+        ax.text(-0.01, row, name, transform=beside_axis, ha="right", va="center", fontsize=10)
     ax.xaxis.set_major_formatter(MONEY)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # £250,000,000 is wide: few ticks, none overlapping
     ax.set_xlabel(value_label)
-    ax.set_xlim(left=0)
     ax.grid(axis="x", color="#dddddd")
     ax.set_axisbelow(True)
     for side in ("top", "right"):
