@@ -202,3 +202,10 @@ def test_filters():
     assert money(0.1) == Decimal("0.10") and money(83333.33) == Decimal("83333.33")
     assert percent(0.7) == "70%" and percent(-1.965409, 1) == "−196.5%"
     assert when("2026-12-04T02:49:34.979290Z") == "4 December 2026, 02:49 UTC"
+
+
+def test_the_policy_is_the_pages_only(client):
+    """Swagger UI (flask-smorest's page) runs an inline script: the pages' policy would stop it."""
+    assert "Content-Security-Policy" not in client.get("/api/v1/docs").headers
+    with client.get("/static/sortable.js") as script:
+        assert script.headers["Content-Security-Policy"] == CSP and script.mimetype == "text/javascript"
