@@ -38,7 +38,8 @@ def init_app(app: Flask) -> None:
         # a token travels in this cookie: only over HTTPS, except while developing or testing
         SESSION_COOKIE_SECURE=not (app.debug or app.testing),
     )
-    app.jinja_env.filters.update(pounds=pounds, number=number, percent=percent, humanise=humanise, when=when)
+    app.jinja_env.filters.update(pounds=pounds, number=number, percent=percent, humanise=humanise, when=when,
+                              status=status)
     app.jinja_env.autoescape = True
 
     @app.context_processor
@@ -126,3 +127,12 @@ def when(stamp: str | None) -> str:
         return "—"
     moment = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     return f"{moment.day} {moment:%B %Y, %H:%M} UTC"
+
+
+#: the calculator's status words where the id alone would puzzle a reader
+STATUS_WORDS = {"unassessable": "Cannot be assessed", "pending": "Pending: no outturn yet"}
+
+
+def status(word: str | None) -> str:
+    """A line's, metric's or condition's status in words (``unassessable`` → Cannot be assessed)."""
+    return STATUS_WORDS.get(str(word), humanise(word))

@@ -202,6 +202,16 @@ def test_board_page_explains_the_determination(site, browser, axe_source):
     assert achievements == sorted(achievements) and len(achievements) == 3
     check_page(browser, base, axe_source, "board")
 
+    # as printed for the Health and Wellbeing Board: no navigation or sort buttons' arrows, the chart kept
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    hidden = browser.execute_script(
+        "return getComputedStyle(document.querySelector('.account')).display")
+    assert hidden == "none" and charts_drawn(browser)[0]["width"] > 300
+    height = browser.execute_script("return document.documentElement.scrollHeight")
+    browser.set_window_size(1123, min(height, 12000))  # A4 landscape at 96 dpi
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(ARTEFACTS / "board-print.png"))
+
 
 def test_board_page_with_no_determination(site, browser, axe_source):
     from selenium.webdriver.common.by import By

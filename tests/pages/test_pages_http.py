@@ -10,7 +10,7 @@ import pytest
 from pages_support import HWB_A, HWB_B, bearer, determine
 
 from api import create_app
-from api.page_setup import CSP, KEY_FILE, money, percent, pounds, when
+from api.page_setup import CSP, KEY_FILE, money, percent, pounds, status, when
 from storage import tokens
 
 
@@ -202,6 +202,7 @@ def test_filters():
     assert money(0.1) == Decimal("0.10") and money(83333.33) == Decimal("83333.33")
     assert percent(0.7) == "70%" and percent(-1.965409, 1) == "−196.5%"
     assert when("2026-12-04T02:49:34.979290Z") == "4 December 2026, 02:49 UTC"
+    assert status("unassessable") == "Cannot be assessed" and status("not_assessed") == "Not assessed"
 
 
 def test_the_policy_is_the_pages_only(client):
