@@ -245,16 +245,20 @@ def _panels_only(view: Callable) -> Callable:
     return wrapper
 
 
-def stored_inputs(session) -> dict[str, BoardInput]:
+def stored_inputs(session, progress: Callable | None = None) -> dict[str, BoardInput]:
     """Every board's latest stored determination as it stands now (held-back use from the workflow,
-    :func:`bcf.recovery.current_determination`), and the boards with a plan but no determination."""
+    :func:`bcf.recovery.current_determination`), and the boards with a plan but no determination.
+
+    :param progress: wraps the loop over the determinations (the command's progress bar).
+    """
     latest = report_inputs.latest_determinations(session)
     planned = report_inputs.boards_with_plan(session)
     states = report_inputs.recovery_states(session)
+    wrap = progress or (lambda items: items)
     inputs = {code: BoardInput(current_determination(row.result, states.get(code, {})), row.request,
                                has_plan=code in planned, determination_id=row.id,
                                determined_at=iso(row.created_at))
-              for code, row in latest.items()}
+              for code, row in wrap(list(latest.items()))}
     inputs.update((code, BoardInput(None, has_plan=True)) for code in planned - set(latest))
     return inputs
 

@@ -1,6 +1,7 @@
 """GET|POST /api/v1/reports/national: the national picture over stored determinations or an upload."""
 
 import io
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -156,3 +157,55 @@ def test_post_with_a_bad_upload_names_file_row_and_column(client, auth):
                            headers=auth["assurance"], content_type="multipart/form-data")
     assert response.status_code == 422
     assert any(e["location"] == "metrics.csv row 2, column plan" for e in response.get_json()["errors"])
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["bcf", "report", "national", *map(str, args)])
+
+
+def test_the_command_writes_the_stored_report(app, client, auth, plan_body, tmp_path):
+    stored(client, auth, plan_body)
+    out = tmp_path / "report.xlsx"
+    result = run(app, "--grouping", "region", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert "1 of 152 boards determined" in result.output
+    book = load_workbook(out)
+    boards = book["boards"]
+    assert boards.max_row == 153
+    assert [c.value for c in book["groups"]["A"]][-1] == "England"
+
+
+def test_the_command_reports_files_as_json_or_one_csv_table(app, tmp_path):
+    files = [f"--{name}" for name in ("metrics", "conditions", "pools")]
+    paths = [TEMPLATES / f"{name}.csv" for name in ("metrics", "conditions", "pools")]
+    args = [x for pair in zip(files, paths, strict=True) for x in pair]
+    result = run(app, "--out", tmp_path / "r.json", *args)
+    assert result.exit_code == 0, result.output
+    body = json.loads((tmp_path / "r.json").read_text())
+    assert body["national"]["boards_determined"] == 2 and body["national"]["available"] == 7730000.00
+    table = run(app, "--out", tmp_path / "b.csv", "--table", "board_tranches", *args)
+    assert table.exit_code == 0, table.output
+    lines = (tmp_path / "b.csv").read_text().splitlines()
+    assert lines[0].startswith("hwb_code,hwb_name,tranche,") and len(lines) == 1 + 2 * 3
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--out", "{tmp}/report.html"], "HTML report pages are not available"),
+    (["--out", "{tmp}/report.pdf"], "must end in .csv, .json, .xlsx"),
+    (["--out", "{tmp}/r.csv", "--table", "all"], "must be one of groups"),
+    (["--out", "{tmp}/r.csv", "--tranche", "may-2015"], "must be one of april-2015/conditions"),
+])
+def test_the_command_refuses_what_it_cannot_write(app, tmp_path, args, message):
+    result = run(app, *(a.format(tmp=tmp_path) for a in args))
+    assert result.exit_code == 2 and message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_command_lists_every_problem_and_writes_nothing(app, tmp_path):
+    bad = tmp_path / "metrics.csv"
+    bad.write_text((TEMPLATES / "metrics.csv").read_text(encoding="utf-8").replace(",440,", ",TBC,", 1),
+                   encoding="utf-8")
+    result = run(app, "--out", tmp_path / "r.xlsx", "--metrics", bad)
+    assert result.exit_code == 1
+    assert "metrics.csv row 2, column plan" in result.output
+    assert not (tmp_path / "r.xlsx").exists()
