@@ -292,6 +292,8 @@ def build_report(inputs: Mapping[str, BoardInput | None], boards: Mapping[str, A
         "national": _group_row(NATIONAL, rows, columns, uses, pairs),
         "groups": groups,
         "boards": rows,
+        # in board order, however the inputs came (a database answers in its own order)
         "funnels": [] if catalogue is None else funnel_section(
-            inputs, boards, catalogue, None if tranche is None else set(pairs)),
+            {code: inputs[code] for code in codes if code in inputs}, boards, catalogue,
+            None if tranche is None else set(pairs)),
     }

@@ -93,3 +93,10 @@ def test_the_report_carries_the_funnels(calculator, inputs):
     report = build_report(inputs, calculator.boards, calculator.rule_sets, calculator.catalogue)
     assert report["funnels"] == funnel_section(inputs, calculator.boards, calculator.catalogue)
     assert all(np.isfinite(v) for f in report["funnels"] if f["limits"] for v in f["limits"]["at"])
+
+
+def test_the_report_is_the_same_whatever_order_the_boards_come_in(calculator, inputs):
+    forwards = build_report(inputs, calculator.boards, calculator.rule_sets, calculator.catalogue)
+    backwards = build_report(dict(reversed(list(inputs.items()))), calculator.boards, calculator.rule_sets,
+                             calculator.catalogue)
+    assert backwards == forwards
