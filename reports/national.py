@@ -105,7 +105,12 @@ def group_of(board: Any, grouping: str) -> str:
 
 
 def _band(entry: Mapping[str, Any] | None, line_status: str | None, threshold: Decimal) -> tuple[str, Any]:
-    """(band, achievement) of one board's metric and period (rules §5, §6)."""
+    """(band, achievement) of one board's metric and period (rules §5, §6).
+
+    A determined board whose tranches have no line for a metric and period of the report (its plan left
+    the metric out, or its rule set pays other periods) counts as ``unassessable`` there: it is counted,
+    so the bands of every row add up to its boards.
+    """
     if entry is None or line_status == UNASSESSABLE:
         return "unassessable", None
     achievement = entry.get("achievement")

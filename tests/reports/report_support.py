@@ -48,3 +48,17 @@ def determine(calculator, payloads: list[dict]) -> dict[str, BoardInput]:
     """Each payload through the calculator's one code path, as a report input."""
     answers = calculator.calculate_many([calculator.prepare(p) for p in payloads])
     return {p["hwb_code"]: BoardInput(answer, p) for p, answer in zip(payloads, answers, strict=True)}
+
+
+QUARTERS = ("q4-2014-15", "q1-2015-16", "q2-2015-16", "q3-2015-16")
+
+
+def revised_plan(code: str, pool: str, quarters: list[tuple[int, int, int | None]]) -> dict:
+    """A board under the July 2014 revised scheme: (baseline, plan, actual or None) per quarter."""
+    periods = {}
+    for quarter, (baseline, target, actual) in zip(QUARTERS, quarters, strict=False):
+        periods[quarter] = {"baseline": {"value": baseline}, "plan": target}
+        if actual is not None:
+            periods[quarter]["actual"] = {"value": actual}
+    return {"hwb_code": code, "rule_set": "bcf-2015-16-revised", "p4p_pool": pool,
+            "metrics": [{"metric": "non_elective_admissions", "periods": periods}]}

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from reports import GROUPINGS, NATIONAL, BoardInput, build_report
 from reports.national import BANDS, NOT_IN_REFERENCE, pounds
-from tests.reports.report_support import ALL_MET, determine, plan
+from tests.reports.report_support import ALL_MET, determine, plan, revised_plan
 
 MONEY = ("available", "released", "held_back", "pending")
 COUNTS = ("boards", "boards_with_plan", "boards_determined", "boards_without_determination",
@@ -36,6 +36,15 @@ def batches(draw, codes):
     payloads = []
     for code in chosen:
         pennies = draw(st.integers(min_value=1, max_value=10**11))
+        if draw(st.integers(min_value=0, max_value=4)) == 0:  # now and then a board of the revised scheme
+            quarters = []
+            for _ in range(draw(st.integers(min_value=1, max_value=4))):
+                baseline = draw(st.integers(min_value=1000, max_value=9000))
+                target = baseline - draw(st.integers(min_value=0, max_value=baseline // 10))
+                quarters.append((baseline, target, draw(st.one_of(
+                    st.none(), st.integers(min_value=target - 300, max_value=baseline + 300)))))
+            payloads.append(revised_plan(code, f"{Decimal(pennies).scaleb(-2):.2f}", quarters))
+            continue
         actual = st.one_of(st.none(), st.integers(min_value=1000, max_value=4000))
         payloads.append(plan(
             code, f"{Decimal(pennies).scaleb(-2):.2f}", dt_april=draw(actual), dt_october=draw(actual),
