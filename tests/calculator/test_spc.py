@@ -167,7 +167,7 @@ def test_the_spc_option_alone_changes_nothing(calculator):
         calculator.calculate(request())
 
 
-# --- the request's checks ------------------------------------------------------------------------------------
+# --- the request's checks ------------------------------------------------------------------------------
 
 
 def test_months_in_any_order_are_sorted(calculator):
@@ -183,7 +183,7 @@ def test_every_problem_of_a_series_at_once(calculator):
     series[2]["value"] = "NaN"
     series[3]["value"] = True
     series[4]["extra"] = 1
-    body["metrics"][0]["periods"]["april-2015"]["plan"] = "lots"  # and a problem elsewhere, in the same answer
+    body["metrics"][0]["periods"]["april-2015"]["plan"] = "lots"  # a problem elsewhere, same answer
     found = problems(calculator, body)
     assert found["metrics[0].monthly[1].month"] == "Must be a month as YYYY-MM, as 2014-04."
     assert "finite" in found["metrics[0].monthly[2].value"]
