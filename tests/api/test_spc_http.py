@@ -1,4 +1,4 @@
-"""The XmR charts of monthly series over HTTP (issue 13 §2): the answers' spc block and its OpenAPI document."""
+"""The XmR charts of monthly series over HTTP (issue 13 §2): the spc block and its OpenAPI document."""
 
 from __future__ import annotations
 

@@ -226,3 +226,34 @@ def test_only_the_catalogues_monthly_metrics_take_a_series(calculator):
 def test_the_option_is_checked(calculator):
     found = problems(calculator, {**delayed_transfers(), "spc": {"screen_moving_ranges": "maybe", "x": 1}})
     assert set(found) == {"spc.screen_moving_ranges", "spc.x"}
+
+
+# --- the README's worked example ----------------------------------------------------------------------------
+
+HARTLEPOOL = [492, 505, 481, 498, 487, 510, 495, 483, 502, 489, 611, 497,
+              476, 468, 471, 462, 458, 466, 455, 461, 452]
+
+
+@pytest.mark.parametrize(("screen", "mean_range", "limits", "april"), [
+    (True, 226 / 18, (453.2213, 520.0168), "consistent_fail"),
+    (False, 462 / 20, (425.1730, 548.0650), "inconsistent"),
+])
+def test_readme_worked_example(calculator, screen, mean_range, limits, april):
+    body = delayed_transfers(screen_moving_ranges=screen)
+    body["metrics"][0]["monthly"] = monthly(HARTLEPOOL, [f"{2013 + (3 + i) // 12}-{(3 + i) % 12 + 1:02d}"
+                                                         for i in range(21)])
+    body["metrics"][0]["periods"]["april-2015"]["plan"] = 450
+    body["metrics"][0]["periods"]["october-2015"]["plan"] = 420
+    [chart] = calculator.assess(body)["spc"]
+    assert chart["mean"] == pytest.approx(10219 / 21)
+    assert chart["mean_moving_range"] == pytest.approx(mean_range)
+    assert (chart["lower_limit"], chart["upper_limit"]) == pytest.approx(limits, abs=1e-4)
+    rules = {p["month"]: p["rule"] for p in chart["points"] if p["rule"]}
+    assert rules["2014-02"] == "outside_limits"
+    assert chart["points"][10]["type"] == "special_cause_concern"
+    expected = (["shift"] * 3 + ["two_of_three"] * 2 + ["shift"] + ["two_of_three"] * 2 + ["outside_limits"]
+                if screen else ["shift"] * 9)
+    assert [rules[p["month"]] for p in chart["points"][12:]] == expected
+    assert {p["type"] for p in chart["points"][12:]} == {"special_cause_improvement"}
+    assert chart["icon"] == "improvement_low"
+    assert [a["assurance"] for a in chart["assurance"]] == [april, "consistent_fail"]
