@@ -84,9 +84,8 @@ class Catalogue:
                 "polarity": m.polarity,
                 "unit": m.unit,
                 "monthly_average": m.monthly_average,
+                "monthly_series": m.monthly_series,
             }
-            if m.monthly_series:
-                out["monthly_series"] = True
             if m.source is not None:
                 out["source"] = m.source
             if m.framework is not None:
