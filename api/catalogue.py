@@ -28,8 +28,6 @@ class MetricInfoSchema(ma.Schema):
     polarity = ma.fields.String(required=True, metadata={"description": "lower | higher | as_defined"})
     unit = ma.fields.String()
     monthly_average = ma.fields.Boolean()
-    monthly_series = ma.fields.Boolean(metadata={
-        "description": "a plan may send the metric's monthly series (monthly) for an XmR chart (spc)"})
     source = ma.fields.String()
     framework = ma.fields.String()
 

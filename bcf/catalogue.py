@@ -84,7 +84,6 @@ class Catalogue:
                 "polarity": m.polarity,
                 "unit": m.unit,
                 "monthly_average": m.monthly_average,
-                "monthly_series": m.monthly_series,
             }
             if m.source is not None:
                 out["source"] = m.source
