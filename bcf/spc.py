@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import metrics
-from bcf.catalogue import Catalogue
+from bcf.catalogue import Catalogue, MetricInfo
 from bcf.figures import apart, four_figures
 from bcf.plan import UNREAD, MetricPlan, Plan
 from bcf.results import AmbitionResult, MetricResult, SpcAssurance, SpcChart, SpcPoint
@@ -82,7 +82,7 @@ def _chart(metric: MetricPlan, plan: Plan, rule_set: RuleSet, catalogue: Catalog
         )
         for i, m in enumerate(months)
     )
-    assurance = tuple(_assurance(result, info.monthly_average, rule_set, chart, screen) for result in results)
+    assurance = tuple(_assurance(result, info, rule_set, chart, screen) for result in results)
     return SpcChart(
         metric=metric.metric, polarity=info.polarity, unit=info.unit,
         first_month=months[0].month, last_month=months[-1].month,
@@ -95,18 +95,21 @@ def _chart(metric: MetricPlan, plan: Plan, rule_set: RuleSet, catalogue: Catalog
     )
 
 
-def _assurance(result: MetricResult | AmbitionResult, per_month: bool, rule_set: RuleSet,
+def _assurance(result: MetricResult | AmbitionResult, info: MetricInfo, rule_set: RuleSet,
                chart: metrics.XmR, screen: bool) -> SpcAssurance:
     """One period's plan against the process limits, on the monthly scale (module docstring). The
     chart is asked again with the target, so the verdict is :func:`metrics.xmr`'s own."""
-    months = 1 if per_month else rule_set.periods[result.period][result.metric].months
+    months = 1 if info.monthly_average else rule_set.periods[result.period][result.metric].months
     target = result.plan / months
     verdict = metrics.xmr(chart.values, chart.polarity, target=target, screen_outliers=screen).assurance
-    scale = "" if months == 1 else f" ({four_figures(result.plan)} ÷ {months} months)"
     lower, shown, upper = apart(chart.lower_limit, target, chart.upper_limit)
+    if info.monthly_average:  # the unit is per month already ("per 100,000 (18+) per month")
+        shown = f"{shown} {info.unit}"
+    else:
+        shown = f"{shown} a month ({four_figures(result.plan)} {info.unit} ÷ {months} months)"
     return SpcAssurance(
         period=result.period, plan=result.plan, target=target, assurance=verdict,
-        explanation=f"The {result.period} plan, {shown} a month{scale}, is {_ASSURANCE[verdict]} "
+        explanation=f"The {result.period} plan, {shown}, is {_ASSURANCE[verdict]} "
                     f"(process limits {lower} to {upper}).",
     )
 

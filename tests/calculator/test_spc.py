@@ -126,7 +126,7 @@ def test_assurance(calculator, plan, screen, assurance):
     assert [a["period"] for a in periods] == ["april-2015", "october-2015"]
     assert {a["assurance"] for a in periods} == {assurance}
     assert all(a["plan"] == a["target"] == plan for a in periods)  # an average per month: already monthly
-    assert f"{plan:.2f} a month" in periods[0]["explanation"]
+    assert f"plan, {plan:.2f} per 100,000 (18+) per month, is " in periods[0]["explanation"]
 
 
 def test_ambitions_answer_the_same_chart(calculator):
@@ -148,7 +148,8 @@ def test_a_quarterly_count_is_put_on_the_monthly_scale(calculator):
     [assurance] = chart["assurance"]
     assert (assurance["plan"], assurance["target"]) == (4800, 1600)
     assert assurance["assurance"] == "consistent_fail"
-    assert "4,800 ÷ 3 months" in assurance["explanation"] or "4800 ÷ 3 months" in assurance["explanation"]
+    assert "plan, 1,600 a month (4,800 admissions in the quarter ÷ 3 months), is beyond" in \
+        assurance["explanation"]
 
 
 # --- no series, no block -----------------------------------------------------------------------------------
