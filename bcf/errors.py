@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+#: problems listed in one answer: a body or file of a million mistakes is still one bad request, and the
+#: first thousand (with the count of the rest) is what a person can act on and a response can carry
+MAX_PROBLEMS = 1000
+
+
+def capped(problems: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The first :data:`MAX_PROBLEMS` problems, and a last entry counting the ones left out."""
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    rest = len(problems) - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [{"location": "$", "message": f"… and {rest} more problems."}]
+
 
 class BcfError(Exception):
     """Base of every error the domain raises on purpose.

@@ -18,6 +18,10 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from bcf.cells import CellError, Percent, read_number
+
+__all__ = ["CellError", "CsvFile", "Location", "NotReadable", "Percent", "Row", "read_csv"]
+
 
 class Location(NamedTuple):
     """A cell the user can find in their own sheet (a tuple: thousands are made per upload)."""
@@ -33,10 +37,6 @@ class Location(NamedTuple):
         if self.column is not None:
             text += f", column {self.column}" if self.row is not None else f" column {self.column}"
         return text
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message completes "<column> …" for a finance officer."""
 
 
 class Row(NamedTuple):
@@ -101,6 +101,41 @@ def decode(name: str, data: bytes) -> str:
                                    f"{save_as}")]) from None
 
 
+#: data rows one file may have: 152 boards × 5 metrics × 4 periods is 3,040 rows of metrics.csv, so this
+#: is room for every board several times over, and it bounds the time and memory of reading an upload
+#: (and the problems one can hold: a million bad rows were five million problems and a dead worker)
+MAX_ROWS = 20_000
+
+
+def _records(name: str, text: str) -> list[list[str]]:
+    """The file's records, header first, read no further than :data:`MAX_ROWS` non-blank data rows.
+
+    :raise NotReadable: the file has more rows than that (said before the rest is read), or a cell is
+        over the csv module's field limit, which is what an unbalanced quote gives (it runs on to the
+        end of the file): the row where the cell began is named.
+    """
+    # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True)
+    records: list[list[str]] = []
+    filled = 0
+    try:
+        for record in reader:
+            records.append(record)
+            if len(records) > 1 and any(cell.strip() for cell in record):
+                filled += 1
+                if filled > MAX_ROWS:
+                    raise NotReadable([(Location(name), f"the file has more than {MAX_ROWS:,} data rows, "
+                                                        f"the most one upload may have; split the boards "
+                                                        "over several uploads")])
+    except csv.Error as error:
+        row = len(records) + 1  # records are the rows Excel shows: the next one is the cell's
+        limit = csv.field_size_limit()
+        raise NotReadable([(Location(name, row), f"a cell starting in this row is longer than {limit:,} "
+                                                 "characters, or a quote (\") opened here is never closed; "
+                                                 f"check the quotes of this row ({error})")]) from None
+    return records
+
+
 def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> CsvFile:
     """Decode and split a CSV, checking its header against the columns this file may have.
 
@@ -113,8 +148,7 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     text = decode(name, data)
     if not text.strip():
         raise NotReadable([(Location(name), "the file is empty; it needs a header row and data rows")])
-    # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True))
+    records = _records(name, text)
     header = [cell.strip().lower() for cell in records[0]]
     problems: list[tuple[Location, str]] = []
     if len([h for h in header if h]) == 1 and len(records[0]) == 1:
@@ -167,43 +201,32 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
 
 # --- cells ------------------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
-def parse_decimal(text: str, what: str, *, money: bool = False) -> Decimal:
+def parse_decimal(text: str, what: str, *, money: bool = False,
+                  percent: Percent = Percent.REFUSED) -> Decimal:
     """A number as typed in a UK spreadsheet: ``1234``, ``1,234``, ``1,234.5``, ``-0.5``, ``1E+05``.
 
-    A comma is accepted only as a thousands separator in groups of three before any decimal point,
-    so ``1,23`` and ``1.234,5`` are refused rather than guessed. ``money`` also accepts a leading £.
+    Read by :func:`bcf.cells.read_number`, the one reader the allocation tables use too: ``1,23`` and
+    ``1.234,5`` are refused rather than guessed, as are digits other than ASCII 0–9. ``money`` also
+    accepts a leading £; ``percent`` says what a trailing % means in this field.
 
     :raise CellError: "<what> must be a number; got '…'".
     """
-    raw = text.strip()
-    body = raw[1:].strip() if money and raw.startswith("£") else raw
-    if _PLAIN.fullmatch(body):
-        number = Decimal(body)
-    elif _GROUPED.fullmatch(body):
-        number = Decimal(body.replace(",", ""))
-    else:
-        if "," in body and re.fullmatch(r"[+-]?[\d.,]+", body):
-            raise CellError(f"{what} must be a number; got {raw!r}, which is ambiguous: use a point for "
-                            "decimals and commas only between groups of three digits (1,234.5)")
-        if not raw:
-            raise CellError(f"{what} must be a number; the cell is empty")
-        raise CellError(f"{what} must be a number; got {raw!r}")
-    return number
+    return read_number(text, what, money=money, percent=percent)
 
 
-_DIGITS = re.compile(r"[+-]?\d{1,15}")
+_DIGITS = re.compile(r"[+-]?[0-9]{1,15}")
 
 
-def parse_number(text: str, what: str) -> int | float:
-    """A count or value for the JSON request: an int when whole, else a float (a JSON number)."""
+def parse_number(text: str, what: str, *, percent: Percent = Percent.REFUSED) -> int | float:
+    """A count or value for the JSON request: an int when whole, else a float (a JSON number).
+
+    ``percent``: :attr:`Percent.POINTS` in a value column (a proportion is on the 0–100 scale, so
+    ``85%`` is 85); counts refuse a %.
+    """
     raw = text.strip()
     if _DIGITS.fullmatch(raw):  # most cells: a plain whole number
         return int(raw)
-    number = parse_decimal(raw, what)
+    number = parse_decimal(raw, what, percent=percent)
     if number == number.to_integral_value() and abs(number) < 10**15:
         return int(number)
     value = float(number)
@@ -227,8 +250,8 @@ def parse_bool(text: str, what: str) -> bool:
     raise CellError(f"{what} must be TRUE or FALSE (or yes/no); {got}")
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def parse_date(text: str, what: str) -> date:
