@@ -98,6 +98,8 @@ class BoardRequest:
     #: located: a valid upload never needs them, and writing ~8 paths per row was a fifth of reading the
     #: files. Their paths (under ``metrics[i]``) are written by nothing else, so the order is immaterial.
     later: list[Callable[[dict[str, Location]], None]] = field(default_factory=list)
+    region: str = ""  # the board's region and NHS region (reference_data/boards.csv), for the workbook
+    nhs_region: str = ""
 
     def locate(self, path: str) -> Location:
         """The cell for a JSON path, or for its nearest recorded parent; else the board's first row.
@@ -195,10 +197,13 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest], pro
             _period(row, table.name, problems)  # still report every bad cell of the row
             continue
         if code not in requests:
-            requests[code] = BoardRequest(code, getattr(boards[code], "name", code), {"hwb_code": code},
+            board = boards[code]
+            requests[code] = BoardRequest(code, getattr(board, "name", code), {"hwb_code": code},
                                           {"hwb_code": Location(table.name, row.number, "hwb_code"),
                                            "p4p_pool": Location("pools.csv", None, "p4p_pool")},
-                                          Location(table.name, row.number, "hwb_code"))
+                                          Location(table.name, row.number, "hwb_code"),
+                                          region=getattr(board, "region", ""),
+                                          nhs_region=getattr(board, "nhs_region", ""))
         key = (code, metric_id)
         if key not in metrics:
             metrics[key] = _Metric(per_board.get(code, 0), row)

@@ -37,7 +37,7 @@ def test_xlsx_out(files, tmp_path, capsys):
     out = tmp_path / "results.xlsx"
     assert cli.main(args(files, out)) == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    assert book.sheetnames == ["Totals", "Tranches", "Lines", "Metrics", "Conditions", "Warnings"]
     assert [row[0] for row in book["Tranches"].iter_rows(min_row=2, values_only=True)] == \
         ["E06000001"] * 3 + ["E08000021"] * 3
     assert "2 boards determined" in capsys.readouterr().err
