@@ -7,11 +7,16 @@ from __future__ import annotations
 MAX_PROBLEMS = 1000
 
 
-def capped(problems: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The first :data:`MAX_PROBLEMS` problems, and a last entry counting the ones left out."""
-    if len(problems) <= MAX_PROBLEMS:
+def capped(problems: list[dict[str, str]], total: int | None = None) -> list[dict[str, str]]:
+    """The first :data:`MAX_PROBLEMS` problems, and a last entry counting the ones left out.
+
+    :param total: how many problems there are, when ``problems`` holds only the first of them (a
+        caller that need not write out the rest).
+    """
+    total = len(problems) if total is None else total
+    if total <= MAX_PROBLEMS:
         return problems
-    rest = len(problems) - MAX_PROBLEMS
+    rest = total - MAX_PROBLEMS
     return problems[:MAX_PROBLEMS] + [{"location": "$", "message": f"… and {rest} more problems."}]
 
 

@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bcf.errors import BcfError, InvalidInput, capped
-from sheets.payloads import BoardRequest, Problem, build_requests, describe
+from bcf.errors import MAX_PROBLEMS, BcfError, InvalidInput, capped
+from sheets.payloads import BoardRequest, Problem, build_requests, count_and_describe
 
 #: boards computed in one call: the vectorised determination's gain
 #: levels off well before this, and the progress bar still moves
@@ -60,10 +60,10 @@ def _about(column: str, message: str) -> str:
 
 def _refuse(problems: Iterable[Problem]) -> InvalidInput:
     """Every problem counted, the first :data:`~bcf.errors.MAX_PROBLEMS` listed (and "… and N more")."""
-    entries = describe(problems)
-    noun = "problem" if len(entries) == 1 else "problems"
-    return InvalidInput(f"The upload has {len(entries):,} {noun}; nothing was computed. Fix them and upload "
-                        "again.", problems=capped(entries), problem_count=len(entries))
+    entries, total = count_and_describe(problems, MAX_PROBLEMS)
+    noun = "problem" if total == 1 else "problems"
+    return InvalidInput(f"The upload has {total:,} {noun}; nothing was computed. Fix them and upload "
+                        "again.", problems=capped(entries, total), problem_count=total)
 
 
 class Calculator(Protocol):

@@ -537,9 +537,19 @@ def _read_pools(table: CsvFile, boards, requests: dict[str, BoardRequest], probl
             requests[code].payload["p4p_pool"] = str(amount)
 
 
-def describe(problems: Iterable[Problem]) -> list[dict[str, str]]:
-    """Problems in file, row, column order as api.md's ``{location, message}`` entries (no repeats)."""
+def describe(problems: Iterable[Problem], limit: int | None = None) -> list[dict[str, str]]:
+    """Problems in file, row, column order as api.md's ``{location, message}`` entries (no repeats);
+    with ``limit``, only the first ``limit`` of them are written out (see :func:`count_and_describe`)."""
+    return count_and_describe(problems, limit)[0]
+
+
+def count_and_describe(problems: Iterable[Problem],
+                       limit: int | None = None) -> tuple[list[dict[str, str]], int]:
+    """The first ``limit`` problems (all if None) in file, row, column order as entries, and how many
+    distinct problems there are: a file of mistakes makes hundreds of thousands, and only what is
+    answered is turned into text."""
     order = {name: i for i, (name, _, _) in enumerate(FILES.values())}
     unique = dict.fromkeys(problems)
     ranked = sorted(unique, key=lambda p: (order.get(p[0].file, 9), p[0].row or 0, p[0].column or "", p[1]))
-    return [{"location": str(location), "message": message} for location, message in ranked]
+    shown = ranked if limit is None else ranked[:limit]
+    return [{"location": str(location), "message": message} for location, message in shown], len(ranked)
