@@ -449,3 +449,14 @@ def test_a_missing_baseline_is_reported_once_at_its_cell_beside_the_rows_other_p
             "the baseline is missing: give baseline_numerator and baseline_denominator (or baseline_value)",
         "metrics.csv row 2, column plan": "plan must be at least 0",
     }
+
+
+def test_the_readme_states_the_limits_the_code_has():
+    from bcf.allocation_files import MAX_ROWS as TABLE_ROWS
+    from bcf.errors import MAX_PROBLEMS
+    from sheets.reading import MAX_ROWS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`sheets.reading.MAX_ROWS`; 152 boards × 9 metric-periods is 1,368) | {MAX_ROWS:,} |" in readme
+    assert f"`bcf.allocation_files.MAX_ROWS`; 211 CCGs × 152 boards is 32,072) | {TABLE_ROWS:,} |" in readme
+    assert f"(`bcf.errors.MAX_PROBLEMS`) | {MAX_PROBLEMS:,} |" in readme
