@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -41,6 +42,8 @@ P4P_PUBLISHED_COLUMN = "p4p_amount"  # the column name of a published per-board 
 #: data rows one table may have: the CCG→board split is 211 CCGs × 152 boards = 32,072 rows at most;
 #: reading stops here, so a million-row upload is refused in a moment, not read whole
 MAX_ROWS = 50_000
+#: columns one table may have (a published table has 13); commas counted in the header line
+MAX_COLUMNS = 100
 
 
 # --- the input tables --------------------------------------------------------------------------------
@@ -68,21 +71,23 @@ class Table:
         :raise InvalidInput: the text is not a CSV with a header row.
         """
         try:
+            if isinstance(source, os.PathLike):
+                source = Path(source).read_bytes()
+            elif not isinstance(source, str | bytes):
+                source = source.read()
             if isinstance(source, bytes):
                 source = source.decode("utf-8-sig")
-            if isinstance(source, str):
-                source = io.StringIO(source.removeprefix("\ufeff"))
+            text = source.removeprefix("\ufeff")
+            _check_shape(name, text)
             # object, not pandas' string dtype: cell-by-cell string work is several times faster here
-            frame = pd.read_csv(source, dtype=object, keep_default_na=False, skip_blank_lines=False,
-                                encoding="utf-8-sig", nrows=MAX_ROWS + 1)
+            frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
+                                skip_blank_lines=False, nrows=MAX_ROWS + 1)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise InvalidInput(f"{name} is not a readable CSV file.", problems=[
                 {"location": name, "message": f"not a readable UTF-8 CSV file with a header row ({error})"}
             ]) from None
-        if len(frame) > MAX_ROWS:
-            raise InvalidInput(f"{name} has too many rows.", problems=[
-                {"location": name, "message": f"the file has more than {MAX_ROWS:,} rows, the most one table "
-                                              "may have (211 CCGs × 152 boards is 32,072)"}])
+        if len(frame) > MAX_ROWS:  # fewer lines than that, but quoted line breaks: rows still counted
+            raise _too_many_rows(name)
         frame.columns = [str(column).strip() for column in frame.columns]
         return cls(name, frame.reset_index(drop=True), "csv")
 
@@ -105,6 +110,31 @@ class Table:
 
     def excel_row(self, row: int) -> str:
         return f"row {row + 2}" if self.style == "csv" else f"[{row}]"
+
+
+def _too_many_rows(name: str) -> InvalidInput:
+    return InvalidInput(f"{name} has too many rows.", problems=[
+        {"location": name, "message": f"the file has more than {MAX_ROWS:,} rows, the most one table may "
+                                      "have (211 CCGs × 152 boards is 32,072)"}])
+
+
+def _check_shape(name: str, text: str) -> None:
+    """Refuse a file too long or too wide before pandas reads it: pandas takes minutes over a header of
+    200,000 columns or a row of a million cells. Lines and commas are counted (a quoted comma counts
+    too, which only makes the check stricter than the limit by the few commas a name may hold).
+
+    :raise InvalidInput: more lines than :data:`MAX_ROWS` rows need, or a line of more than
+        :data:`MAX_COLUMNS` cells (naming its row).
+    """
+    if text.count("\n") > MAX_ROWS + 1:
+        raise _too_many_rows(name)
+    for number, line in enumerate(text.split("\n"), start=1):
+        cells = line.count(",") + 1
+        if cells > MAX_COLUMNS:
+            raise InvalidInput(f"{name} has a row too wide.", problems=[
+                {"location": f"{name} row {number}",
+                 "message": f"the row has {cells:,} cells, more than the {MAX_COLUMNS} a table may have; is "
+                            "this the right file?"}])
 
 
 def _cell_text(value: Any) -> str:

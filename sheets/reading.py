@@ -101,39 +101,51 @@ def decode(name: str, data: bytes) -> str:
                                    f"{save_as}")]) from None
 
 
-#: data rows one file may have: 152 boards × 5 metrics × 4 periods is 3,040 rows of metrics.csv, so this
-#: is room for every board several times over, and it bounds the time and memory of reading an upload
-#: (and the problems one can hold: a million bad rows were five million problems and a dead worker)
+#: data rows one file may have: 152 boards × 9 metric-periods is 1,368 rows of metrics.csv (conditions.csv
+#: about 2,300), so this is room for every board many times over, and it bounds the time and memory of
+#: reading an upload (and the problems one can hold: a million bad rows were five million problems and
+#: a dead worker)
 MAX_ROWS = 20_000
+#: cells one row may have: metrics.csv has 22 columns; a 10 MB row of commas would otherwise be five
+#: million "unknown column" problems
+MAX_COLUMNS = 100
 
 
-def _records(name: str, text: str) -> list[list[str]]:
-    """The file's records, header first, read no further than :data:`MAX_ROWS` non-blank data rows.
+def _records(name: str, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-blank rows with their Excel row numbers, read no further than
+    :data:`MAX_ROWS` non-blank data rows. Blank rows are counted, not kept.
 
-    :raise NotReadable: the file has more rows than that (said before the rest is read), or a cell is
-        over the csv module's field limit, which is what an unbalanced quote gives (it runs on to the
-        end of the file): the row where the cell began is named.
+    :raise NotReadable: the file has more rows than that (said before the rest is read), a row has
+        more than :data:`MAX_COLUMNS` cells, or a cell is over the csv module's field limit, which is
+        what an unbalanced quote gives (it runs on to the end of the file): the row where the cell
+        began is named.
     """
     # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
     reader = csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True)
-    records: list[list[str]] = []
-    filled = 0
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    number = 0  # records are the rows Excel shows (a quoted line break stays in its row)
     try:
-        for record in reader:
-            records.append(record)
-            if len(records) > 1 and any(cell.strip() for cell in record):
-                filled += 1
-                if filled > MAX_ROWS:
+        for number, record in enumerate(reader, start=1):
+            if len(record) > MAX_COLUMNS:
+                raise NotReadable([(Location(name, number), f"the row has {len(record):,} cells, more than "
+                                                            f"the {MAX_COLUMNS} a row may have; is this the "
+                                                            "right file?")])
+            if number == 1:
+                header = record
+            elif any(cell.strip() for cell in record):
+                rows.append((number, record))
+                if len(rows) > MAX_ROWS:
                     raise NotReadable([(Location(name), f"the file has more than {MAX_ROWS:,} data rows, "
                                                         f"the most one upload may have; split the boards "
                                                         "over several uploads")])
     except csv.Error as error:
-        row = len(records) + 1  # records are the rows Excel shows: the next one is the cell's
         limit = csv.field_size_limit()
-        raise NotReadable([(Location(name, row), f"a cell starting in this row is longer than {limit:,} "
-                                                 "characters, or a quote (\") opened here is never closed; "
-                                                 f"check the quotes of this row ({error})")]) from None
-    return records
+        raise NotReadable([(Location(name, number + 1), f"a cell starting in this row is longer than "
+                                                        f"{limit:,} characters, or a quote (\") opened here "
+                                                        f"is never closed; check the quotes of this row "
+                                                        f"({error})")]) from None
+    return header, rows
 
 
 def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> CsvFile:
@@ -148,12 +160,12 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     text = decode(name, data)
     if not text.strip():
         raise NotReadable([(Location(name), "the file is empty; it needs a header row and data rows")])
-    records = _records(name, text)
-    header = [cell.strip().lower() for cell in records[0]]
+    first, records = _records(name, text)
+    header = [cell.strip().lower() for cell in first]
     problems: list[tuple[Location, str]] = []
-    if len([h for h in header if h]) == 1 and len(records[0]) == 1:
+    if len([h for h in header if h]) == 1 and len(first) == 1:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs")):
-            if delimiter in records[0][0]:
+            if delimiter in first[0]:
                 raise NotReadable([(Location(name, 1), f"the columns are separated by {label}, not commas; "
                                                        "save the file as CSV with commas")])
     seen: dict[str, int] = {}
@@ -161,7 +173,7 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
         if not column:
             continue
         if column not in known:
-            problems.append((Location(name, 1, records[0][index].strip()),
+            problems.append((Location(name, 1, first[index].strip()),
                              f"unknown column; the columns of {name} are {', '.join(known)}"))
         elif column in seen:
             problems.append((Location(name, 1, column), "this column appears twice"))
@@ -176,10 +188,8 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     # cells, which is what the general comprehension below gives them, made in one C call.
     plain = wanted == [(column, index) for index, column in enumerate(header)]
     names, width = [column for column, _ in wanted], len(header)
-    for offset, record in enumerate(records[1:], start=2):
-        stripped = list(map(str.strip, record))
-        if not any(stripped):
-            continue  # blank rows, including Excel's trailing ones
+    for offset, record in records:
+        stripped = list(map(str.strip, record))  # blank rows (Excel's trailing ones) are not among them
         if headless or len(stripped) > width:
             for index in [i for i in headless if i < len(stripped)] + list(range(width, len(stripped))):
                 if stripped[index]:

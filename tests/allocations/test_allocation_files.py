@@ -127,6 +127,22 @@ def test_a_million_row_table_is_refused_without_reading_it(tmp_path):
         "is 32,072)")}]
 
 
+@pytest.mark.parametrize(("text", "location", "cells"), [
+    ("ccg_code,hwb_code,share" + ",x" * 200_000 + "\n00A,E06000001,1\n", "ccg_to_hwb.csv row 1", 200_003),
+    ("ccg_code,hwb_code,share\n00A,E06000001,1\n" + "x," * 1_000_000 + "\n", "ccg_to_hwb.csv row 3",
+     1_000_001),
+])
+def test_a_table_too_wide_is_refused_before_pandas_reads_it(text, location, cells):
+    """pandas took minutes over these (a worker killed at its timeout); now one problem, at once."""
+    from bcf.allocation_files import MAX_COLUMNS
+
+    with pytest.raises(InvalidInput) as caught:
+        Table.from_csv("ccg_to_hwb.csv", text.encode())
+    assert caught.value.problems == [{"location": location, "message": (
+        f"the row has {cells:,} cells, more than the {MAX_COLUMNS} a table may have; is this the right "
+        "file?")}]
+
+
 def test_problems_are_capped_and_counted(csv_inputs, rule_set, boards):
     """Every bad row is counted; the first MAX_PROBLEMS are listed and a last entry says how many more."""
     rows = "".join(f"00A,E06000001,bad{i}\n" for i in range(MAX_PROBLEMS + 500))

@@ -214,3 +214,24 @@ def test_a_percentage_is_refused_unless_the_field_takes_one():
     assert parse_number("3%", "plan", percent=Percent.POINTS) == 3
     assert parse_number("12.5 %", "share", percent=Percent.FRACTION) == 0.125
     assert parse_decimal("1,234.5%", "plan", percent=Percent.FRACTION) == Decimal("12.345")
+
+
+def test_a_row_of_thousands_of_cells_is_one_problem_naming_the_row():
+    from sheets.reading import MAX_COLUMNS
+
+    with pytest.raises(NotReadable) as caught:
+        read(b"hwb_code\nE06000001\n" + b"x," * 5000 + b"\n")
+    assert caught.value.problems == [(Location("metrics.csv", 3), f"the row has 5,001 cells, more than the "
+                                      f"{MAX_COLUMNS} a row may have; is this the right file?")]
+
+
+def test_a_header_of_thousands_of_columns_is_one_problem():
+    with pytest.raises(NotReadable) as caught:
+        read(b"hwb_code," + b"x," * 5000 + b"\nE06000001\n")
+    [(location, _)] = caught.value.problems
+    assert location == Location("metrics.csv", 1)
+
+
+def test_millions_of_blank_rows_are_skipped_and_rows_keep_their_numbers():
+    table = read(b"hwb_code\n" + b",\n" * 300_000 + b"E06000001\n")
+    assert [(row.number, row.cells) for row in table.rows] == [(300_002, {"hwb_code": "E06000001"})]
