@@ -4,8 +4,9 @@ Each case runs in a fresh process (so its peak memory is its own) and posts one 
 ``POST /api/v1/calculations/csv`` through the test client: a million rows (under the 10 MB limit),
 20,000 rows with every cell bad (the row limit's worst case: 320,000 problems), a cell over the csv
 module's field limit, a row of four million cells, and an allocation table of a million rows or with a
-row of four million cells (pandas took minutes over that before the shape was checked first). Target: every answer ≤ 10 s (a third
-of a gunicorn worker's 30 s timeout) and ≤ 1 MB, a worker's peak memory ≤ 600 MB.
+row of four million cells (pandas took minutes over that before the shape was checked first).
+Target: every answer ≤ 10 s (a third of a gunicorn worker's 30 s timeout) and ≤ 1 MB, a worker's peak
+memory ≤ 600 MB.
 Run: ``.venv/bin/python benchmarks/hostile_uploads.py``; record figures in docs/performance.md.
 """
 
