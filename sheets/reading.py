@@ -18,9 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
-from bcf.cells import CellError, Percent, read_number
-
-__all__ = ["CellError", "CsvFile", "Location", "NotReadable", "Percent", "Row", "read_csv"]
+from bcf.cells import CellError, Percent, read_number  # CellError and Percent: this module's callers' too
 
 
 class Location(NamedTuple):
