@@ -1,6 +1,6 @@
 """The rooms stay apart: only api/ imports the web layer (Flask's sans-I/O rule); the calculator, the
-spreadsheets and storage work without an app, and bcf/ and metrics/ without marshmallow too; charts/
-draws plain numbers and knows neither the web nor the BCF rules."""
+spreadsheets, storage and the reports work without an app, and bcf/, metrics/ and reports/ without
+marshmallow too; charts/ draws plain numbers and knows neither the web nor the BCF rules."""
 
 import ast
 from pathlib import Path
@@ -16,6 +16,8 @@ FORBIDDEN = {
     "calculator": WEB | {"sqlalchemy", "storage", "sheets"},
     "sheets": WEB | {"sqlalchemy", "storage"},
     "storage": WEB | {"marshmallow", "calculator", "sheets"},
+    # the national report: pure, handed determinations and reference data by the web layer or the CLI
+    "reports": WEB | {"sqlalchemy", "storage", "marshmallow", "calculator", "sheets"},
     # plain numbers in, SVG out: no web layer, no BCF rules, no money type, no storage
     "charts": WEB | {"bcf", "calculator", "storage", "sheets", "sqlalchemy", "marshmallow", "decimal",
                      "pandas", "yaml"},
