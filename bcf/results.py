@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bcf.simulation import Simulation
 
 # Condition statuses (rules §3)
 MET, NOT_MET, NOT_ASSESSED = "met", "not_met", "not_assessed"
@@ -149,6 +153,7 @@ class Determination:
     totals: Totals
     recovery_plan_required: bool | None
     warnings: tuple[PlanWarning, ...]
+    simulation: Simulation | None = None  # only when the request asks for one (issue 13 §1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +190,4 @@ class Ambitions:
     p4p_pool: Decimal
     metrics: tuple[AmbitionResult, ...]
     warnings: tuple[PlanWarning, ...]
+    simulation: Simulation | None = None  # only when the request asks for one (issue 13 §1)

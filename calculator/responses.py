@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from calculator.fields import MoneyField
+from calculator.simulation import simulation_field
 
 PENDING_NULL = "null while pending (no actual yet)"
 
@@ -116,6 +117,7 @@ class DeterminationSchema(ma.Schema):
     totals = fields.Nested(TotalsSchema)
     recovery_plan_required = fields.Boolean(allow_none=True)
     warnings = fields.List(fields.Nested(WarningSchema))
+    simulation = simulation_field()
 
 
 class AmbitionResultSchema(ma.Schema):
@@ -148,3 +150,4 @@ class AmbitionsSchema(ma.Schema):
     p4p_pool = MoneyField(required=True)
     metrics = fields.List(fields.Nested(AmbitionResultSchema))
     warnings = fields.List(fields.Nested(WarningSchema))
+    simulation = simulation_field()
