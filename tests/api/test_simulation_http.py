@@ -1,0 +1,92 @@
+"""The simulation block of POST /api/v1/calculations and /ambitions (issue 13 §1) over HTTP."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from calc_example import request
+
+ODDS = {"p_at_least_70", "p_at_least_100", "p_recovery_plan", "expected_release", "release_p5",
+        "release_p95"}
+
+
+def _simulated(client, path="/api/v1/calculations", **block):
+    body = request()
+    body["simulation"] = block
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.get_json()
+    return response
+
+
+def test_no_block_no_simulation(client):
+    answer = client.post("/api/v1/calculations", json=request()).get_json()
+    assert "simulation" not in answer
+
+
+def test_the_answer_has_odds_per_line_tranche_and_plan_under_plan_and_baseline(client):
+    simulation = _simulated(client, draws=2000, seed=42).get_json()["simulation"]
+    assert simulation["draws"] == 2000 and simulation["seed"] == 42
+    for scenario in (simulation, simulation["baseline"]):
+        assert set(scenario["whole_plan"]) >= ODDS
+        for tranche in scenario["tranches"]:
+            assert set(tranche) >= ODDS
+            for line in tranche["lines"]:
+                assert ODDS | {"item", "simulated", "explanation"} <= set(line)
+    metric_lines = [line for tranche in simulation["tranches"] for line in tranche["lines"]
+                    if line["simulated"]]
+    assert {line["item"] for line in metric_lines} == {"delayed_transfers"}
+    assert "Poisson" in metric_lines[0]["explanation"]
+
+
+def test_money_is_written_to_the_penny_and_reproduces_with_the_seed(client):
+    first = _simulated(client, draws=500, seed=7)
+    again = _simulated(client, draws=500, seed=7)
+    assert first.get_data() == again.get_data()
+    whole = json.loads(first.get_data(), parse_float=Decimal)["simulation"]["whole_plan"]
+    assert whole["expected_release"].as_tuple().exponent == -2
+    assert whole["release_p5"] <= whole["expected_release"] <= whole["release_p95"]
+
+
+def test_a_seed_not_sent_is_chosen_and_echoed(client):
+    simulation = _simulated(client).get_json()["simulation"]
+    assert simulation["draws"] == 10_000
+    assert 0 <= simulation["seed"] < 2**53
+
+
+def test_ambitions_get_the_odds_before_outturn(client):
+    simulation = _simulated(client, "/api/v1/ambitions", draws=300, seed=1).get_json()["simulation"]
+    assert simulation["seed"] == 1
+    assert 0.0 <= simulation["whole_plan"]["p_at_least_70"] <= 1.0
+
+
+@pytest.mark.parametrize(("block", "location"), [
+    ({"draws": 0}, "simulation.draws"),
+    ({"draws": 100_001}, "simulation.draws"),
+    ({"draws": 10.5}, "simulation.draws"),
+    ({"seed": -1}, "simulation.seed"),
+    ({"seed": 2**53}, "simulation.seed"),
+    ({"runs": 5}, "simulation.runs"),
+])
+def test_bad_simulation_blocks_are_422_naming_the_field(client, block, location):
+    body = request()
+    body["simulation"] = block
+    response = client.post("/api/v1/calculations", json=body)
+    assert response.status_code == 422
+    assert location in {error["location"] for error in response.get_json()["errors"]}
+
+
+def test_the_openapi_document_describes_every_new_field(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert "simulation" in schemas["CalculationRequest"]["properties"]
+    assert set(schemas["SimulationRequest"]["properties"]) == {"draws", "seed"}
+    assert schemas["SimulationRequest"]["properties"]["draws"]["maximum"] == 100_000
+    for name in ("Determination", "Ambitions"):
+        assert "simulation" in schemas[name]["properties"]
+    assert {"draws", "seed", "tranches", "whole_plan", "baseline"} <= set(schemas["Simulation"]["properties"])
+    for name in ("SimulatedLine", "SimulatedTranche", "WholePlan"):
+        properties = schemas[name]["properties"]
+        assert set(properties) >= ODDS
+        assert all(properties[field].get("description") for field in ODDS)
