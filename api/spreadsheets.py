@@ -15,6 +15,7 @@ from flask import Response, current_app, request
 from api.calculations import calculator
 from api.errors import ProblemSchema, problem
 from api.parsing import Blueprint
+from calculator.simulation import SimulationQueryArgsSchema
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
 from sheets.writing import CSV_MIME, JSON_MIME, XLSX_MIME, render
@@ -65,13 +66,15 @@ _UPLOAD_DOC = {
                   "column; nothing was computed", content_type="application/problem+json")
 @blp.alt_response(413, schema=ProblemSchema, description="The upload is over the size limit",
                   content_type="application/problem+json")
-def calculate_csv():
+@blp.arguments(SimulationQueryArgsSchema, location="query")
+def calculate_csv(simulation: dict | None):
     """Determine many boards at once from uploaded CSV files
 
     Multipart fields: ``metrics`` (required), ``conditions`` and ``pools`` (optional). Answers by
     ``Accept``: ``text/csv`` (default), ``application/json`` or the XLSX type. If any row of any file
     is wrong, nothing is computed and the 422 answer lists every problem as
-    ``metrics.csv row 14, column plan``.
+    ``metrics.csv row 14, column plan``. With ``?draws=…`` or ``?seed=…`` every board is simulated
+    too (issue 13 §1) and each tranche row gains its probability columns.
     """
     limit = int(current_app.config.get("CSV_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_LIMIT))
     if request.content_length is not None and request.content_length > limit:
@@ -86,7 +89,7 @@ def calculate_csv():
     # the calculator prepares every board before it determines any;
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
-    results = calculate_upload(files, calculator).boards
+    results = calculate_upload(files, calculator, simulation=simulation).boards
     body = render(results, mime)
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,

@@ -39,6 +39,26 @@ class SimulationRequestSchema(ma.Schema):
         return SimulationSettings(data["draws"], seed)
 
 
+class SimulationQueryArgsSchema(ma.Schema):
+    """``?draws=…&seed=…`` on a spreadsheet upload: either asks every board for its odds (issue 13 §1);
+    the results gain the probability columns. A seed not sent is chosen once for the upload."""
+
+    draws = fields.Integer(validate=validate.Range(min=1, max=MAX_DRAWS), metadata={
+        "description": f"outturns drawn per metric line (1 to {MAX_DRAWS:,}); asks for the probability "
+                       "columns"})
+    seed = fields.Integer(validate=validate.Range(min=0, max=MAX_SEED), metadata={
+        "description": "makes the draws reproducible (each board is drawn with it, as POST "
+                       "/api/v1/calculations with this seed draws it); asks for the probability columns"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> dict | None:
+        """The simulation block every board's request gets, or None when neither was sent."""
+        if not data:
+            return None
+        return {"draws": data.get("draws", DEFAULT_DRAWS),
+                "seed": data["seed"] if "seed" in data else secrets.randbelow(MAX_SEED + 1)}
+
+
 class OmittedWhenNone(fields.Nested):
     """A nested block left out of the answer (not written as null) when there is none: an answer to a
     request without ``simulation`` is what it was before the block existed."""

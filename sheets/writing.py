@@ -37,15 +37,41 @@ def money(x) -> Decimal | None:
     return Decimal(repr(x)) if isinstance(x, float) else Decimal(str(x))
 
 
-def tranche_rows(results: Iterable[BoardResult]) -> Iterable[list]:
-    """One row per board and tranche, typed: Decimal money, bool or None flags, str text."""
+#: when the upload asked for a simulation (issue 13 §1): each tranche's odds under the planned values and
+#: under the baselines, and the seed that reproduces them
+ODDS = ("p_at_least_70", "p_at_least_100", "p_recovery_plan", "expected_release", "release_p5",
+        "release_p95")
+SIMULATION_COLUMNS = (*ODDS, *(f"baseline_{name}" for name in ODDS), "simulation_seed")
+
+
+def simulated(results: Sequence[BoardResult]) -> bool:
+    """Whether the results carry odds (the upload asked for a simulation): the columns are added."""
+    return any("simulation" in result.determination for result in results)
+
+
+def _odds_cells(determination: dict, tranche_id: str | None) -> list:
+    simulation = determination.get("simulation")
+    if simulation is None:
+        return [None] * len(SIMULATION_COLUMNS)
+    cells = []
+    for scenario in (simulation, simulation.get("baseline", {})):
+        odds = next((t for t in scenario.get("tranches", []) if t.get("tranche") == tranche_id), {})
+        cells += [money(odds.get(name)) if name.startswith(("expected", "release")) else odds.get(name)
+                  for name in ODDS]
+    return [*cells, simulation.get("seed")]
+
+
+def tranche_rows(results: Sequence[BoardResult], odds: bool = False) -> Iterable[list]:
+    """One row per board and tranche, typed: Decimal money, bool or None flags, str text; with
+    ``odds``, the :data:`SIMULATION_COLUMNS` after them."""
     for result in results:
         d = result.determination
         for tranche in d.get("tranches", []):
-            yield [result.request.hwb_code, result.request.hwb_name, tranche.get("tranche"),
+            row = [result.request.hwb_code, result.request.hwb_name, tranche.get("tranche"),
                    money(tranche.get("available")), money(tranche.get("released")),
                    money(tranche.get("held_back")), tranche.get("held_back_use"),
                    tranche.get("recovery_plan_required"), d.get("plan_assured")]
+            yield row + _odds_cells(d, tranche.get("tranche")) if odds else row
 
 
 def _csv_cell(value) -> str:
@@ -63,8 +89,9 @@ def results_csv(results: Sequence[BoardResult]) -> str:
     held_back_use, recovery_plan_required, plan_assured``; pending amounts are empty cells."""
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(RESULT_COLUMNS)
-    for row in tranche_rows(results):
+    odds = simulated(results)
+    writer.writerow(RESULT_COLUMNS + (SIMULATION_COLUMNS if odds else ()))
+    for row in tranche_rows(results, odds):
         writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()
 
@@ -216,7 +243,12 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     number_formats = {c.number_format: workbook.add_format({"num_format": c.number_format})
                       for _, columns, _ in SHEETS for c in columns if c.number_format}
+    odds = simulated(results)
     for title, columns, rows in SHEETS:
+        if odds and rows is tranche_rows:
+            columns = (*columns, *(Column(name, 12, MONEY_FORMAT if "release" in name else None)
+                                   for name in SIMULATION_COLUMNS))
+            rows = lambda results: tranche_rows(results, True)  # noqa: E731
         sheet = workbook.add_worksheet(title)
         sheet.freeze_panes(1, 2)  # C2
         for index, column in enumerate(columns):

@@ -90,3 +90,86 @@ def test_the_openapi_document_describes_every_new_field(client):
         properties = schemas[name]["properties"]
         assert set(properties) >= ODDS
         assert all(properties[field].get("description") for field in ODDS)
+
+
+# --- the spreadsheet upload: ?draws=…&seed=… adds the probability columns ------------------------------
+
+
+def _upload(client, query="", accept=None):
+    import io
+
+    files = {name: client.get(f"/api/v1/templates/{name}.csv").data for name in ("metrics", "conditions",
+                                                                                 "pools")}
+    data = {name: (io.BytesIO(content), f"{name}.csv") for name, content in files.items()}
+    return client.post(f"/api/v1/calculations/csv{query}", data=data, content_type="multipart/form-data",
+                       headers={"Accept": accept} if accept else {})
+
+
+def _rows(response):
+    import csv
+    import io
+
+    return list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+
+
+def test_an_upload_without_draws_has_no_probability_columns(client):
+    from sheets.writing import RESULT_COLUMNS
+
+    response = _upload(client)
+    assert response.status_code == 200
+    assert tuple(_rows(response)[0]) == RESULT_COLUMNS
+
+
+def test_an_upload_with_draws_gains_each_tranches_odds(client):
+    from sheets.writing import RESULT_COLUMNS, SIMULATION_COLUMNS
+
+    response = _upload(client, "?draws=300&seed=5")
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    rows = _rows(response)
+    assert tuple(rows[0]) == RESULT_COLUMNS + SIMULATION_COLUMNS
+    # each row is what the JSON calculator answers for that board with the same block
+    json_answers = _upload(client, "?draws=300&seed=5", "application/json").get_json()
+    first = json_answers[0]["simulation"]
+    metrics_row = next(row for row in rows if row["tranche"] == "april-2015/metrics")
+    tranche = next(t for t in first["tranches"] if t["tranche"] == "april-2015/metrics")
+    assert float(metrics_row["p_at_least_70"]) == tranche["p_at_least_70"]
+    assert Decimal(metrics_row["expected_release"]) == Decimal(str(tranche["expected_release"])).quantize(
+        Decimal("0.01"))
+    assert metrics_row["simulation_seed"] == "5"
+    conditions_row = next(row for row in rows if row["tranche"] == "april-2015/conditions")
+    assert conditions_row["p_at_least_70"] == ""  # nothing simulated: an empty cell, not a zero
+
+
+def test_an_uploads_odds_reproduce_the_json_calculator_for_that_board(app, client):
+    """Each board is drawn with the upload's seed, as POST /api/v1/calculations with it draws it."""
+    from sheets.payloads import build_requests
+
+    answers = _upload(client, "?draws=200&seed=8", "application/json").get_json()
+    files = {name: client.get(f"/api/v1/templates/{name}.csv").data for name in ("metrics", "conditions",
+                                                                                 "pools")}
+    requests, problems = build_requests(files, app.extensions["calculator"].boards)
+    assert not problems
+    for board, answer in zip(requests, answers, strict=True):
+        body = {**board.payload, "simulation": {"draws": 200, "seed": 8}}
+        alone = client.post("/api/v1/calculations", json=body).get_json()
+        assert alone["simulation"] == answer["simulation"]
+
+
+def test_an_upload_with_bad_draws_is_422(client):
+    response = _upload(client, "?draws=0")
+    assert response.status_code == 422
+    assert response.content_type.startswith("application/problem+json")
+
+
+def test_an_xlsx_upload_with_draws_has_the_columns(client):
+    import io
+
+    import openpyxl
+
+    from sheets.writing import SIMULATION_COLUMNS, XLSX_MIME
+
+    response = _upload(client, "?draws=100&seed=1", XLSX_MIME)
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Tranches"]
+    header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
+    assert header[-len(SIMULATION_COLUMNS):] == list(SIMULATION_COLUMNS)
