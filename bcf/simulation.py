@@ -347,60 +347,70 @@ def _boundary(threshold: Decimal) -> tuple[float, float]:
 def _improving(values: np.ndarray, lines: Sequence[_Line], rows: list[int], rule_set: RuleSet,
                assured: bool, released: np.ndarray, at_least_70: np.ndarray, at_least_100: np.ndarray,
                delicate: np.ndarray) -> None:
-    """:func:`_priced` for the lines whose plan improves on the baseline, in place."""
-    v = values[rows]
+    """:func:`_priced` for the lines whose plan improves on the baseline, in place (few passes over the
+    draws: this is most of a simulation's time after numpy's own draws)."""
+    every = len(rows) == len(lines)
+    where: slice | list[int] = slice(None) if every else rows
+    v = values if every else values[rows]
     b = np.asarray([lines[i].baseline for i in rows])
     t = np.asarray([lines[i].plan for i in rows])
     lower = np.asarray([lines[i].lower for i in rows])
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         den = np.where(lower, b - t, t - b)
         slope = np.where(lower, -1.0, 1.0) / den
-        achieved = v * slope[:, None] + (-b * slope)[:, None]
-        biggest = np.maximum(np.abs(v.min(axis=1)), np.abs(v.max(axis=1)))
-        most = np.maximum(np.abs(achieved.min(axis=1)), np.abs(achieved.max(axis=1)))
-        error = (_EPS * (np.abs(b) + biggest + most * (np.abs(b) + np.abs(t))) / np.abs(den)
-                 + _EPS * most)[:, None]
+        achieved = v * slope[:, None]
+        achieved += (-b * slope)[:, None]
+        least, most = achieved.min(axis=1), achieved.max(axis=1)
+        # the outturns at those ends (achievement is linear in the outturn), doubled for safety
+        biggest = 2 * np.maximum(np.abs(b + least * (t - b)), np.abs(b + most * (t - b)))
+        size = np.maximum(np.abs(least), np.abs(most))
+        error = (_EPS * (np.abs(b) + biggest + size * (np.abs(b) + np.abs(t))) / np.abs(den)
+                 + _EPS * size)[:, None]
+    close = np.zeros(achieved.shape, dtype=bool)
     for flags, threshold in ((at_least_70, rule_set.threshold), (at_least_100, Decimal(1))):
         edge, width = _boundary(threshold)
-        flags[rows] = achieved >= edge + width + error
-        delicate[rows] |= (achieved >= edge - width - error) & ~flags[rows]
+        above = achieved >= edge + width + error
+        close |= (achieved >= edge - width - error) ^ above  # within the zone: priced exactly
+        flags[where] = above
     if rule_set.payment_mode == "all_or_nothing":
         fraction = (achieved >= 1.0).astype(float)  # on the unrounded achievement, as §5
-        delicate[rows] |= np.abs(achieved - 1.0) <= error
+        close |= np.abs(achieved - 1.0) <= error
     else:
-        fraction = np.minimum(np.maximum(achieved, 0.0), 1.0)
-    if not assured:
-        return
-    units = np.asarray([lines[i].units for i in rows], dtype=float)[:, None]
-    slack = units * error + _EPS * units + 1e-9
-    mode = rule_set.rounding.mode
-    x = units * fraction
-    if mode in _DIRECTED:
-        rounded = np.ceil(x) if mode in (ROUND_UP, ROUND_CEILING) else np.floor(x)
-        delicate[rows] |= ((np.abs(x - np.rint(x)) <= slack)
-                           | (np.abs(achieved - 1.0) <= error) | (np.abs(achieved) <= error))
-    else:  # half up, half even, half down: they differ only on a tie, which is priced exactly
-        y = x + 0.5
-        rounded = np.floor(y)
-        past = y - rounded  # near 0 or 1: x is near a half
-        delicate[rows] |= (past <= slack) | (past >= 1.0 - slack)
-    if mode == ROUND_05UP:  # rare enough not to vectorise
-        delicate[rows] = True
-    released[rows] = rounded.astype(np.int64)
+        fraction = np.clip(achieved, 0.0, 1.0, out=achieved)
+    if assured:
+        units = np.asarray([lines[i].units for i in rows], dtype=float)[:, None]
+        slack = units * error + _EPS * units + 1e-9
+        mode = rule_set.rounding.mode
+        x = np.multiply(fraction, units, out=fraction)
+        if mode in _DIRECTED:
+            rounded = np.ceil(x) if mode in (ROUND_UP, ROUND_CEILING) else np.floor(x)
+            close |= np.abs(x - np.rint(x)) <= slack
+            close |= np.abs(fraction - units) <= slack  # paid in full, or nothing, by a hair
+        else:  # half up, half even, half down: they differ only on a tie, which is priced exactly
+            x += 0.5
+            rounded = np.floor(x)
+            x -= rounded  # near 0 or 1: the amount was near a half
+            x -= 0.5
+            close |= np.abs(x, out=x) >= 0.5 - slack
+        if mode == ROUND_05UP:  # rare enough not to vectorise
+            close[:] = True
+        released[where] = rounded
+    delicate[where] |= close
 
 
 def _exactly(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, assured: bool,
              delicate: np.ndarray, released: np.ndarray, at_least_70: np.ndarray,
              at_least_100: np.ndarray) -> None:
-    """Price the delicate draws as the determination does, in place (once per line and value)."""
+    """Price the delicate draws as the determination does, in place, once per line and distinct value
+    (a tie of a discrete outturn, on a half penny say, recurs in many draws)."""
     threshold, near, quantum = rule_set.threshold, float(rule_set.threshold), rule_set.rounding.quantum
-    seen: dict[tuple[int, float], tuple[int, bool, bool]] = {}
-    for i, j in zip(*np.nonzero(delicate), strict=True):
-        value = float(values[i, j])
-        key = (int(i), value)
-        if key not in seen:
-            line = lines[i]
-            polarity = "lower" if line.lower else "higher"
+    for i in np.flatnonzero(delicate.any(axis=1)).tolist():
+        line = lines[i]
+        polarity = "lower" if line.lower else "higher"
+        columns = np.flatnonzero(delicate[i])
+        distinct, inverse = np.unique(values[i, columns], return_inverse=True)
+        priced = []
+        for value in distinct.tolist():
             if line.improvement and math.isfinite(value):  # the determination's sum, without its text
                 achieved = float(achievement_ratio(line.baseline, line.plan, value, polarity)[1])
             else:
@@ -408,8 +418,9 @@ def _exactly(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, assu
             reported = round(achieved, 6)
             fraction = payable_fraction(achieved, rule_set.payment_mode)
             units = _units(released_amount(line.amount, fraction, rule_set), quantum) if assured else 0
-            seen[key] = (units, not below(reported, threshold, near), reported >= 1.0)
-        released[i, j], at_least_70[i, j], at_least_100[i, j] = seen[key]
+            priced.append((units, not below(reported, threshold, near), reported >= 1.0))
+        units, enough, full = (np.asarray(column)[inverse] for column in zip(*priced, strict=True))
+        released[i, columns], at_least_70[i, columns], at_least_100[i, columns] = units, enough, full
 
 
 def _scenario(determination: Determination, lines: Sequence[_Line], values: np.ndarray, rule_set: RuleSet,
