@@ -23,9 +23,10 @@ smallest release that at least 5% (95%) of draws do not exceed).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_05UP, ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_UP, Decimal
+from functools import partial
 
 import numpy as np
 
@@ -105,6 +106,10 @@ class Simulation:
     explanation: str
 
 
+#: rows of outturns drawn as counts, the counts ``(rows, draws)``, and what makes them values
+Discrete = tuple[list[int], np.ndarray, Callable[[np.ndarray], np.ndarray]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Line:
     """A simulated metric line: where it is, its subject, and what its achievement is measured from."""
@@ -149,8 +154,8 @@ def simulate(plan: Plan, determination: Determination, rule_set: RuleSet, catalo
     for rng, centre_of, name in ((plan_stream, "plan", "the planned value"),
                                  (baseline_stream, "baseline", "the baseline (no improvement)")):
         centres = [getattr(line, centre_of) for line in lines]
-        values, described = _outturns(lines, centres, settings.draws, rng, catalogue)
-        scenarios.append(_scenario(determination, lines, values, rule_set, described))
+        values, described, discrete = _outturns(lines, centres, settings.draws, rng, catalogue)
+        scenarios.append(_scenario(determination, lines, values, rule_set, described, discrete))
         texts.append(f"about {name}: " + ("; ".join(described) if described else "no metric line to draw"))
     explanation = (
         f"{settings.draws:,} outturns of each metric line drawn with seed {settings.seed}, "
@@ -161,6 +166,23 @@ def simulate(plan: Plan, determination: Determination, rule_set: RuleSet, catalo
           "rounds; release_p5/p95: the 5th and 95th percentiles of the draws' releases."
     )
     return Simulation(settings.draws, settings.seed, scenarios[0], scenarios[1], explanation)
+
+
+def draw_outturns(plan: Plan, determination: Determination, rule_set: RuleSet, catalogue: Catalogue,
+                  settings: SimulationSettings) -> tuple[dict[tuple[str, str], np.ndarray], ...]:
+    """The outturn values :func:`simulate` draws, by ``(metric, period)``: about the planned values,
+    then about the baselines (to see them, or to price them with :func:`price`)."""
+    lines = _lines(plan, determination, rule_set, catalogue)
+    found = []
+    for child, centre_of in zip(np.random.SeedSequence(settings.seed).spawn(2), ("plan", "baseline"),
+                                strict=True):
+        centres = [getattr(line, centre_of) for line in lines]
+        values, _, discrete = _outturns(lines, centres, settings.draws, np.random.default_rng(child),
+                                        catalogue)
+        for rows, counts, value_of in discrete:
+            values[rows] = value_of(counts)
+        found.append({(line.item, line.subject.period_id): values[i] for i, line in enumerate(lines)})
+    return tuple(found)
 
 
 def price(plan: Plan, determination: Determination, rule_set: RuleSet, catalogue: Catalogue,
@@ -214,9 +236,13 @@ def _units(amount: Decimal, quantum: Decimal) -> int:
 
 
 def _outturns(lines: Sequence[_Line], centres: Sequence[float], draws: int, rng: np.random.Generator,
-             catalogue: Catalogue) -> tuple[np.ndarray, list[str]]:
+             catalogue: Catalogue) -> tuple[np.ndarray, list[str], list[Discrete]]:
     """Outturn values ``(lines, draws)`` about ``centres``, one :mod:`metrics.simulation` call per
     distribution for all the lines, and a sentence per line saying how it was drawn.
+
+    Counts (rates, proportions) are returned as counts, with the function that makes them values
+    (:data:`Discrete`), and their rows of ``values`` are left unset: a count takes few distinct values,
+    so :func:`_scenario` prices each distinct count once rather than each draw.
 
     Rates: events ~ Poisson(centre × denominator × months ÷ multiplier) on the baseline's denominator;
     proportions: successes ~ Binomial(denominator, centre ÷ multiplier); scores: Normal(centre,
@@ -224,6 +250,7 @@ def _outturns(lines: Sequence[_Line], centres: Sequence[float], draws: int, rng:
     """
     values = np.empty((len(lines), draws))
     texts = [""] * len(lines)
+    discrete: list[Discrete] = []
     groups: dict[str, list[int]] = {}
     for i, line in enumerate(lines):
         block, kind = line.subject.period.baseline, line.subject.kind
@@ -252,7 +279,8 @@ def _outturns(lines: Sequence[_Line], centres: Sequence[float], draws: int, rng:
                 person_time.append(1.0)
                 multiplier.append(types[COUNT].multiplier)
         expected = [centres[i] * t / k for i, t, k in zip(rows, person_time, multiplier, strict=True)]
-        values[rows] = draw.rate_values(draw.poisson_counts(expected, draws, rng), person_time, multiplier)
+        discrete.append((rows, draw.poisson_counts(expected, draws, rng),
+                         partial(draw.rate_values, person_time=person_time, multiplier=multiplier)))
         for i, mean, t, k in zip(rows, expected, person_time, multiplier, strict=True):
             on = f" = {four_figures(centres[i])} × {count(t)} ÷ {k:,}" if k != 1 or t != 1 else ""
             texts[i] = f"{_name(lines[i])}: events ~ Poisson with mean {four_figures(mean)}{on}"
@@ -262,8 +290,8 @@ def _outturns(lines: Sequence[_Line], centres: Sequence[float], draws: int, rng:
         denominators = [lines[i].subject.period.baseline.denominator for i in rows]
         trials = [max(1, round(d)) for d in denominators]
         chance = [min(max(centres[i] / k, 0.0), 1.0) for i in rows]
-        values[rows] = draw.proportion_values(draw.binomial_counts(trials, chance, draws, rng),
-                                              denominators, k)
+        discrete.append((rows, draw.binomial_counts(trials, chance, draws, rng),
+                         partial(draw.proportion_values, denominator=denominators, multiplier=k)))
         for i, n, p in zip(rows, trials, chance, strict=True):
             texts[i] = f"{_name(lines[i])}: successes ~ Binomial({n:,} trials, p = {four_figures(p)})"
     if "normal" in groups:
@@ -294,7 +322,7 @@ def _outturns(lines: Sequence[_Line], centres: Sequence[float], draws: int, rng:
         for i, start, end in zip(rows, starts, ends, strict=True):
             texts[i] = (f"{_name(lines[i])}: events ~ Poisson in each of {end - start} age bands "
                         f"({four_figures(sum(events[start:end]))} expected in all)")
-    return values, texts
+    return values, texts, discrete
 
 
 def _name(line: _Line) -> str:
@@ -424,11 +452,11 @@ def _exactly(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, assu
 
 
 def _scenario(determination: Determination, lines: Sequence[_Line], values: np.ndarray, rule_set: RuleSet,
-              described: Sequence[str]) -> Scenario:
+              described: Sequence[str], discrete: Sequence[Discrete] = ()) -> Scenario:
     """The odds of every line, tranche and the whole plan from the draws of the simulated lines."""
     draws = values.shape[1]
-    released, at_least_70, at_least_100 = _priced(values, lines, rule_set, determination.plan_assured
-                                                  is not False)
+    released, at_least_70, at_least_100 = _every_draw(values, lines, rule_set,
+                                                      determination.plan_assured is not False, discrete)
     quantum, mode = rule_set.rounding.quantum, rule_set.rounding.mode
     tranche_count = len(determination.tranches)
     row_of = {(line.tranche, line.item): i for i, line in enumerate(lines)}
@@ -481,6 +509,31 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
         share(~short_100.any(axis=0)) if any_line else None,
         share(recovery.any(axis=0)), *money[-1])
     return Scenario(tuple(tranches), whole_plan)
+
+
+def _every_draw(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, assured: bool,
+                discrete: Sequence[Discrete]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_priced` for every draw; a line drawn as counts is priced once per count from its least
+    to its greatest, and each draw takes its count's price."""
+    if not discrete:
+        return _priced(values, lines, rule_set, assured)
+    released = np.empty(values.shape, dtype=np.int64)
+    at_least_70 = np.empty(values.shape, dtype=bool)
+    at_least_100 = np.empty(values.shape, dtype=bool)
+    counted = {row for rows, _, _ in discrete for row in rows}
+    others = [i for i in range(len(lines)) if i not in counted]
+    if others:
+        priced = _priced(values[others], [lines[i] for i in others], rule_set, assured)
+        for whole, part in zip((released, at_least_70, at_least_100), priced, strict=True):
+            whole[others] = part
+    for rows, counts, value_of in discrete:
+        least = counts.min(axis=1)
+        grid = least[:, None] + np.arange(int((counts.max(axis=1) - least).max()) + 1)
+        priced = _priced(value_of(grid), [lines[i] for i in rows], rule_set, assured)
+        index = counts - least[:, None]
+        for whole, table in zip((released, at_least_70, at_least_100), priced, strict=True):
+            whole[rows] = np.take_along_axis(table, index, axis=1)
+    return released, at_least_70, at_least_100
 
 
 def _money(rows: np.ndarray, quantum: Decimal, mode: str) -> list[tuple[Decimal, Decimal, Decimal]]:

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bcf.determination import determine
 from bcf.plan import Counts, MetricPlan, PeriodPlan, Plan, Score
-from bcf.simulation import SimulationSettings, price, simulate, without_actuals
+from bcf.simulation import SimulationSettings, draw_outturns, price, simulate, without_actuals
 from tests.bcf.conftest import ALL_MET, plan_from_json
 
 POOL = Decimal("1000000.00")
@@ -231,3 +231,18 @@ def test_percentiles_are_draws_own_releases(plan, rule_set, catalogue):
     assert scenario.whole_plan.release_p95 == ordered[37]  # ⌈0.95 × 40⌉ = 38th
     mean = sum(singles) / 40
     assert abs(scenario.whole_plan.expected_release - mean) <= Decimal("0.005")
+
+
+def test_counts_priced_once_per_count_match_each_draw_priced_on_its_own(plan, rule_set, catalogue):
+    """simulate() prices a count-drawn line once per distinct count; price() prices every draw: the
+    odds are the same, to the penny, for the same draws."""
+    determination = determine(plan, rule_set, catalogue, POOL)
+    chosen = SimulationSettings(3000, 21)
+    simulation = simulate(plan, determination, rule_set, catalogue, chosen)
+    under_plan, under_baseline = draw_outturns(plan, determination, rule_set, catalogue, chosen)
+    for scenario, outturns in ((simulation.plan, under_plan), (simulation.baseline, under_baseline)):
+        each = price(plan, determination, rule_set, catalogue, outturns)
+        assert each.whole_plan == scenario.whole_plan
+        assert [t.odds for t in each.tranches] == [t.odds for t in scenario.tranches]
+        assert [line.odds for t in each.tranches for line in t.lines] == [
+            line.odds for t in scenario.tranches for line in t.lines]
