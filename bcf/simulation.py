@@ -455,8 +455,8 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
               described: Sequence[str], discrete: Sequence[Discrete] = ()) -> Scenario:
     """The odds of every line, tranche and the whole plan from the draws of the simulated lines."""
     draws = values.shape[1]
-    released, at_least_70, at_least_100 = _every_draw(values, lines, rule_set,
-                                                      determination.plan_assured is not False, discrete)
+    released, at_least_70, at_least_100, tables = _every_draw(
+        values, lines, rule_set, determination.plan_assured is not False, discrete)
     quantum, mode = rule_set.rounding.quantum, rule_set.rounding.mode
     tranche_count = len(determination.tranches)
     row_of = {(line.tranche, line.item): i for i, line in enumerate(lines)}
@@ -479,7 +479,16 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
     recovery_rule[[line.tranche for line in lines if line.recovery_rule]] = True
     recovery = short_70 & recovery_rule[:, None]
     whole = tranche_released.sum(axis=0, keepdims=True)
-    money = _money(np.vstack([released, tranche_released, whole]), quantum, mode)
+    # a line drawn as counts: its money from how many draws gave each count, no pass over the draws
+    money: list = [None] * len(lines)
+    for rows, hist, table in tables:
+        for row, each in zip(rows, _tabled_money(hist, table, quantum, mode), strict=True):
+            money[row] = each
+    others = [row for row in range(len(lines)) if money[row] is None]
+    found = _money(np.vstack([released[others], tranche_released, whole]), quantum, mode)
+    for row, each in zip(others, found, strict=False):
+        money[row] = each
+    money += found[len(others):]
     share = lambda flags: float(np.count_nonzero(flags)) / draws  # noqa: E731
 
     simulated = np.zeros(tranche_count, dtype=bool)
@@ -512,11 +521,15 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
 
 
 def _every_draw(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, assured: bool,
-                discrete: Sequence[Discrete]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                discrete: Sequence[Discrete]) -> tuple[np.ndarray, np.ndarray, np.ndarray, list]:
     """:func:`_priced` for every draw; a line drawn as counts is priced once per count from its least
-    to its greatest, and each draw takes its count's price."""
+    to its greatest, and each draw takes its count's price.
+
+    :return: released, at least 70%, at least 100% per line and draw; and per group of lines drawn as
+        counts, its rows, how many draws gave each count and the release of each count.
+    """
     if not discrete:
-        return _priced(values, lines, rule_set, assured)
+        return (*_priced(values, lines, rule_set, assured), [])
     released = np.empty(values.shape, dtype=np.int64)
     at_least_70 = np.empty(values.shape, dtype=bool)
     at_least_100 = np.empty(values.shape, dtype=bool)
@@ -526,14 +539,36 @@ def _every_draw(values: np.ndarray, lines: Sequence[_Line], rule_set: RuleSet, a
         priced = _priced(values[others], [lines[i] for i in others], rule_set, assured)
         for whole, part in zip((released, at_least_70, at_least_100), priced, strict=True):
             whole[others] = part
+    tables = []
     for rows, counts, value_of in discrete:
         least = counts.min(axis=1)
-        grid = least[:, None] + np.arange(int((counts.max(axis=1) - least).max()) + 1)
+        width = int((counts.max(axis=1) - least).max()) + 1
+        grid = least[:, None] + np.arange(width)
         priced = _priced(value_of(grid), [lines[i] for i in rows], rule_set, assured)
         index = counts - least[:, None]
+        index += (np.arange(len(rows)) * width)[:, None]  # into the tables laid end to end
         for whole, table in zip((released, at_least_70, at_least_100), priced, strict=True):
-            whole[rows] = np.take_along_axis(table, index, axis=1)
-    return released, at_least_70, at_least_100
+            whole[rows] = table.ravel().take(index)
+        hist = np.bincount(index.ravel(), minlength=len(rows) * width).reshape(len(rows), width)
+        tables.append((rows, hist, priced[0]))
+    return released, at_least_70, at_least_100, tables
+
+
+def _tabled_money(hist: np.ndarray, table: np.ndarray, quantum: Decimal, mode: str
+                  ) -> list[tuple[Decimal, Decimal, Decimal]]:
+    """:func:`_money` for lines drawn as counts, from how many draws gave each count (``hist``) and
+    the release of each count (``table``): the same mean and order statistics, without the draws."""
+    draws = int(hist[0].sum())
+    k5, k95 = -(-5 * draws // 100) - 1, -(-95 * draws // 100) - 1
+    order = np.argsort(table, axis=1, kind="stable")
+    ordered = np.take_along_axis(table, order, axis=1)
+    reached = np.cumsum(np.take_along_axis(hist, order, axis=1), axis=1)
+    totals = (hist * table).sum(axis=1).tolist()
+    at = np.arange(len(table))
+    p5 = ordered[at, (reached <= k5).sum(axis=1)].tolist()
+    p95 = ordered[at, (reached <= k95).sum(axis=1)].tolist()
+    return [(round_money(Decimal(total) * quantum / draws, quantum, mode), Decimal(low) * quantum,
+             Decimal(high) * quantum) for total, low, high in zip(totals, p5, p95, strict=True)]
 
 
 def _money(rows: np.ndarray, quantum: Decimal, mode: str) -> list[tuple[Decimal, Decimal, Decimal]]:
