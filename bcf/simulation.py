@@ -470,11 +470,12 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
     short_70 = np.zeros((tranche_count, draws), dtype=bool)
     short_100 = np.zeros((tranche_count, draws), dtype=bool)
     if lines:  # lines come in tranche order: each tranche's rows are one run
-        starts = np.flatnonzero(np.r_[True, of_tranche[1:] != of_tranche[:-1]])
-        which = of_tranche[starts]
-        tranche_released[which] += np.add.reduceat(released, starts, axis=0)
-        short_70[which] = np.logical_or.reduceat(~at_least_70, starts, axis=0)
-        short_100[which] = np.logical_or.reduceat(~at_least_100, starts, axis=0)
+        starts = np.flatnonzero(np.r_[True, of_tranche[1:] != of_tranche[:-1]]).tolist()
+        for start, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+            which = int(of_tranche[start])
+            tranche_released[which] += released[start:end].sum(axis=0)
+            short_70[which] = ~at_least_70[start:end].all(axis=0)
+            short_100[which] = ~at_least_100[start:end].all(axis=0)
     recovery_rule = np.zeros(tranche_count, dtype=bool)
     recovery_rule[[line.tranche for line in lines if line.recovery_rule]] = True
     recovery = short_70 & recovery_rule[:, None]
