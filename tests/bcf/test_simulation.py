@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bcf.determination import determine
-from bcf.plan import Counts, MetricPlan, PeriodPlan, Plan, Score
+from bcf.plan import BareValue, Counts, MetricPlan, PeriodPlan, Plan, Score
 from bcf.simulation import SimulationSettings, draw_outturns, price, simulate, without_actuals
 from tests.bcf.conftest import ALL_MET, plan_from_json
 
@@ -246,3 +246,56 @@ def test_counts_priced_once_per_count_match_each_draw_priced_on_its_own(plan, ru
         assert [t.odds for t in each.tranches] == [t.odds for t in scenario.tranches]
         assert [line.odds for t in each.tranches for line in t.lines] == [
             line.odds for t in scenario.tranches for line in t.lines]
+
+
+@pytest.mark.parametrize("changes", [
+    {"payment_mode": "all_or_nothing"},
+    {"rounding": {"quantum": "0.01", "mode": "ROUND_DOWN"}},
+    {"rounding": {"quantum": "1", "mode": "ROUND_HALF_EVEN"}},
+    {"threshold": "0.75"},
+    {"unassessable_metric_share": "redistribute"},
+])
+def test_other_rules_are_priced_as_the_determination_prices_them(tmp_path, catalogue, changes):
+    """A rule set that pays all or nothing, rounds down or to the pound, or sets another threshold:
+    every draw still gets the determination's pounds (the vectorised arithmetic follows the rule set)."""
+    from tests.bcf.conftest import rule_set_with
+
+    rules = rule_set_with(tmp_path, **changes)
+    plan = plan_from_json(copy.deepcopy(REQUEST))
+    template = determine(without_actuals(plan), rules, catalogue, POOL)
+    rng = np.random.default_rng(17)
+    outturns = {}
+    for m in template.metrics:
+        b, t = m.baseline.value, m.plan
+        ties = [t, b, b + 0.75 * (t - b), b + 0.7 * (t - b), b + 0.5 * (t - b)]
+        outturns[(m.metric, m.period)] = ties + list(t + (t - b) * rng.normal(0, 0.6, 25))
+    scenario = price(plan, template, rules, catalogue, outturns)
+    singles = []
+    for j in range(30):
+        actual = _with_actuals_as_values(plan, {key: [values[j]] for key, values in outturns.items()})
+        determination = determine(actual, rules, catalogue, POOL)
+        one = price(plan, template, rules, catalogue, {k: [v[j]] for k, v in outturns.items()})
+        assert _priced(one) == _released(determination)
+        assert one.whole_plan.p_recovery_plan == float(bool(determination.recovery_plan_required))
+        singles.append(determination.totals.released)
+    assert scenario.whole_plan.release_p95 == sorted(singles)[28]
+
+
+def test_a_plan_with_no_metric_line_is_its_conditions(rule_set, catalogue):
+    plan = replace(plan_from_json(copy.deepcopy(REQUEST)), metrics=())
+    determination = determine(plan, rule_set, catalogue, POOL)
+    simulation = simulate(plan, determination, rule_set, catalogue, SimulationSettings(50, 1))
+    assert simulation.plan.whole_plan.p_at_least_70 is None
+    assert simulation.plan.whole_plan.expected_release == sum(
+        (t.released for t in determination.tranches if t.released is not None), Decimal(0))
+
+
+def test_the_revised_schemes_pots_need_no_recovery_plan(revised, catalogue):
+    plan = Plan("E06000001", (MetricPlan("non_elective_admissions", {
+        quarter: PeriodPlan(BareValue(5000.0), 4800.0) for quarter in revised.periods
+        if "non_elective_admissions" in revised.periods[quarter]}),))
+    determination = determine(plan, revised, catalogue, POOL)
+    simulation = simulate(plan, determination, revised, catalogue, SimulationSettings(2000, 4))
+    assert simulation.plan.whole_plan.p_recovery_plan == 0.0
+    assert simulation.baseline.whole_plan.p_at_least_70 < 0.05  # 5,000 again is no reduction at all
+    assert "Poisson with mean 4,800" in simulation.explanation
