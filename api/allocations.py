@@ -184,9 +184,10 @@ def _inputs_from_request(body: dict[str, Any]) -> tuple[AllocationInputs, str | 
         tables = {}
         for name in INPUT_NAMES:
             upload = request.files.get(name)
-            if upload is not None:
+            content = upload.read() if upload is not None else b""
+            if content.strip():  # an empty part is as if not sent: the docs page sends every part
                 filename = Path(upload.filename or "").name or f"{name}.csv"
-                tables[name] = Table.from_csv(filename, upload.read())
+                tables[name] = Table.from_csv(filename, content)
         return AllocationInputs(**tables), request.form.get("rule_set") or None
     tables = {name: Table.from_records(name, body[name])
               for name in INPUT_NAMES if body.get(name) is not None}

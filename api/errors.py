@@ -41,7 +41,7 @@ BCF_ERRORS: dict[str, tuple[int, str]] = {
 DEFAULT_BCF_ERROR = (400, "Bad request")
 # The context members an error may answer beside its message: a workflow's state and allowed steps, the
 # fields still missing, the version a writer must read first, the payments a request must choose from.
-PROBLEM_EXTENSIONS = ("state", "allowed", "missing", "current_version", "payments")
+PROBLEM_EXTENSIONS = ("state", "allowed", "missing", "current_version", "payments", "problem_count")
 
 
 class ProblemDetailSchema(ma.Schema):
@@ -65,6 +65,9 @@ class ProblemSchema(ma.Schema):
     missing = ma.fields.List(ma.fields.String(), metadata={"description": "the fields still missing"})
     current_version = ma.fields.Integer(metadata={
         "description": "428/412: the version to read (and send back as If-Match) before writing"})
+    problem_count = ma.fields.Integer(metadata={
+        "description": "422 from an upload: how many problems there are in all (errors lists the first "
+                       "1,000 and a last entry \"… and N more problems.\")"})
 
 
 def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,

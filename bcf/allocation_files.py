@@ -21,14 +21,16 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
+from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
-from bcf.errors import InvalidInput
-from bcf.money import money_to_pennies, pennies_to_money
+from bcf.cells import CellError, Percent, read_number
+from bcf.errors import InvalidInput, capped
+from bcf.money import PENNY, money_to_pennies, pennies_to_money
 from bcf.rules import RuleSet
 
 INPUT_NAMES = ("ccg_amounts", "ccg_to_hwb", "council_grants", "published")
@@ -37,7 +39,11 @@ SHARE_TOLERANCE = 1e-9  # a CCG's shares must add up to 1 within this (issue 5)
 # they give (bcf.allocations), the last gives the figure p4p_pool.
 CCG_CONTRIBUTION, MINIMUM_FUND = "ccg_contribution", "minimum_fund"
 P4P_PUBLISHED_COLUMN = "p4p_amount"  # the column name of a published per-board table (issue 5)
-_MONEY_TEXT = re.compile(r"-?(\d+(\.\d{0,2})?|\.\d{1,2})")
+#: data rows one table may have: the CCG→board split is 211 CCGs × 152 boards = 32,072 rows at most;
+#: reading stops here, so a million-row upload is refused in a moment, not read whole
+MAX_ROWS = 50_000
+#: columns one table may have (a published table has 13); commas counted in the header line
+MAX_COLUMNS = 100
 
 
 # --- the input tables --------------------------------------------------------------------------------
@@ -59,22 +65,29 @@ class Table:
 
     @classmethod
     def from_csv(cls, name: str, source: str | bytes | os.PathLike | IO) -> Table:
-        """Read a CSV (UTF-8, optional BOM). Blank lines are kept so row numbers match Excel's.
+        """Read a CSV (UTF-8, optional BOM). Blank lines are kept so row numbers match Excel's; no more
+        than :data:`MAX_ROWS` rows are read.
 
         :raise InvalidInput: the text is not a CSV with a header row.
         """
         try:
+            if isinstance(source, os.PathLike):
+                source = Path(source).read_bytes()
+            elif not isinstance(source, str | bytes):
+                source = source.read()
             if isinstance(source, bytes):
                 source = source.decode("utf-8-sig")
-            if isinstance(source, str):
-                source = io.StringIO(source.removeprefix("\ufeff"))
+            text = source.removeprefix("\ufeff")
+            _check_shape(name, text)
             # object, not pandas' string dtype: cell-by-cell string work is several times faster here
-            frame = pd.read_csv(source, dtype=object, keep_default_na=False, skip_blank_lines=False,
-                                encoding="utf-8-sig")
+            frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
+                                skip_blank_lines=False, nrows=MAX_ROWS + 1)
         except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
             raise InvalidInput(f"{name} is not a readable CSV file.", problems=[
                 {"location": name, "message": f"not a readable UTF-8 CSV file with a header row ({error})"}
             ]) from None
+        if len(frame) > MAX_ROWS:  # fewer lines than that, but quoted line breaks: rows still counted
+            raise _too_many_rows(name)
         frame.columns = [str(column).strip() for column in frame.columns]
         return cls(name, frame.reset_index(drop=True), "csv")
 
@@ -97,6 +110,31 @@ class Table:
 
     def excel_row(self, row: int) -> str:
         return f"row {row + 2}" if self.style == "csv" else f"[{row}]"
+
+
+def _too_many_rows(name: str) -> InvalidInput:
+    return InvalidInput(f"{name} has too many rows.", problems=[
+        {"location": name, "message": f"the file has more than {MAX_ROWS:,} rows, the most one table may "
+                                      "have (211 CCGs × 152 boards is 32,072)"}])
+
+
+def _check_shape(name: str, text: str) -> None:
+    """Refuse a file too long or too wide before pandas reads it: pandas takes minutes over a header of
+    200,000 columns or a row of a million cells. Lines and commas are counted (a quoted comma counts
+    too, which only makes the check stricter than the limit by the few commas a name may hold).
+
+    :raise InvalidInput: more lines than :data:`MAX_ROWS` rows need, or a line of more than
+        :data:`MAX_COLUMNS` cells (naming its row).
+    """
+    if text.count("\n") > MAX_ROWS + 1:
+        raise _too_many_rows(name)
+    for number, line in enumerate(text.split("\n"), start=1):
+        cells = line.count(",") + 1
+        if cells > MAX_COLUMNS:
+            raise InvalidInput(f"{name} has a row too wide.", problems=[
+                {"location": f"{name} row {number}",
+                 "message": f"the row has {cells:,} cells, more than the {MAX_COLUMNS} a table may have; is "
+                            "this the right file?"}])
 
 
 def _cell_text(value: Any) -> str:
@@ -167,13 +205,13 @@ def check_inputs(inputs: AllocationInputs, rule_set: RuleSet, board_codes: Itera
             _codes(table, cells, "ccg_code", None, "CCG", problems)
             _codes(table, cells, "hwb_code", allowed, "board", problems,
                    uniques=(split_board_codes, board_index))
-            shares = _shares(table, cells, problems)
+            shares, share_texts = _shares(table, cells, problems)
             _duplicates(table, cells, ["ccg_code", "hwb_code"], problems,
                         key_ids=ccg_index.astype(np.int64) * len(split_board_codes) + board_index)
             _share_sums(table, cells, shares, ccg_codes, ccg_index, problems)
             checked.split = {"ccg_code": cells["ccg_code"], "ccg_codes": ccg_codes, "ccg_index": ccg_index,
                              "board_codes": split_board_codes, "board_index": board_index, "share": shares,
-                             "share_text": cells["share"]}
+                             "share_text": share_texts}
 
     if (table := inputs.ccg_amounts) is not None:
         header = _columns(table, [["ccg_code", "hwb_code"]], ccg_ids, problems)
@@ -212,8 +250,8 @@ def check_inputs(inputs: AllocationInputs, rule_set: RuleSet, board_codes: Itera
                                                                values, allowed, "board", problems)
 
     if problems:
-        raise InvalidInput(f"The allocation inputs have {len(problems)} problem(s); nothing was calculated.",
-                           problems=list(problems))
+        raise InvalidInput(f"The allocation inputs have {len(problems):,} problem(s); nothing was "
+                           "calculated.", problems=capped(list(problems)), problem_count=len(problems))
     return checked
 
 
@@ -333,24 +371,24 @@ def _duplicates(table: Table, cells: _Cells, keys: list[str], problems: _Problem
 
 def _amounts(table: Table, cells: _Cells, columns: Sequence[str],
              problems: _Problems) -> dict[str, dict[int, Decimal]]:
-    """Money cells → Decimal by position; an empty cell is "not given". Pounds to the penny, not
-    negative. (Amount tables have a row per CCG or board, a few hundred cells: plain Python.)"""
+    """Money cells → Decimal by position; an empty cell is "not given". Read by
+    :func:`bcf.cells.read_number` (``1,234,567.89`` and ``£1,234`` as in any of our CSVs), pounds to the
+    penny, not negative. (Amount tables have a row per CCG or board, a few hundred cells: plain Python.)"""
     result: dict[str, dict[int, Decimal]] = {}
     for column in columns:
         amounts: dict[int, Decimal] = {}
         for position, text in enumerate(cells[column].tolist()):
             if not text:
                 continue
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                value = None
             row = cells.row(position)
-            if value is None or not value.is_finite():
-                problems.add(table, row, column, f"{text!r} is not a number (pounds, e.g. 1234567.89)")
-            elif value < 0:
+            try:
+                value = read_number(text, column, money=True)
+            except CellError as error:
+                problems.add(table, row, column, f"{error} (pounds, e.g. 1,234,567.89)")
+                continue
+            if value < 0:
                 problems.add(table, row, column, f"negative amount {text}: amounts must not be negative")
-            elif not _MONEY_TEXT.fullmatch(text):
+            elif "e" in text.lower() or value != value.quantize(PENNY):
                 problems.add(table, row, column, f"{text} is not an amount in pounds to the penny "
                                                  "(digits with at most two decimal places)")
             else:  # exact: at most two decimals; normalised to two so every amount prints as pounds
@@ -359,28 +397,45 @@ def _amounts(table: Table, cells: _Cells, columns: Sequence[str],
     return result
 
 
-def _float_or_nan(text: str) -> float:
+#: a share as most files give it: ASCII digits, a point, nothing else (one C loop converts them all)
+_PLAIN_SHARE = re.compile(r"[0-9]*\.?[0-9]*")
+
+
+def _share(text: str) -> Decimal | None:
+    """One share cell that is not a plain number: ``12.5%`` is 0.125 (a share is a 0–1 fraction)."""
     try:
-        return float(text)
-    except ValueError:
-        return float("nan")
+        return read_number(text, "share", percent=Percent.FRACTION)
+    except CellError:
+        return None
 
 
-def _shares(table: Table, cells: _Cells, problems: _Problems) -> np.ndarray:
+def _shares(table: Table, cells: _Cells, problems: _Problems) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's share as a float (NaN if unreadable) and as exact decimal text (``12.5%`` → ``0.125``),
+    which the penny apportionment recomputes from."""
     text = cells["share"]
-    try:
-        numeric = text.astype(np.float64)  # every cell a number: one C loop
-    except ValueError:
-        numeric = np.array([_float_or_nan(cell) for cell in text.tolist()], dtype=np.float64)
+    listed = text.tolist()
+    if all(_PLAIN_SHARE.fullmatch(cell) for cell in listed) and "" not in listed and "." not in listed:
+        numeric, exact = text.astype(np.float64), text  # every cell a plain number: one C loop
+    else:
+        read = [_share(cell) if cell else None for cell in listed]
+        numeric = np.array([float("nan") if value is None else float(value) for value in read],
+                           dtype=np.float64)
+        exact = np.array([cell if value is None else str(value) for cell, value in zip(listed, read,
+                                                                                       strict=True)])
     empty = text == ""
     for position in np.flatnonzero(empty):
         problems.add(table, cells.row(position), "share", "missing share")
     for position in np.flatnonzero(~empty & ~np.isfinite(numeric)):
+        try:
+            read_number(str(text[position]), "share", percent=Percent.FRACTION)
+            message = f"share must be a finite number; got {str(text[position])!r}"
+        except CellError as error:
+            message = str(error)
         problems.add(table, cells.row(position), "share",
-                     f"{text[position]!r} is not a number (a share between 0 and 1)")
+                     f"{message} (a share between 0 and 1, or a percentage such as 12.5%)")
     for position in np.flatnonzero(np.isfinite(numeric) & ((numeric < 0) | (numeric > 1))):
         problems.add(table, cells.row(position), "share", f"share {text[position]} is not between 0 and 1")
-    return numeric
+    return numeric, exact
 
 
 def _share_sums(table: Table, cells: _Cells, shares: np.ndarray, ccg_codes: np.ndarray, index: np.ndarray,

@@ -2,6 +2,23 @@
 
 from __future__ import annotations
 
+#: problems listed in one answer: a body or file of a million mistakes is still one bad request, and the
+#: first thousand (with the count of the rest) is what a person can act on and a response can carry
+MAX_PROBLEMS = 1000
+
+
+def capped(problems: list[dict[str, str]], total: int | None = None) -> list[dict[str, str]]:
+    """The first :data:`MAX_PROBLEMS` problems, and a last entry counting the ones left out.
+
+    :param total: how many problems there are, when ``problems`` holds only the first of them (a
+        caller that need not write out the rest).
+    """
+    total = len(problems) if total is None else total
+    if total <= MAX_PROBLEMS:
+        return problems
+    rest = total - MAX_PROBLEMS
+    return problems[:MAX_PROBLEMS] + [{"location": "$", "message": f"… and {rest} more problems."}]
+
 
 class BcfError(Exception):
     """Base of every error the domain raises on purpose.

@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-MAX_PROBLEMS = 1000
+from bcf.errors import MAX_PROBLEMS, capped
+
+__all__ = ["MAX_PROBLEMS", "capped", "flatten_messages", "summary"]
 
 
 def flatten_messages(messages: Any, path: str = "") -> Iterator[dict[str, str]]:
@@ -38,11 +40,3 @@ def summary(problems: list[dict[str, str]]) -> str:
     """The problem answer's ``detail``: how many problems there are."""
     count = len(problems)
     return f"The request has {count} problem{'s' if count != 1 else ''}; each is listed in errors."
-
-
-def capped(problems: list[dict[str, str]]) -> list[dict[str, str]]:
-    """The first :data:`MAX_PROBLEMS` problems, and a last entry counting the ones left out."""
-    if len(problems) <= MAX_PROBLEMS:
-        return problems
-    rest = len(problems) - MAX_PROBLEMS
-    return problems[:MAX_PROBLEMS] + [{"location": "$", "message": f"… and {rest} more problems."}]

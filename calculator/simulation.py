@@ -50,13 +50,14 @@ class SimulationQueryArgsSchema(ma.Schema):
         "description": "makes the draws reproducible (each board is drawn with it, as POST "
                        "/api/v1/calculations with this seed draws it); asks for the probability columns"})
 
-    @post_load
-    def make(self, data: dict, **kwargs: Any) -> dict | None:
-        """The simulation block every board's request gets, or None when neither was sent."""
-        if not data:
-            return None
-        return {"draws": data.get("draws", DEFAULT_DRAWS),
-                "seed": data["seed"] if "seed" in data else secrets.randbelow(MAX_SEED + 1)}
+
+def simulation_block(query: dict) -> dict | None:
+    """The simulation block every board's request gets from a query loaded by
+    :class:`SimulationQueryArgsSchema` (or a schema with its fields), or None when neither was sent."""
+    if "draws" not in query and "seed" not in query:
+        return None
+    return {"draws": query.get("draws", DEFAULT_DRAWS),
+            "seed": query["seed"] if "seed" in query else secrets.randbelow(MAX_SEED + 1)}
 
 
 class OmittedWhenNone(fields.Nested):

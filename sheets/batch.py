@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from bcf.errors import BcfError, InvalidInput
-from sheets.payloads import BoardRequest, Problem, build_requests, describe
+from bcf.errors import MAX_PROBLEMS, BcfError, InvalidInput, capped
+from sheets.payloads import BoardRequest, Problem, build_requests, count_and_describe
 
 #: boards computed in one call: the vectorised determination's gain
 #: levels off well before this, and the progress bar still moves
@@ -59,10 +59,11 @@ def _about(column: str, message: str) -> str:
 
 
 def _refuse(problems: Iterable[Problem]) -> InvalidInput:
-    entries = describe(problems)
-    noun = "problem" if len(entries) == 1 else "problems"
-    return InvalidInput(f"The upload has {len(entries)} {noun}; nothing was computed. Fix them and upload "
-                        "again.", problems=entries)
+    """Every problem counted, the first :data:`~bcf.errors.MAX_PROBLEMS` listed (and "… and N more")."""
+    entries, total = count_and_describe(problems, MAX_PROBLEMS)
+    noun = "problem" if total == 1 else "problems"
+    return InvalidInput(f"The upload has {total:,} {noun}; nothing was computed. Fix them and upload "
+                        "again.", problems=capped(entries, total), problem_count=total)
 
 
 class Calculator(Protocol):
@@ -90,7 +91,7 @@ def calculate_upload(files: Mapping[str, bytes | None], calculator: Calculator, 
     :param simulation: a simulation block (``{"draws", "seed"}``) for every board's request (issue 13 §1).
     :raise InvalidInput: with ``problems`` as ``{location: "metrics.csv row 14, column plan", message}``.
     """
-    requests, problems = build_requests(files, calculator.boards)
+    requests, problems = build_requests(files, calculator.boards, getattr(calculator, "catalogue", None))
     # The domain's problems too, in the same answer: about every other cell of a row as well. A cell
     # with a problem of its own was sent empty, so what the domain says about it is an echo.
     flagged = {location for location, _ in problems}

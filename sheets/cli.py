@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bcf.errors import BcfError, InvalidInput
-from sheets.writing import WRITERS
+from sheets.writing import CSV_TABLES, WRITERS
 
 PROGRESS_FROM = 20  # boards; fewer finish before a bar would be worth drawing
 
@@ -34,6 +34,10 @@ def _parser() -> argparse.ArgumentParser:
     calculate.add_argument("--pools", type=Path, help="pools.csv")
     calculate.add_argument("--out", required=True, type=Path,
                            help="results file: .xlsx, .csv or .json")
+    calculate.add_argument("--table", choices=tuple(CSV_TABLES), default="tranches",
+                           help="the table a .csv --out holds: tranches (one row per board and tranche, the "
+                           "default), lines (per metric and condition line, with its explanation) or totals "
+                           "(per board); .xlsx and .json hold every table")
     calculate.add_argument("--allocations", type=Path, metavar="FILE",
                            help="the allocation table giving boards without a pools.csv row their p4p_pool "
                            "(default: $BCF_ALLOCATIONS_FILE, else reference_data/allocations.csv if loaded)")
@@ -105,7 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BcfError as error:
         print(f"bcf: {error.message}", file=sys.stderr)
         return 1
-    data = render(results, mime)
+    data = render(results, mime, args.table)
     write_atomically(args.out, data)
     print(f"bcf: {len(results)} board{'s' if len(results) != 1 else ''} determined; results in {args.out}",
           file=sys.stderr)

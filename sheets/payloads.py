@@ -22,11 +22,13 @@ from datetime import date
 from functools import partial
 
 from bcf import plan as plan_types
+from bcf.catalogue import Catalogue
 from sheets.reading import (
     CellError,
     CsvFile,
     Location,
     NotReadable,
+    Percent,
     Row,
     parse_bool,
     parse_date,
@@ -96,6 +98,8 @@ class BoardRequest:
     #: located: a valid upload never needs them, and writing ~8 paths per row was a fifth of reading the
     #: files. Their paths (under ``metrics[i]``) are written by nothing else, so the order is immaterial.
     later: list[Callable[[dict[str, Location]], None]] = field(default_factory=list)
+    region: str = ""  # the board's region and NHS region (reference_data/boards.csv), for the workbook
+    nhs_region: str = ""
 
     def locate(self, path: str) -> Location:
         """The cell for a JSON path, or for its nearest recorded parent; else the board's first row.
@@ -123,12 +127,14 @@ class _Metric:
     rows: list[Row] = field(default_factory=list)
 
 
-def build_requests(files: Mapping[str, bytes | None],
-                   boards: Mapping[str, object]) -> tuple[list[BoardRequest], list[Problem]]:
+def build_requests(files: Mapping[str, bytes | None], boards: Mapping[str, object],
+                   catalogue: Catalogue | None = None) -> tuple[list[BoardRequest], list[Problem]]:
     """Read the uploaded files and build one request per board in metrics.csv, in order of appearance.
 
     :param files: upload field name (``metrics``, ``conditions``, ``pools``) → bytes, or None if absent.
     :param boards: the known boards by code (their ``name`` is used for the results).
+    :param catalogue: the metric catalogue, to refuse ``85%`` for a metric that is not a percentage
+        (without it, a % cell is read on the percent scale whatever the metric).
     :return: the requests and every problem found; requests are only usable if there are no problems.
     """
     problems: list[Problem] = []
@@ -147,7 +153,7 @@ def build_requests(files: Mapping[str, bytes | None],
         return [], problems
 
     requests: dict[str, BoardRequest] = {}
-    metrics = _read_metrics(tables["metrics"], boards, requests, problems)
+    metrics = _read_metrics(tables["metrics"], boards, requests, problems, catalogue)
     for (code, metric_id), metric in metrics.items():
         request = requests[code]
         request.payload.setdefault("metrics", []).append(_metric_payload(metric_id, metric, problems))
@@ -175,8 +181,8 @@ def _board(row: Row, file: str, boards: Mapping[str, object], problems: list[Pro
 # --- metrics.csv ------------------------------------------------------------------------------------
 
 
-def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
-                  problems: list[Problem]) -> dict[tuple[str, str], _Metric]:
+def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest], problems: list[Problem],
+                  catalogue: Catalogue | None = None) -> dict[tuple[str, str], _Metric]:
     metrics: dict[tuple[str, str], _Metric] = {}
     seen: dict[tuple[str, str, str], int] = {}
     per_board: dict[str, int] = {}
@@ -191,10 +197,13 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
             _period(row, table.name, problems)  # still report every bad cell of the row
             continue
         if code not in requests:
-            requests[code] = BoardRequest(code, getattr(boards[code], "name", code), {"hwb_code": code},
+            board = boards[code]
+            requests[code] = BoardRequest(code, getattr(board, "name", code), {"hwb_code": code},
                                           {"hwb_code": Location(table.name, row.number, "hwb_code"),
                                            "p4p_pool": Location("pools.csv", None, "p4p_pool")},
-                                          Location(table.name, row.number, "hwb_code"))
+                                          Location(table.name, row.number, "hwb_code"),
+                                          region=getattr(board, "region", ""),
+                                          nhs_region=getattr(board, "nhs_region", ""))
         key = (code, metric_id)
         if key not in metrics:
             metrics[key] = _Metric(per_board.get(code, 0), row)
@@ -208,9 +217,15 @@ def _read_metrics(table: CsvFile, boards, requests: dict[str, BoardRequest],
             continue
         seen[code, metric_id, period] = row.number
         metric.periods[period] = _period(row, table.name, problems)
+        _check_percent_cells(row, table.name, metric_id, catalogue, problems)
         requests[code].later.append(partial(_period_locations, row, table.name,
                                             f"metrics[{metric.index}].periods.{period}"))
     return metrics
+
+
+#: the columns in the metric's own unit: a proportion's are percentages (0–100, metrics.md), so a
+#: ``%`` typed there is read on that scale (``85%`` is 85); counts, sds and sizes refuse a %
+VALUE_COLUMNS = ("baseline_value", "plan", "actual_value", "history")
 
 
 def _cell_number(row: Row, file: str, column: str, problems: list[Problem]) -> int | float | None:
@@ -218,7 +233,8 @@ def _cell_number(row: Row, file: str, column: str, problems: list[Problem]) -> i
     if not text:
         return None
     try:
-        return parse_number(text, column)
+        scale = Percent.POINTS if column in VALUE_COLUMNS else Percent.REFUSED
+        return parse_number(text, column, percent=scale)
     except CellError as error:
         problems.append((Location(file, row.number, column), str(error)))
         return None
@@ -309,11 +325,34 @@ def _period(row: Row, file: str, problems: list[Problem]) -> dict:
             try:
                 if not item.strip():
                     raise CellError(f"history value {position} is missing")
-                history.append(parse_number(item, f"history value {position}"))
+                history.append(parse_number(item, f"history value {position}", percent=Percent.POINTS))
             except CellError as error:
                 problems.append((at("history"), f"{error} (values are separated by ';', oldest first)"))
         period["history"] = history
     return period
+
+
+def _unit(row: Row, metric_id: str, catalogue: Catalogue) -> str | None:
+    """The metric's unit as the catalogue (or the row's own definition) gives it; None if unknown."""
+    info = catalogue.national.get(metric_id) or catalogue.local_menu.get(row.cells.get("local_metric", ""))
+    if info is not None and not info.defined_by_plan:
+        return info.unit
+    return row.cells.get("definition_unit") or None
+
+
+def _check_percent_cells(row: Row, file: str, metric_id: str, catalogue: Catalogue | None,
+                         problems: list[Problem]) -> None:
+    """A ``%`` in a value cell of a metric that is not a percentage is a mistake, not 3 per 100,000."""
+    if catalogue is None or not any("%" in row.cells.get(column, "") for column in VALUE_COLUMNS):
+        return
+    unit = _unit(row, metric_id, catalogue)
+    if unit is None or "%" in unit:
+        return
+    for column in VALUE_COLUMNS:
+        if "%" in row.cells.get(column, ""):
+            problems.append((Location(file, row.number, column),
+                             f"{column} has a %, but {metric_id} is measured in {unit}, not a percentage; "
+                             "give the value without %"))
 
 
 def _period_locations(row: Row, file: str, path: str, locations: dict[str, Location]) -> None:
@@ -448,6 +487,12 @@ def _read_conditions(table: CsvFile, boards, requests: dict[str, BoardRequest],
 _INVALID = object()
 
 
+def _evidence_scale(what: str) -> Percent:
+    """A ``…_proportion`` field of the evidence is a 0–1 fraction (rules §3: ``case_managed_proportion``
+    given (0–1), as in api.md's example 0.04), so ``4%`` there is 0.04; other numbers refuse a %."""
+    return Percent.FRACTION if what.endswith("_proportion") else Percent.REFUSED
+
+
 def _evidence_value(kind: type, text: str, what: str, where: Location, problems: list[Problem]):
     try:
         if kind is bool:
@@ -455,7 +500,7 @@ def _evidence_value(kind: type, text: str, what: str, where: Location, problems:
         if kind is date:
             return parse_date(text, what).isoformat()
         if kind is float:
-            return parse_number(text, what)
+            return parse_number(text, what, percent=_evidence_scale(what))
         if kind is list and not text:
             raise CellError(f"{what} is empty; give one item per row")
         return text
@@ -492,9 +537,19 @@ def _read_pools(table: CsvFile, boards, requests: dict[str, BoardRequest], probl
             requests[code].payload["p4p_pool"] = str(amount)
 
 
-def describe(problems: Iterable[Problem]) -> list[dict[str, str]]:
-    """Problems in file, row, column order as api.md's ``{location, message}`` entries (no repeats)."""
+def describe(problems: Iterable[Problem], limit: int | None = None) -> list[dict[str, str]]:
+    """Problems in file, row, column order as api.md's ``{location, message}`` entries (no repeats);
+    with ``limit``, only the first ``limit`` of them are written out (see :func:`count_and_describe`)."""
+    return count_and_describe(problems, limit)[0]
+
+
+def count_and_describe(problems: Iterable[Problem],
+                       limit: int | None = None) -> tuple[list[dict[str, str]], int]:
+    """The first ``limit`` problems (all if None) in file, row, column order as entries, and how many
+    distinct problems there are: a file of mistakes makes hundreds of thousands, and only what is
+    answered is turned into text."""
     order = {name: i for i, (name, _, _) in enumerate(FILES.values())}
     unique = dict.fromkeys(problems)
     ranked = sorted(unique, key=lambda p: (order.get(p[0].file, 9), p[0].row or 0, p[0].column or "", p[1]))
-    return [{"location": str(location), "message": message} for location, message in ranked]
+    shown = ranked if limit is None else ranked[:limit]
+    return [{"location": str(location), "message": message} for location, message in shown], len(ranked)

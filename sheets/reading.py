@@ -18,6 +18,8 @@ from datetime import date
 from decimal import Decimal
 from typing import NamedTuple
 
+from bcf.cells import CellError, Percent, read_number  # CellError and Percent: this module's callers' too
+
 
 class Location(NamedTuple):
     """A cell the user can find in their own sheet (a tuple: thousands are made per upload)."""
@@ -33,10 +35,6 @@ class Location(NamedTuple):
         if self.column is not None:
             text += f", column {self.column}" if self.row is not None else f" column {self.column}"
         return text
-
-
-class CellError(ValueError):
-    """A cell that cannot be read; the message completes "<column> …" for a finance officer."""
 
 
 class Row(NamedTuple):
@@ -101,6 +99,53 @@ def decode(name: str, data: bytes) -> str:
                                    f"{save_as}")]) from None
 
 
+#: data rows one file may have: 152 boards × 9 metric-periods is 1,368 rows of metrics.csv (conditions.csv
+#: about 2,300), so this is room for every board many times over, and it bounds the time and memory of
+#: reading an upload (and the problems one can hold: a million bad rows were five million problems and
+#: a dead worker)
+MAX_ROWS = 20_000
+#: cells one row may have: metrics.csv has 22 columns; a 10 MB row of commas would otherwise be five
+#: million "unknown column" problems
+MAX_COLUMNS = 100
+
+
+def _records(name: str, text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """The header and the non-blank rows with their Excel row numbers, read no further than
+    :data:`MAX_ROWS` non-blank data rows. Blank rows are counted, not kept.
+
+    :raise NotReadable: the file has more rows than that (said before the rest is read), a row has
+        more than :data:`MAX_COLUMNS` cells, or a cell is over the csv module's field limit, which is
+        what an unbalanced quote gives (it runs on to the end of the file): the row where the cell
+        began is named.
+    """
+    # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
+    reader = csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True)
+    header: list[str] = []
+    rows: list[tuple[int, list[str]]] = []
+    number = 0  # records are the rows Excel shows (a quoted line break stays in its row)
+    try:
+        for number, record in enumerate(reader, start=1):
+            if len(record) > MAX_COLUMNS:
+                raise NotReadable([(Location(name, number), f"the row has {len(record):,} cells, more than "
+                                                            f"the {MAX_COLUMNS} a row may have; is this the "
+                                                            "right file?")])
+            if number == 1:
+                header = record
+            elif any(cell.strip() for cell in record):
+                rows.append((number, record))
+                if len(rows) > MAX_ROWS:
+                    raise NotReadable([(Location(name), f"the file has more than {MAX_ROWS:,} data rows, "
+                                                        f"the most one upload may have; split the boards "
+                                                        "over several uploads")])
+    except csv.Error as error:
+        limit = csv.field_size_limit()
+        raise NotReadable([(Location(name, number + 1), f"a cell starting in this row is longer than "
+                                                        f"{limit:,} characters, or a quote (\") opened here "
+                                                        f"is never closed; check the quotes of this row "
+                                                        f"({error})")]) from None
+    return header, rows
+
+
 def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[str, ...]) -> CsvFile:
     """Decode and split a CSV, checking its header against the columns this file may have.
 
@@ -113,13 +158,12 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     text = decode(name, data)
     if not text.strip():
         raise NotReadable([(Location(name), "the file is empty; it needs a header row and data rows")])
-    # skipinitialspace: a space typed before a quoted cell ( , "1,234") must not break its quoting
-    records = list(csv.reader(io.StringIO(text, newline=""), strict=False, skipinitialspace=True))
-    header = [cell.strip().lower() for cell in records[0]]
+    first, records = _records(name, text)
+    header = [cell.strip().lower() for cell in first]
     problems: list[tuple[Location, str]] = []
-    if len([h for h in header if h]) == 1 and len(records[0]) == 1:
+    if len([h for h in header if h]) == 1 and len(first) == 1:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs")):
-            if delimiter in records[0][0]:
+            if delimiter in first[0]:
                 raise NotReadable([(Location(name, 1), f"the columns are separated by {label}, not commas; "
                                                        "save the file as CSV with commas")])
     seen: dict[str, int] = {}
@@ -127,7 +171,7 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
         if not column:
             continue
         if column not in known:
-            problems.append((Location(name, 1, records[0][index].strip()),
+            problems.append((Location(name, 1, first[index].strip()),
                              f"unknown column; the columns of {name} are {', '.join(known)}"))
         elif column in seen:
             problems.append((Location(name, 1, column), "this column appears twice"))
@@ -142,10 +186,8 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
     # cells, which is what the general comprehension below gives them, made in one C call.
     plain = wanted == [(column, index) for index, column in enumerate(header)]
     names, width = [column for column, _ in wanted], len(header)
-    for offset, record in enumerate(records[1:], start=2):
-        stripped = list(map(str.strip, record))
-        if not any(stripped):
-            continue  # blank rows, including Excel's trailing ones
+    for offset, record in records:
+        stripped = list(map(str.strip, record))  # blank rows (Excel's trailing ones) are not among them
         if headless or len(stripped) > width:
             for index in [i for i in headless if i < len(stripped)] + list(range(width, len(stripped))):
                 if stripped[index]:
@@ -167,43 +209,32 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
 
 # --- cells ------------------------------------------------------------------------------------------
 
-_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
-
-
-def parse_decimal(text: str, what: str, *, money: bool = False) -> Decimal:
+def parse_decimal(text: str, what: str, *, money: bool = False,
+                  percent: Percent = Percent.REFUSED) -> Decimal:
     """A number as typed in a UK spreadsheet: ``1234``, ``1,234``, ``1,234.5``, ``-0.5``, ``1E+05``.
 
-    A comma is accepted only as a thousands separator in groups of three before any decimal point,
-    so ``1,23`` and ``1.234,5`` are refused rather than guessed. ``money`` also accepts a leading £.
+    Read by :func:`bcf.cells.read_number`, the one reader the allocation tables use too: ``1,23`` and
+    ``1.234,5`` are refused rather than guessed, as are digits other than ASCII 0–9. ``money`` also
+    accepts a leading £; ``percent`` says what a trailing % means in this field.
 
     :raise CellError: "<what> must be a number; got '…'".
     """
-    raw = text.strip()
-    body = raw[1:].strip() if money and raw.startswith("£") else raw
-    if _PLAIN.fullmatch(body):
-        number = Decimal(body)
-    elif _GROUPED.fullmatch(body):
-        number = Decimal(body.replace(",", ""))
-    else:
-        if "," in body and re.fullmatch(r"[+-]?[\d.,]+", body):
-            raise CellError(f"{what} must be a number; got {raw!r}, which is ambiguous: use a point for "
-                            "decimals and commas only between groups of three digits (1,234.5)")
-        if not raw:
-            raise CellError(f"{what} must be a number; the cell is empty")
-        raise CellError(f"{what} must be a number; got {raw!r}")
-    return number
+    return read_number(text, what, money=money, percent=percent)
 
 
-_DIGITS = re.compile(r"[+-]?\d{1,15}")
+_DIGITS = re.compile(r"[+-]?[0-9]{1,15}")
 
 
-def parse_number(text: str, what: str) -> int | float:
-    """A count or value for the JSON request: an int when whole, else a float (a JSON number)."""
+def parse_number(text: str, what: str, *, percent: Percent = Percent.REFUSED) -> int | float:
+    """A count or value for the JSON request: an int when whole, else a float (a JSON number).
+
+    ``percent``: :attr:`Percent.POINTS` in a value column (a proportion is on the 0–100 scale, so
+    ``85%`` is 85); counts refuse a %.
+    """
     raw = text.strip()
     if _DIGITS.fullmatch(raw):  # most cells: a plain whole number
         return int(raw)
-    number = parse_decimal(raw, what)
+    number = parse_decimal(raw, what, percent=percent)
     if number == number.to_integral_value() and abs(number) < 10**15:
         return int(number)
     value = float(number)
@@ -227,8 +258,8 @@ def parse_bool(text: str, what: str) -> bool:
     raise CellError(f"{what} must be TRUE or FALSE (or yes/no); {got}")
 
 
-_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
-_UK = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ISO = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_UK = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
 
 
 def parse_date(text: str, what: str) -> date:

@@ -1,8 +1,13 @@
-"""Results for spreadsheet users: CSV (one row per board and tranche), JSON, and an XLSX workbook.
+"""Results for spreadsheet users: CSV tables, JSON, and an XLSX workbook.
 
 The figures are the determinations' own, unchanged: this module only lays them out. Money keeps its
 pennies exactly (Decimal, never re-rounded); a figure that is pending (no actual yet) is an empty
 cell, not a zero. Every text cell passes through :func:`sheets.safety.neutralise`.
+
+The CSV answer is one of :data:`CSV_TABLES` (``?table=``): ``tranches`` (api.md's results CSV, one row
+per board and tranche, the default), ``lines`` (one row per metric and condition line of each
+tranche, with its explanation) or ``totals`` (one row per board). A CSV holds one table; the workbook
+holds them all, a sheet each, with the metrics, conditions and warnings besides.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import xlsxwriter
 
@@ -84,14 +90,58 @@ def _csv_cell(value) -> str:
     return str(neutralise(value))
 
 
-def results_csv(results: Sequence[BoardResult]) -> str:
-    """The results CSV of api.md: ``hwb_code, hwb_name, tranche, available, released, held_back,
-    held_back_use, recovery_plan_required, plan_assured``; pending amounts are empty cells."""
+_LINE_KIND = {"metrics": "metric", "conditions": "condition"}  # a tranche's kind → what each line is for
+
+
+def line_rows(results: Iterable[BoardResult]) -> Iterable[list]:
+    """One row per line of every tranche: a metric's or a condition's share of it, and why."""
+    for result in results:
+        for tranche in result.determination.get("tranches", []):
+            kind = tranche.get("kind") or str(tranche.get("tranche", "")).rpartition("/")[2]
+            kind = _LINE_KIND.get(kind, kind)
+            for line in tranche.get("lines", []):
+                yield [result.request.hwb_code, result.request.hwb_name, tranche.get("tranche"), kind,
+                       line.get("item"), line.get("status"), money(line.get("available")),
+                       money(line.get("released")), money(line.get("held_back")),
+                       six_places(line.get("payable_fraction")), line.get("explanation")]
+
+
+def total_rows(results: Iterable[BoardResult]) -> Iterable[list]:
+    """One row per board: its pool and what of it is released and held back over the year."""
+    for result in results:
+        d = result.determination
+        totals = d.get("totals") or {}
+        yield [result.request.hwb_code, result.request.hwb_name, money(d.get("p4p_pool")),
+               money(totals.get("available")), money(totals.get("released")), money(totals.get("held_back")),
+               d.get("plan_assured"), d.get("recovery_plan_required")]
+
+
+LINE_COLUMNS = ("hwb_code", "hwb_name", "tranche", "kind", "item", "status", "available", "released",
+                "held_back", "payable_fraction", "explanation")
+TOTAL_COLUMNS = ("hwb_code", "hwb_name", "p4p_pool", "available", "released", "held_back", "plan_assured",
+                 "recovery_plan_required")
+#: ``?table=`` → the CSV's header and rows; the first is the default (api.md's results CSV)
+CSV_TABLES: dict[str, tuple[tuple[str, ...], Callable[[Iterable[BoardResult]], Iterable[list]]]] = {
+    "tranches": (RESULT_COLUMNS, tranche_rows),
+    "lines": (LINE_COLUMNS, line_rows),
+    "totals": (TOTAL_COLUMNS, total_rows),
+}
+
+
+def results_csv(results: Sequence[BoardResult], table: str = "tranches") -> str:
+    """One table of :data:`CSV_TABLES` as CSV. ``tranches`` is api.md's results CSV: ``hwb_code,
+    hwb_name, tranche, available, released, held_back, held_back_use, recovery_plan_required,
+    plan_assured``; pending amounts are empty cells.
+
+    :raise KeyError: ``table`` is not one of :data:`CSV_TABLES`.
+    """
+    columns, rows = CSV_TABLES[table]
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    odds = simulated(results)
-    writer.writerow(RESULT_COLUMNS + (SIMULATION_COLUMNS if odds else ()))
-    for row in tranche_rows(results, odds):
+    if rows is tranche_rows and simulated(results):  # the upload asked for the odds (issue 13 §1)
+        columns, rows = (*columns, *SIMULATION_COLUMNS), partial(tranche_rows, odds=True)
+    writer.writerow(columns)
+    for row in rows(results):
         writer.writerow([_csv_cell(v) for v in row])
     return out.getvalue()
 
@@ -120,8 +170,14 @@ def six_places(x):
     return None if x is None else round(x, 6)
 
 
+PERCENT_FORMAT = "0.0%"
+
+
 @dataclass(frozen=True)
 class Column:
+    """A workbook column: the header a person reads (the CSV's name is in the docs), its stored width
+    and its number format."""
+
     header: str
     width: int
     number_format: str | None = None
@@ -187,30 +243,38 @@ def warning_rows(results: Iterable[BoardResult]) -> Iterable[list]:
                    w.get("period"), w.get("message")]
 
 
-BOARD = (Column("hwb_code", 11), Column("hwb_name", 28))
-AMOUNTS = (Column("available", 15, MONEY_FORMAT), Column("released", 15, MONEY_FORMAT),
-           Column("held_back", 15, MONEY_FORMAT))
+BOARD = (Column("HWB code", 11), Column("Health and Wellbeing Board", 28))
+#: inserted after the board's name on every sheet, so a region's boards can be filtered together
+REGIONS = (Column("Region", 18), Column("NHS region", 18))
+AMOUNTS = (Column("Available", 15, MONEY_FORMAT), Column("Released", 15, MONEY_FORMAT),
+           Column("Held back", 15, MONEY_FORMAT))
+FLAG = 12
 SHEETS: tuple[tuple[str, tuple[Column, ...], Callable[[Iterable[BoardResult]], Iterable[list]]], ...] = (
-    ("Tranches", (*BOARD, Column("tranche", 22), *AMOUNTS, Column("held_back_use", 22),
-                  Column("recovery_plan_required", 12), Column("plan_assured", 12)), tranche_rows),
-    ("Metric lines", (*BOARD, Column("metric", 30), Column("local_metric", 12), Column("name", 40),
-                      Column("period", 13), Column("status", 11), Column("polarity", 9), Column("unit", 18),
-                      Column("baseline", 12),
-                      Column("baseline_ci_lower", 12),
-                      Column("baseline_ci_upper", 12),
-                      Column("plan", 12), Column("actual", 12),
-                      Column("actual_ci_lower", 12),
-                      Column("actual_ci_upper", 12),
-                      Column("achievement", 12), Column("payable_fraction", 12),
-                      Column("significance", 14),
-                      Column("minimum_significant_ambition", 14),
-                      Column("ambition_significant", 12), Column("change_p_value", 12),
-                      Column("change_significant", 12), Column("trend_projection", 12),
-                      Column("ambition_beyond_trend", 12), *AMOUNTS), metric_rows),
-    ("Conditions", (*BOARD, Column("condition", 22), Column("status", 14), Column("access", 9),
-                    Column("tranche", 22), Column("reasons", 60), *AMOUNTS), condition_rows),
-    ("Warnings", (*BOARD, Column("code", 30), Column("metric", 30), Column("period", 13),
-                  Column("message", 80)), warning_rows),
+    ("Totals", (*BOARD, Column("Performance pool", 16, MONEY_FORMAT), *AMOUNTS,
+                Column("Plan assured", FLAG), Column("Recovery plan required", FLAG)), total_rows),
+    ("Tranches", (*BOARD, Column("Tranche", 22), *AMOUNTS, Column("Use of the money held back", 22),
+                  Column("Recovery plan required", FLAG), Column("Plan assured", FLAG)), tranche_rows),
+    ("Lines", (*BOARD, Column("Tranche", 22), Column("Line for a", 10), Column("Metric or condition", 30),
+               Column("Status", 13), *AMOUNTS, Column("Payable", 10, PERCENT_FORMAT),
+               Column("Explanation", 100)), line_rows),
+    ("Metrics", (*BOARD, Column("Metric", 30), Column("Local metric", 12), Column("Name", 40),
+                 Column("Period", 13), Column("Status", 11), Column("Better when", 9), Column("Unit", 18),
+                 Column("Baseline", 12),
+                 Column("Baseline, lower 95% limit", 12),
+                 Column("Baseline, upper 95% limit", 12),
+                 Column("Plan", 12), Column("Actual", 12),
+                 Column("Actual, lower 95% limit", 12),
+                 Column("Actual, upper 95% limit", 12),
+                 Column("Achievement", 12, PERCENT_FORMAT), Column("Payable", 12, PERCENT_FORMAT),
+                 Column("Significance", 14),
+                 Column("Minimum significant ambition", 14),
+                 Column("Ambition significant", FLAG), Column("Change p-value", 12),
+                 Column("Change significant", FLAG), Column("Trend projection", 12),
+                 Column("Ambition beyond trend", FLAG), *AMOUNTS), metric_rows),
+    ("Conditions", (*BOARD, Column("Condition", 22), Column("Status", 14), Column("Access", 9),
+                    Column("Tranche", 22), Column("Reasons", 60), *AMOUNTS), condition_rows),
+    ("Warnings", (*BOARD, Column("Code", 30), Column("Metric", 30), Column("Period", 13),
+                  Column("Message", 80)), warning_rows),
 )
 
 
@@ -229,9 +293,22 @@ def _xlsx_value(value):
     return value
 
 
+#: the same in the workbook, headed as people read them
+SIMULATION_SHEET_COLUMNS = tuple(
+    Column(f"{scenario}{header}", 14, MONEY_FORMAT if money_column else None)
+    for scenario in ("", "Under the baseline: ")
+    for header, money_column in (("P(every line at least 70%)", False),
+                                 ("P(every line at least 100%)", False),
+                                 ("P(recovery plan)", False), ("Expected release", True),
+                                 ("Release, 5th percentile", True), ("Release, 95th percentile", True))
+) + (Column("Simulation seed", 18),)
+
+
 def results_xlsx(results: Sequence[BoardResult]) -> bytes:
-    """A workbook with a sheet per table: header row in bold, panes frozen below it and right of the
-    board's name, widths set, numbers stored as numbers, money formatted as pounds.
+    """A workbook with a sheet per table: headers a person reads, in bold, with an autofilter; panes
+    frozen below them and right of the board's name; the board's region and NHS region beside its
+    name; widths set, numbers stored as numbers, money formatted as pounds, achievement and the
+    payable fraction as percentages (the cell keeps the fraction: 0.5 shows as 50.0%).
 
     Written with xlsxwriter, about twice as fast as openpyxl's write-only mode for 152 boards (~55,000
     cells, benchmarks/batch.py). Each cell is written by its type, so text is never taken for a
@@ -244,11 +321,10 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
     number_formats = {c.number_format: workbook.add_format({"num_format": c.number_format})
                       for _, columns, _ in SHEETS for c in columns if c.number_format}
     odds = simulated(results)
-    for title, columns, rows in SHEETS:
-        if odds and rows is tranche_rows:
-            columns = (*columns, *(Column(name, 12, MONEY_FORMAT if "release" in name else None)
-                                   for name in SIMULATION_COLUMNS))
-            rows = lambda results: tranche_rows(results, True)  # noqa: E731
+    for title, table_columns, rows in SHEETS:
+        columns = (*table_columns[:2], *REGIONS, *table_columns[2:])
+        if odds and rows is tranche_rows:  # the upload asked for the odds (issue 13 §1)
+            columns, rows = (*columns, *SIMULATION_SHEET_COLUMNS), partial(tranche_rows, odds=True)
         sheet = workbook.add_worksheet(title)
         sheet.freeze_panes(1, 2)  # C2
         for index, column in enumerate(columns):
@@ -257,16 +333,21 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
         formats = [number_formats.get(column.number_format) for column in columns]
         write_string, write_number, write_boolean = (sheet.write_string, sheet.write_number,
                                                      sheet.write_boolean)
-        for row_index, row in enumerate(rows(results), start=1):
-            for index, value in enumerate(row):
-                if value is None:
-                    continue  # pending or not applicable: an empty cell, not a zero
-                if isinstance(value, str):
-                    write_string(row_index, index, _xlsx_value(value))
-                elif isinstance(value, bool):
-                    write_boolean(row_index, index, value)
-                else:
-                    write_number(row_index, index, value, formats[index])
+        row_index = 0
+        for result in results:
+            regions = [result.request.region or None, result.request.nhs_region or None]
+            for row in rows((result,)):
+                row_index += 1
+                for index, value in enumerate([*row[:2], *regions, *row[2:]]):
+                    if value is None:
+                        continue  # pending or not applicable: an empty cell, not a zero
+                    if isinstance(value, str):
+                        write_string(row_index, index, _xlsx_value(value))
+                    elif isinstance(value, bool):
+                        write_boolean(row_index, index, value)
+                    else:
+                        write_number(row_index, index, value, formats[index])
+        sheet.autofilter(0, 0, max(row_index, 1), len(columns) - 1)
     workbook.close()
     return out.getvalue()
 
@@ -274,10 +355,11 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
 WRITERS = {".csv": CSV_MIME, ".json": JSON_MIME, ".xlsx": XLSX_MIME}
 
 
-def render(results: Sequence[BoardResult], mime: str) -> bytes:
-    """The results in one of the three formats, as bytes ready to send or write."""
+def render(results: Sequence[BoardResult], mime: str, table: str = "tranches") -> bytes:
+    """The results in one of the three formats, as bytes ready to send or write; ``table`` chooses
+    the CSV's table (:data:`CSV_TABLES`; JSON and the workbook hold everything)."""
     if mime == CSV_MIME:
-        return results_csv(results).encode("utf-8")
+        return results_csv(results, table).encode("utf-8")
     if mime == JSON_MIME:
         return results_json(results).encode("utf-8")
     if mime == XLSX_MIME:

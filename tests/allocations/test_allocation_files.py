@@ -4,10 +4,19 @@ role from its header. Every problem names file, row (header = row 1) and column,
 ALL AMOUNTS HERE ARE SYNTHETIC, made up to exercise the checks.
 """
 
+from decimal import Decimal
+
 import pytest
 
-from bcf.allocation_files import AllocationInputs, Table, check_inputs, input_role, inputs_from_tables
-from bcf.errors import InvalidInput
+from bcf.allocation_files import (
+    MAX_ROWS,
+    AllocationInputs,
+    Table,
+    check_inputs,
+    input_role,
+    inputs_from_tables,
+)
+from bcf.errors import MAX_PROBLEMS, InvalidInput
 
 # --- bad input: every check, each naming file, row (header = row 1) and column --------------------------
 
@@ -27,9 +36,17 @@ GOOD_AMOUNTS = "ccg_code,ccg_core_nhs\n00A,100\n"
     ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,1\n00A,2\n"},
      "ccg_amounts.csv row 3, column ccg_code", "duplicate"),
     ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,lots\n"},
-     "ccg_amounts.csv row 2, column ccg_core_nhs", "not a number"),
+     "ccg_amounts.csv row 2, column ccg_core_nhs", "must be a number; got 'lots'"),
     ({"ccg_to_hwb": "ccg_code,hwb_code,share\n00A,E06000001,half\n", "ccg_amounts": GOOD_AMOUNTS},
-     "ccg_to_hwb.csv row 2, column share", "not a number"),
+     "ccg_to_hwb.csv row 2, column share", "must be a number; got 'half'"),
+    ({"ccg_to_hwb": "ccg_code,hwb_code,share\n00A,E06000001,\u0661\n", "ccg_amounts": GOOD_AMOUNTS},
+     "ccg_to_hwb.csv row 2, column share", "Arabic-Indic Digit One"),
+    ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,\uff11\uff10\uff10\n"},
+     "ccg_amounts.csv row 2, column ccg_core_nhs", "Fullwidth Digit One"),
+    ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,5%\n"},
+     "ccg_amounts.csv row 2, column ccg_core_nhs", "without %"),
+    ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,\"1,23\"\n"},
+     "ccg_amounts.csv row 2, column ccg_core_nhs", "ambiguous"),
     ({"ccg_to_hwb": GOOD_SPLIT, "ccg_amounts": "ccg_code,ccg_core_nhs\n00A,10.001\n"},
      "ccg_amounts.csv row 2, column ccg_core_nhs", "to the penny"),
     ({"ccg_to_hwb": "ccg_code,hwb_code\n00A,E06000001\n", "ccg_amounts": GOOD_AMOUNTS},
@@ -74,6 +91,70 @@ def test_all_problems_are_reported_at_once(csv_inputs, rule_set, boards):
         "ccg_amounts.csv row 2, column ccg_core_nhs",
         "council_grants.csv row 2, column dfg",
     } <= locations
+
+
+def test_amounts_and_shares_are_read_as_the_calculator_reads_them(csv_inputs, rule_set, boards):
+    """One number reader for every CSV (issue 15): thousands separators and £ in amounts, and a share
+    as a percentage (a share is a 0–1 fraction, so 12.5% is 0.125), exactly."""
+    inputs = csv_inputs(
+        ccg_to_hwb='ccg_code,hwb_code,share\n00A,E06000001,12.5%\n00A,E06000002,0.875\n',
+        ccg_amounts='ccg_code,ccg_core_nhs\n00A,"1,234,567.89"\n',
+        council_grants='council_code,dfg\nE06000001,"£2,000"\n',
+    )
+    checked = check_inputs(inputs, rule_set, boards)
+    assert checked.ccg_amounts["ccg_core_nhs"] == {"00A": Decimal("1234567.89")}
+    assert checked.grants["dfg"] == {"E06000001": Decimal("2000.00")}
+    assert checked.split["share"].tolist() == [0.125, 0.875]
+    assert checked.split["share_text"].tolist() == ["0.125", "0.875"]
+
+
+def test_a_share_over_100_percent_is_out_of_range(csv_inputs, rule_set, boards):
+    inputs = csv_inputs(ccg_to_hwb="ccg_code,hwb_code,share\n00A,E06000001,150%\n", ccg_amounts=GOOD_AMOUNTS)
+    with pytest.raises(InvalidInput) as caught:
+        check_inputs(inputs, rule_set, boards)
+    assert {"location": "ccg_to_hwb.csv row 2, column share",
+            "message": "share 150% is not between 0 and 1"} in caught.value.problems
+
+
+def test_a_million_row_table_is_refused_without_reading_it(tmp_path):
+    """The row cap (MAX_ROWS) is checked while reading: the answer names the file and the limit."""
+    path = tmp_path / "ccg_to_hwb.csv"
+    path.write_text("ccg_code,hwb_code,share\n" + "00A,E06000001,x\n" * 1_000_000)
+    with pytest.raises(InvalidInput) as caught:
+        Table.from_csv("ccg_to_hwb.csv", path)
+    assert caught.value.problems == [{"location": "ccg_to_hwb.csv", "message": (
+        f"the file has more than {MAX_ROWS:,} rows, the most one table may have (211 CCGs × 152 boards "
+        "is 32,072)")}]
+
+
+@pytest.mark.parametrize(("text", "location", "cells"), [
+    ("ccg_code,hwb_code,share" + ",x" * 200_000 + "\n00A,E06000001,1\n", "ccg_to_hwb.csv row 1", 200_003),
+    ("ccg_code,hwb_code,share\n00A,E06000001,1\n" + "x," * 1_000_000 + "\n", "ccg_to_hwb.csv row 3",
+     1_000_001),
+])
+def test_a_table_too_wide_is_refused_before_pandas_reads_it(text, location, cells):
+    """pandas took minutes over these (a worker killed at its timeout); now one problem, at once."""
+    from bcf.allocation_files import MAX_COLUMNS
+
+    with pytest.raises(InvalidInput) as caught:
+        Table.from_csv("ccg_to_hwb.csv", text.encode())
+    assert caught.value.problems == [{"location": location, "message": (
+        f"the row has {cells:,} cells, more than the {MAX_COLUMNS} a table may have; is this the right "
+        "file?")}]
+
+
+def test_problems_are_capped_and_counted(csv_inputs, rule_set, boards):
+    """Every bad row is counted; the first MAX_PROBLEMS are listed and a last entry says how many more."""
+    rows = "".join(f"00A,E06000001,bad{i}\n" for i in range(MAX_PROBLEMS + 500))
+    inputs = csv_inputs(ccg_to_hwb="ccg_code,hwb_code,share\n" + rows, ccg_amounts=GOOD_AMOUNTS)
+    with pytest.raises(InvalidInput) as caught:
+        check_inputs(inputs, rule_set, boards)
+    total = caught.value.context["problem_count"]
+    assert total > MAX_PROBLEMS + 500  # each bad share, and the repeated (ccg, board) pairs
+    assert len(caught.value.problems) == MAX_PROBLEMS + 1
+    assert caught.value.problems[-1] == {"location": "$",
+                                         "message": f"… and {total - MAX_PROBLEMS} more problems."}
+    assert caught.value.problems[0]["location"] == "ccg_to_hwb.csv row 2, column share"
 
 
 def test_blank_lines_keep_excel_row_numbers(csv_inputs, rule_set, boards):

@@ -107,6 +107,19 @@ def test_calculate_from_csv_files(client):
     check_synthetic_table(response.get_json()["boards"])
 
 
+def test_csv_files_as_excel_writes_them_and_empty_parts(client):
+    """Issue 15: thousands separators and percentage shares read as in the calculator's CSVs, and an
+    empty optional part (the docs page sends every part) is as if not sent."""
+    amounts = ('ccg_code,ccg_core_nhs,social_care_transfer\n'
+               '00A,"1,000,000","500,000.00"\n00B,"400,000",200000\n')
+    split = CCG_TO_HWB.replace("0.75", "75%").replace("0.25", "25%")
+    data = upload(ccg_amounts=("ccg_amounts.csv", amounts), ccg_to_hwb=("my split.csv", split),
+                  council_grants=("grants.csv", GRANTS), published=("published.csv", ""))
+    response = client.post("/api/v1/allocations/calculate", data=data, content_type="multipart/form-data")
+    assert response.status_code == 200, response.get_json()
+    check_synthetic_table(response.get_json()["boards"])
+
+
 def test_csv_file_problems_name_the_uploaded_file_row_and_column(client):
     bad_split = CCG_TO_HWB.replace("0.25", "0.2")
     data = upload(ccg_amounts=("ccg_amounts.csv", CCG_AMOUNTS), ccg_to_hwb=("split.csv", bad_split))

@@ -166,10 +166,11 @@ def test_an_xlsx_upload_with_draws_has_the_columns(client):
 
     import openpyxl
 
-    from sheets.writing import SIMULATION_COLUMNS, XLSX_MIME
+    from sheets.writing import SIMULATION_SHEET_COLUMNS, XLSX_MIME
 
     response = _upload(client, "?draws=100&seed=1", XLSX_MIME)
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Tranches"]
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
-    assert header[-len(SIMULATION_COLUMNS):] == list(SIMULATION_COLUMNS)
+    assert header[-len(SIMULATION_SHEET_COLUMNS):] == [column.header for column in SIMULATION_SHEET_COLUMNS]
+    assert header[-1] == "Simulation seed"

@@ -241,23 +241,129 @@ def test_unacceptable_type_is_406(client):
     assert response.status_code == 406 and response.content_type == PROBLEM
 
 
+def sheet_rows(sheet):
+    header = [c.value for c in sheet[1]]
+    return [dict(zip(header, row, strict=True)) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
 def test_xlsx_of_the_template(client):
     response = upload(client, templates(client), XLSX_MIME)
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    assert book.sheetnames == ["Totals", "Tranches", "Lines", "Metrics", "Conditions", "Warnings"]
     tranches = book["Tranches"]
     assert tranches.freeze_panes == "C2" and tranches.max_row == 7
-    assert tranches["D2"].value == 550000 and tranches["D2"].data_type == "n"
-    assert "£" in tranches["D2"].number_format
-    lines = book["Metric lines"]
-    header = [c.value for c in lines[1]]
-    assert lines.max_row == 1 + 2 * 9
-    first = dict(zip(header, (c.value for c in lines[2]), strict=True))
-    assert first["metric"] == "delayed_transfers" and first["period"] == "april-2015"
-    assert isinstance(first["baseline"], float) and first["baseline_ci_lower"] < first["baseline"]
-    assert first["released"] + first["held_back"] == pytest.approx(first["available"])
+    assert tranches["F2"].value == 550000 and tranches["F2"].data_type == "n"
+    assert "£" in tranches["F2"].number_format
+    assert [c.value for c in tranches["A2":"D2"][0]] == ["E06000001", "Hartlepool", "North East",
+                                                         "North of England"]
+    metrics = book["Metrics"]
+    assert metrics.max_row == 1 + 2 * 9
+    first = sheet_rows(metrics)[0]
+    assert first["Metric"] == "delayed_transfers" and first["Period"] == "april-2015"
+    assert isinstance(first["Baseline"], float) and first["Baseline, lower 95% limit"] < first["Baseline"]
+    assert first["Released"] + first["Held back"] == pytest.approx(first["Available"])
     conditions = book["Conditions"]
     assert conditions.max_row == 1 + 2 * 6
+    # the lines add up to their tranches, and the tranches to the board's totals
+    lines, totals = sheet_rows(book["Lines"]), sheet_rows(book["Totals"])
+    for tranche in sheet_rows(tranches):
+        mine = [line for line in lines if (line["HWB code"], line["Tranche"]) == (tranche["HWB code"],
+                                                                                 tranche["Tranche"])]
+        assert mine and sum(line["Available"] for line in mine) == pytest.approx(tranche["Available"])
+        assert all(line["Explanation"] for line in mine)
+    assert [t["HWB code"] for t in totals] == ["E06000001", "E08000021"]
+    assert totals[0]["Available"] == pytest.approx(sum(t["Available"] for t in sheet_rows(tranches)[:3]))
+
+
+@pytest.mark.parametrize("table", ["lines", "totals"])
+def test_csv_tables_by_query(client, table):
+    """?table=lines|totals: the same figures as the JSON answer, laid out one row per line or board."""
+    files = templates(client)
+    determinations = upload(client, files, "application/json").get_json()
+    data = {name: (io.BytesIO(content), f"{name}.csv") for name, content in files.items()}
+    response = client.post(f"/api/v1/calculations/csv?table={table}", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = csv_rows(response)
+    if table == "lines":
+        expected = [(d["hwb_code"], t["tranche"], line["item"], f"{Decimal(str(line['available'])):.2f}",
+                     line["explanation"])
+                    for d in determinations for t in d["tranches"] for line in t["lines"]]
+        assert [(r["hwb_code"], r["tranche"], r["item"], r["available"], r["explanation"]) for r in rows] \
+            == expected
+        assert {r["kind"] for r in rows} == {"metric", "condition"}
+    else:
+        assert [(r["hwb_code"], r["available"], r["released"]) for r in rows] == [
+            (d["hwb_code"], f"{Decimal(str(d['totals']['available'])):.2f}",
+             f"{Decimal(str(d['totals']['released'])):.2f}") for d in determinations]
+
+
+def test_an_unknown_table_is_422_naming_the_choices(client):
+    data = {name: (io.BytesIO(content), f"{name}.csv") for name, content in templates(client).items()}
+    response = client.post("/api/v1/calculations/csv?table=everything", data=data,
+                           content_type="multipart/form-data")
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    [entry] = response.get_json()["errors"]
+    assert entry["location"] == "table" and "tranches, lines, totals" in entry["message"]
+
+
+def test_empty_optional_parts_are_as_if_not_sent(client):
+    """The docs page sends every part of the form; an empty optional part is no file, not an empty one."""
+    files = templates(client)
+    response = upload(client, {"metrics": files["metrics"], "conditions": b"", "pools": files["pools"]},
+                      "application/json")
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert {d["plan_assured"] for d in response.get_json()} == {None}  # no conditions: not checked
+    plain = client.post("/api/v1/calculations/csv", data={"metrics": files["metrics"].decode(),
+                                                          "conditions": "", "pools": files["pools"].decode()})
+    assert plain.status_code == 200
+    empty_metrics = problems_of(upload(client, {"metrics": b"", "pools": files["pools"]}))
+    assert empty_metrics == {"metrics.csv": "the file is empty; it needs a header row and data rows"}
+
+
+def test_a_million_row_upload_is_answered_with_one_problem(client, tmp_path):
+    """Issue 15 (8): a 1 M-row file (5 MB, under the size limit) is refused at the row limit, quickly,
+    with one clear problem, instead of five million."""
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(b"hwb_code,metric,period,plan\n" + b",,,x\n" * 1_000_000)
+    # the body by hand: the test client's own encoder spools 5 MB to a temporary file it never closes
+    body = (b'--b\r\nContent-Disposition: form-data; name="metrics"; filename="metrics.csv"\r\n\r\n'
+            + path.read_bytes() + b"\r\n--b--\r\n")
+    response = client.post("/api/v1/calculations/csv", data=body,
+                           content_type="multipart/form-data; boundary=b")
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert response.get_json()["errors"] == [{"location": "metrics.csv", "message": (
+        "the file has more than 20,000 data rows, the most one upload may have; split the boards over "
+        "several uploads")}]
+
+
+def test_many_bad_rows_are_capped_in_the_answer(client):
+    rows = "".join(f"E06000001,delayed_transfers,p{i},x\n" for i in range(3000))
+    response = upload(client, {"metrics": ("hwb_code,metric,period,plan\n" + rows).encode()})
+    body = response.get_json()
+    assert response.status_code == 422
+    assert len(body["errors"]) == 1001 and body["problem_count"] > 3000
+    assert body["errors"][-1] == {"location": "$", "message": f"… and {body['problem_count'] - 1000} more "
+                                                              "problems."}
+    assert body["detail"].startswith(f"The upload has {body['problem_count']:,} problems;")
+
+
+def test_the_xlsx_answer_has_an_example_and_the_table_parameter_is_documented(client):
+    operation = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/calculations/csv"]["post"]
+    content = operation["responses"]["200"]["content"]
+    assert content["text/csv"]["example"].startswith(",".join(RESULT_COLUMNS) + "\r\n")
+    [example] = content[XLSX_MIME]["examples"].values()
+    assert "**Lines** (HWB code, Health and Wellbeing Board, Tranche," in example["description"]
+    workbook = client.get(example["externalValue"])
+    assert workbook.status_code == 200 and workbook.mimetype == XLSX_MIME
+    example_book = openpyxl.load_workbook(io.BytesIO(workbook.data))
+    uploaded_book = openpyxl.load_workbook(io.BytesIO(upload(client, templates(client), XLSX_MIME).data))
+    assert example_book.sheetnames == uploaded_book.sheetnames
+    assert all(sheet_rows(example_book[name]) == sheet_rows(uploaded_book[name])
+               for name in example_book.sheetnames)
+    [table] = [p for p in operation["parameters"] if p["name"] == "table"]
+    assert table["in"] == "query" and table["schema"]["enum"] == ["tranches", "lines", "totals"]
+    assert "20,000 data rows" in operation["description"]
 
 
 def test_injection_in_a_local_alternatives_name(client):
@@ -270,10 +376,10 @@ def test_injection_in_a_local_alternatives_name(client):
     files["metrics"] = "\n".join(lines).encode()
     response = upload(client, files, XLSX_MIME)
     assert response.status_code == 200, response.get_data(as_text=True)
-    lines_sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Metric lines"]
+    lines_sheet = openpyxl.load_workbook(io.BytesIO(response.data))["Metrics"]
     header = [c.value for c in lines_sheet[1]]
-    names = [row[header.index("name")] for row in lines_sheet.iter_rows(min_row=2, values_only=True)
-             if row[0] == "E06000001" and row[header.index("metric")] == "local"]
+    names = [row[header.index("Name")] for row in lines_sheet.iter_rows(min_row=2, values_only=True)
+             if row[0] == "E06000001" and row[header.index("Metric")] == "local"]
     assert names == ["'" + HOSTILE, "'" + HOSTILE]
     body = upload(client, files, "application/json").get_json()
     # JSON is data, not a spreadsheet: the name comes back as typed
@@ -343,3 +449,14 @@ def test_a_missing_baseline_is_reported_once_at_its_cell_beside_the_rows_other_p
             "the baseline is missing: give baseline_numerator and baseline_denominator (or baseline_value)",
         "metrics.csv row 2, column plan": "plan must be at least 0",
     }
+
+
+def test_the_readme_states_the_limits_the_code_has():
+    from bcf.allocation_files import MAX_ROWS as TABLE_ROWS
+    from bcf.errors import MAX_PROBLEMS
+    from sheets.reading import MAX_ROWS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"`sheets.reading.MAX_ROWS`; 152 boards × 9 metric-periods is 1,368) | {MAX_ROWS:,} |" in readme
+    assert f"`bcf.allocation_files.MAX_ROWS`; 211 CCGs × 152 boards is 32,072) | {TABLE_ROWS:,} |" in readme
+    assert f"(`bcf.errors.MAX_PROBLEMS`) | {MAX_PROBLEMS:,} |" in readme

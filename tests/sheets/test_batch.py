@@ -190,3 +190,21 @@ def test_a_board_compute_refuses_is_mapped_to_its_cells_and_nothing_is_answered(
     assert caught.value.problems == [{"location": "metrics.csv row 11, column plan",
                                       "message": "plan is too high"}]
     assert calls == [["E06000001", "E08000021"], ["E06000001"], ["E08000021"]]  # the chunk, then one by one
+
+
+def test_problems_are_capped_and_counted(boards):
+    """Issue 15: 1,500 bad rows are counted in full but the first MAX_PROBLEMS listed, with the rest
+    counted in a last entry, so a file of mistakes cannot make an answer (or a worker) enormous."""
+    from bcf.errors import MAX_PROBLEMS
+
+    rows = "".join(f"NOPE{i},delayed_transfers,april-2015,440\n" for i in range(1500))
+    metrics = ("hwb_code,metric,period,plan\n" + rows).encode()
+    with pytest.raises(InvalidInput) as caught:
+        calculate_upload({"metrics": metrics}, Double(boards))
+    total = caught.value.context["problem_count"]
+    assert total == 3000  # per row: the unknown code, and the missing baseline
+    assert caught.value.message.startswith("The upload has 3,000 problems; nothing was computed.")
+    assert len(caught.value.problems) == MAX_PROBLEMS + 1
+    assert caught.value.problems[0]["location"] == "metrics.csv row 2, column baseline_numerator"
+    assert caught.value.problems[-1] == {"location": "$",
+                                         "message": f"… and {3000 - MAX_PROBLEMS} more problems."}

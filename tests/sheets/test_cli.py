@@ -37,11 +37,23 @@ def test_xlsx_out(files, tmp_path, capsys):
     out = tmp_path / "results.xlsx"
     assert cli.main(args(files, out)) == 0
     book = openpyxl.load_workbook(out)
-    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    assert book.sheetnames == ["Totals", "Tranches", "Lines", "Metrics", "Conditions", "Warnings"]
     assert [row[0] for row in book["Tranches"].iter_rows(min_row=2, values_only=True)] == \
         ["E06000001"] * 3 + ["E08000021"] * 3
     assert "2 boards determined" in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
+
+
+@pytest.mark.parametrize("table", ["lines", "totals"])
+def test_table_chooses_the_csv_table_as_over_http(files, tmp_path, client, template_files, table):
+    out = tmp_path / "results.csv"
+    assert cli.main(args(files, out, "--table", table)) == 0
+    data = {name: (io.BytesIO(content), f"{name}.csv") for name, content in template_files.items()}
+    http = client.post(f"/api/v1/calculations/csv?table={table}", data=data,
+                       content_type="multipart/form-data")
+    assert out.read_bytes() == http.data
+    assert out.read_text().startswith("hwb_code,hwb_name,tranche,kind," if table == "lines"
+                                      else "hwb_code,hwb_name,p4p_pool,")
 
 
 def test_csv_and_json_out_match_the_http_upload(files, tmp_path, client, template_files):

@@ -192,7 +192,7 @@ def test_conditions_problems(boards, template_files):
                   "E06000001,seven_day_service,confirmed,TRUE\n"            # row 3
                   "E06000001,data_sharing,open_api,TRUE\n"                  # row 4
                   "E06000001,data_sharing,open_apis_planned_date,31/3/15\n"  # row 5
-                  "E06000001,joint_assessment,case_managed_proportion,4%\n"  # row 6
+                  "E06000001,joint_assessment,case_managed_proportion,4 pc\n"  # row 6
                   "E06000002,protect_social_care,explanation,x\n"           # row 7: not in metrics.csv
                   "E06000001,protect_social_care,explanation,x\n"           # row 8
                   "E06000001,protect_social_care,explanation,y\n"           # row 9: twice
@@ -205,7 +205,7 @@ def test_conditions_problems(boards, template_files):
     assert found["conditions.csv row 4, column field"].startswith("data_sharing has no field 'open_api'; its "
                                                                   "fields are nhs_number_primary_identifier")
     assert "DD/MM/YYYY" in found["conditions.csv row 5, column value"]
-    assert "must be a number; got '4%'" in found["conditions.csv row 6, column value"]
+    assert "must be a number; got '4 pc'" in found["conditions.csv row 6, column value"]
     assert found["conditions.csv row 7, column hwb_code"] == ("board E06000002 has conditions but no rows in "
                                                              "metrics.csv")
     assert "also given in row 8" in found["conditions.csv row 9, column field"]
@@ -243,3 +243,61 @@ def test_describe_orders_by_file_row_and_column():
     problems = [(Location("pools.csv", 2, "p4p_pool"), "c"), (Location("metrics.csv", 10, "plan"), "b"),
                 (Location("metrics.csv", 2, "plan"), "a"), (Location("metrics.csv", 2, "plan"), "a")]
     assert [p["message"] for p in describe(problems)] == ["a", "b", "c"]
+
+
+# --- issue 15: one number reader, % on the field's scale -------------------------------------------
+
+@pytest.fixture(scope="module")
+def catalogue():
+    from pathlib import Path
+
+    from bcf.catalogue import load_catalogue
+    return load_catalogue(Path(__file__).resolve().parents[2] / "reference_data" / "metric_catalogue.yaml")
+
+
+def test_a_percentage_is_read_on_the_scale_of_its_field(boards, catalogue):
+    """reablement is a proportion (unit %, values 0–100): 88% is 88 and 0.5% in history is 0.5;
+    case_managed_proportion is a 0–1 fraction (rules §3): 4% is 0.04; thousands separators as ever."""
+    metrics = HEADER.rstrip("\n") + ",history\n" + \
+        'E06000001,reablement,,october-2015,"1,310","1,370",,88%,,,,80%;0.5%\n'
+    conditions = "hwb_code,condition,field,value\nE06000001,joint_assessment,case_managed_proportion,4%\n"
+    files = {"metrics": metrics.encode(), "conditions": conditions.encode()}
+    requests, problems = build_requests(files, boards, catalogue)
+    assert problems == []
+    period = requests[0].payload["metrics"][0]["periods"]["october-2015"]
+    assert period["baseline"] == {"numerator": 1310, "denominator": 1370}
+    assert (period["plan"], period["history"]) == (88, [80, 0.5])
+    assert requests[0].payload["conditions"]["joint_assessment"]["case_managed_proportion"] == 0.04
+
+
+def test_a_percentage_for_a_metric_that_is_not_one_is_refused(boards, catalogue):
+    metrics = HEADER + "E06000001,delayed_transfers,,april-2015,3100,72000,,3%,,,\n"
+    files = {"metrics": metrics.encode()}
+    _, problems = build_requests(files, boards, catalogue)
+    found = messages(problems)
+    assert found["metrics.csv row 2, column plan"].startswith(
+        "plan has a %, but delayed_transfers is measured in ")
+    assert "give the value without %" in found["metrics.csv row 2, column plan"]
+
+
+@pytest.mark.parametrize(("column", "cell"), [("baseline_numerator", "3%"), ("baseline_denominator", "5 %")])
+def test_a_count_refuses_a_percentage(boards, column, cell):
+    cells = {"baseline_numerator": "3100", "baseline_denominator": "72000", column: cell}
+    metrics = HEADER + (f"E06000001,delayed_transfers,,april-2015,{cells['baseline_numerator']},"
+                        f"{cells['baseline_denominator']},,440,,,\n")
+    _, problems = build(boards, metrics)
+    assert messages(problems)[f"metrics.csv row 2, column {column}"] == \
+        f"{column} must be a number without %; got {cell!r}"
+
+
+@pytest.mark.parametrize(("cell", "digit"), [
+    ("\uff14\uff14\uff10", "Fullwidth Digit Four"),        # ４４０
+    ("\u0664\u0664\u0660", "Arabic-Indic Digit Four"),     # ٤٤٠
+    ("44\u06f0", "Extended Arabic-Indic Digit Zero"),      # 44۰
+])
+def test_digits_of_other_scripts_are_refused_naming_the_cell(boards, cell, digit):
+    metrics = HEADER + f"E06000001,delayed_transfers,,april-2015,3100,72000,,{cell},,,\n"
+    _, problems = build(boards, metrics)
+    message = messages(problems)["metrics.csv row 2, column plan"]
+    assert message.startswith(f"plan must be a number written with the digits 0-9; got {cell!r}")
+    assert digit in message

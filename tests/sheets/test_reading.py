@@ -159,3 +159,79 @@ def test_bad_dates_are_refused(text, message):
     with pytest.raises(CellError, match="open_apis_planned_date") as caught:
         parse_date(text, "open_apis_planned_date")
     assert message in str(caught.value)
+
+
+# --- issue 15: limits and the readers' own errors --------------------------------------------------
+
+def test_a_million_rows_are_refused_after_the_limit_without_reading_on(tmp_path):
+    """The row cap is checked while reading; the answer names the file and the limit."""
+    from sheets.reading import MAX_ROWS
+
+    path = tmp_path / "metrics.csv"
+    path.write_bytes(b"hwb_code,plan\n" + b"x,\n" * 1_000_000)
+    with pytest.raises(NotReadable) as caught:
+        read(path.read_bytes())
+    assert caught.value.problems == [(Location("metrics.csv"), f"the file has more than {MAX_ROWS:,} data "
+                                      "rows, the most one upload may have; split the boards over several "
+                                      "uploads")]
+
+
+def test_blank_rows_do_not_count_towards_the_limit():
+    from sheets.reading import MAX_ROWS
+
+    table = read(b"hwb_code\n" + b"E06000001\n" * MAX_ROWS + b",\n" * 10)
+    assert len(table.rows) == MAX_ROWS
+
+
+@pytest.mark.parametrize("data", [
+    b'hwb_code,note\nE06000001,ok\nE06000001,"' + b"x" * 140_000 + b'"\n',        # a cell over the limit
+    b'hwb_code,note\nE06000001,ok\nE06000001,"never closed\n' + b"E06000001,x\n" * 20_000,  # a lone quote
+])
+def test_the_field_limit_is_a_problem_naming_the_row(data):
+    with pytest.raises(NotReadable) as caught:
+        read(data)
+    [(location, message)] = caught.value.problems
+    assert location == Location("metrics.csv", 3)
+    assert message.startswith("a cell starting in this row is longer than 131,072 characters, or a quote")
+
+
+@pytest.mark.parametrize("text", ["\uff11\uff12\uff13", "\u0661\u0662\u0663", "1\u0662", "\u096a"])
+def test_numbers_in_other_scripts_are_refused(text):
+    with pytest.raises(CellError, match="written with the digits 0-9"):
+        parse_decimal(text, "plan")
+
+
+def test_dates_in_other_scripts_are_refused():
+    with pytest.raises(CellError, match="must be a date"):
+        parse_date("\u0662\u0660\u0661\u0665-04-01", "date")
+
+
+def test_a_percentage_is_refused_unless_the_field_takes_one():
+    from sheets.reading import Percent
+
+    with pytest.raises(CellError, match="without %"):
+        parse_number("3%", "plan")
+    assert parse_number("3%", "plan", percent=Percent.POINTS) == 3
+    assert parse_number("12.5 %", "share", percent=Percent.FRACTION) == 0.125
+    assert parse_decimal("1,234.5%", "plan", percent=Percent.FRACTION) == Decimal("12.345")
+
+
+def test_a_row_of_thousands_of_cells_is_one_problem_naming_the_row():
+    from sheets.reading import MAX_COLUMNS
+
+    with pytest.raises(NotReadable) as caught:
+        read(b"hwb_code\nE06000001\n" + b"x," * 5000 + b"\n")
+    assert caught.value.problems == [(Location("metrics.csv", 3), f"the row has 5,001 cells, more than the "
+                                      f"{MAX_COLUMNS} a row may have; is this the right file?")]
+
+
+def test_a_header_of_thousands_of_columns_is_one_problem():
+    with pytest.raises(NotReadable) as caught:
+        read(b"hwb_code," + b"x," * 5000 + b"\nE06000001\n")
+    [(location, _)] = caught.value.problems
+    assert location == Location("metrics.csv", 1)
+
+
+def test_millions_of_blank_rows_are_skipped_and_rows_keep_their_numbers():
+    table = read(b"hwb_code\n" + b",\n" * 300_000 + b"E06000001\n")
+    assert [(row.number, row.cells) for row in table.rows] == [(300_002, {"hwb_code": "E06000001"})]

