@@ -174,3 +174,26 @@ def test_an_xlsx_upload_with_draws_has_the_columns(client):
     header = [cell.value for cell in next(sheet.iter_rows(max_row=1))]
     assert header[-len(SIMULATION_SHEET_COLUMNS):] == [column.header for column in SIMULATION_SHEET_COLUMNS]
     assert header[-1] == "Simulation seed"
+
+
+def test_the_readmes_worked_example_is_what_the_service_answers(client):
+    """README "The probability of reaching 70%": its figures, from api.md's request with seed 42."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The probability of reaching 70%"):]
+    section = section[:section.index("\n## ")]
+    answer = json.loads(_simulated(client, draws=10_000, seed=42).get_data(), parse_float=Decimal)
+    simulation = answer["simulation"]
+    tranche = next(t for t in simulation["tranches"] if t["tranche"] == "april-2015/metrics")
+    whole, baseline = simulation["whole_plan"], simulation["baseline"]["whole_plan"]
+    figures = [f"£{answer['totals']['released']:,}",
+               *(f"`{name}` {tranche[name]}" for name in ("p_at_least_70", "p_at_least_100",
+                                                           "p_recovery_plan")),
+               *(f"`{name}` {tranche[name]:,}" for name in ("expected_release", "release_p5", "release_p95")),
+               f"`p_at_least_70`\n{whole['p_at_least_70']}", f"`p_recovery_plan` {whole['p_recovery_plan']}",
+               f"`expected_release` {whole['expected_release']:,}",
+               f"{whole['release_p5']:,} to {whole['release_p95']:,}",
+               f"(`p_at_least_70` {baseline['p_at_least_70']})", f"{baseline['expected_release']:,}"]
+    missing = [figure for figure in figures if figure not in section]
+    assert missing == []
