@@ -33,7 +33,7 @@ import numpy as np
 from bcf.assessment import Subject, achievement, achievement_ratio, payable_fraction, subjects
 from bcf.catalogue import COUNT, Catalogue
 from bcf.figures import count, four_figures
-from bcf.money import round_money
+from bcf.money import format_pounds, round_money
 from bcf.plan import BareValue, Counts, Plan, Score, Standardised
 from bcf.results import DETERMINED, PENDING, Determination
 from bcf.rules import RuleSet
@@ -501,8 +501,10 @@ def _scenario(determination: Determination, lines: Sequence[_Line], values: np.n
             row = row_of.get((index, line.item))
             if row is None:
                 amount = line.released if line.released is not None else Decimal(0) * quantum
-                line_odds.append(LineOdds(line.item, False, Odds(None, None, None, amount, amount, amount),
-                                          f"{line.item}: not simulated ({line.status}); releases {amount}"))
+                why = (f"{line.item}: not simulated ({line.status}); releases {format_pounds(amount)} in "
+                       f"every draw")
+                fixed_odds = Odds(None, None, None, amount, amount, amount)
+                line_odds.append(LineOdds(line.item, False, fixed_odds, why))
                 continue
             below_70 = ~at_least_70[row]
             line_odds.append(LineOdds(line.item, True, Odds(
