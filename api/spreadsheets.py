@@ -16,6 +16,7 @@ from flask import Response, abort, current_app, request
 from api.calculations import calculator
 from api.errors import ProblemSchema, problem
 from api.parsing import Blueprint
+from calculator.simulation import SimulationQueryArgsSchema, simulation_block
 from sheets.batch import calculate_upload
 from sheets.payloads import FILES
 from sheets.writing import CSV_MIME, CSV_TABLES, JSON_MIME, SHEETS, XLSX_MIME, render
@@ -53,6 +54,10 @@ class ResultTableSchema(ma.Schema):
         "description": "CSV only: tranches (one row per board and tranche, the default), lines (one row per "
                        "metric and condition line of each tranche, with its explanation) or totals (one row "
                        "per board). JSON and XLSX answers hold every table whatever this says."})
+
+
+class UploadQuerySchema(ResultTableSchema, SimulationQueryArgsSchema):
+    """The upload's query: the CSV's table, and whether to simulate every board (issue 13 §1)."""
 
 
 @blp.route("/templates/results.xlsx")
@@ -99,7 +104,7 @@ _RESULT_FORMATS = {"responses": {200: {"content": {  # merged with @blp.response
         "externalValue": "/api/v1/templates/results.xlsx"}}},
 }}}}
 @blp.route("/calculations/csv", methods=["POST"])
-@blp.arguments(ResultTableSchema, location="query")
+@blp.arguments(UploadQuerySchema, location="query")
 @blp.doc(**UPLOAD_DOC)
 @blp.response(200, content_type=CSV_MIME, example=CSV_EXAMPLE,
               description="One row per board and tranche (CSV; ?table=lines or totals for the other tables), "
@@ -117,7 +122,8 @@ def calculate_csv(query):
     is wrong, nothing is computed and the 422 answer lists the problems as
     ``metrics.csv row 14, column plan``: all of them counted (``problem_count``), the first 1,000
     listed. Limits: 10 MB per upload (413 beyond) and 20,000 data rows per file (422 beyond, said
-    before the rest of the file is read).
+    before the rest of the file is read). With ``?draws=…`` or ``?seed=…`` every board is simulated
+    too (issue 13 §1) and each tranche row gains its probability columns.
     """
     limit = upload_limit()
     mime = request.accept_mimetypes.best_match(RESULT_TYPES, default=CSV_MIME if not request.accept_mimetypes
@@ -128,7 +134,7 @@ def calculate_csv(query):
     # the calculator prepares every board before it determines any;
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
-    results = calculate_upload(files, calculator).boards
+    results = calculate_upload(files, calculator, simulation=simulation_block(query)).boards
     body = render(results, mime, query["table"])
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,

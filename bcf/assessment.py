@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import NamedTuple
 
 import numpy as np
@@ -367,23 +368,31 @@ def achievement(baseline: float, plan: float, actual: float, polarity: str) -> t
             ),
             False,
         )
-    # The ratio in Decimal from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
-    # 0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
-    exact_baseline, exact_plan = exact_decimal(baseline), exact_decimal(plan)
-    exact_actual = exact_decimal(actual)
-    if polarity == "lower":
-        formula = "(B − A) ÷ (B − T)"
-        terms = (exact_baseline, exact_actual, exact_baseline, exact_plan)
-    else:
-        formula = "(A − B) ÷ (T − B)"
-        terms = (exact_actual, exact_baseline, exact_plan, exact_baseline)
-    exact = (terms[0] - terms[1]) / (terms[2] - terms[3])
+    formula = "(B − A) ÷ (B − T)" if polarity == "lower" else "(A − B) ÷ (T − B)"
+    terms, exact = achievement_ratio(baseline, plan, actual, polarity)
     value = float(exact)
     if not math.isfinite(value):  # a plan 1e-300 from its baseline: refused by non_finite_problems
         text = f"achievement {formula} cannot be computed from {_terms(baseline, plan, actual)}"
     else:
         text = f"achievement {formula} = {ratio_of_differences(*terms, exact)} ({polarity} is better)"
     return value, text, True
+
+
+def achievement_ratio(baseline: float, plan: float, actual: float, polarity: str
+                      ) -> tuple[tuple[Decimal, Decimal, Decimal, Decimal], Decimal]:
+    """The achievement of an improving plan (§5) in Decimal, with the four terms of its formula.
+
+    The ratio is taken from each value's shortest repr: 2.7 ÷ 3.6 is exactly 0.75 (a float gives
+    0.7499999999999921, and released money then rounds a half penny down: review finding, §8).
+    :mod:`bcf.simulation` prices a draw too close to call with it.
+    """
+    exact_baseline, exact_plan = exact_decimal(baseline), exact_decimal(plan)
+    exact_actual = exact_decimal(actual)
+    if polarity == "lower":
+        terms = (exact_baseline, exact_actual, exact_baseline, exact_plan)
+    else:
+        terms = (exact_actual, exact_baseline, exact_plan, exact_baseline)
+    return terms, (terms[0] - terms[1]) / (terms[2] - terms[3])
 
 
 def _terms(baseline: float, plan: float, actual: float) -> str:

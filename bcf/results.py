@@ -11,6 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bcf.simulation import Simulation
 
 # Condition statuses (rules §3)
 MET, NOT_MET, NOT_ASSESSED = "met", "not_met", "not_assessed"
@@ -150,6 +154,7 @@ class Determination:
     recovery_plan_required: bool | None
     warnings: tuple[PlanWarning, ...]
     spc: tuple[SpcChart, ...] = ()  # the metrics that sent a monthly series; left out of the answer if none
+    simulation: Simulation | None = None  # only when the request asks for one (issue 13 §1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,6 +192,7 @@ class Ambitions:
     metrics: tuple[AmbitionResult, ...]
     warnings: tuple[PlanWarning, ...]
     spc: tuple[SpcChart, ...] = ()  # the metrics that sent a monthly series; left out of the answer if none
+    simulation: Simulation | None = None  # only when the request asks for one (issue 13 §1)
 
 
 # --- Making Data Count XmR charts of the monthly series (issue 13 §2; bcf/spc.py) ----------------------

@@ -99,6 +99,15 @@ def below(achievement: float, threshold: Decimal, near: float) -> bool:
     return exact_decimal(achievement) < threshold
 
 
+def released_amount(amount: Decimal, fraction: float, rule_set: RuleSet) -> Decimal:
+    """§8: line released = round(line available × payable fraction), the fraction as the user reads it
+    (its shortest repr). Also what :mod:`bcf.simulation` prices a draw with when a float is too close
+    to call."""
+    # paid in full (a condition met, an achievement capped at 1): amount × 1.0 is the amount
+    paid = amount if fraction == 1.0 else amount * exact_decimal(fraction)
+    return round_money(paid, rule_set.rounding.quantum, rule_set.rounding.mode)
+
+
 def price_tranche(
     tranche: Tranche,
     pool: Decimal,
@@ -118,7 +127,6 @@ def price_tranche(
     :param pot: a tranche priced from a pot (``tranche.pot``, the revised scheme): its available amount
         (rounded) and the sentence that says how it was sized, in place of pool × share.
     """
-    rounding = rule_set.rounding
     available = tranche_available(pool, tranche, rule_set) if pot is None else pot[0]
     statuses = [line.status for line in lines]
     amounts, sharing = line_availables(available, statuses, rule_set)
@@ -150,9 +158,7 @@ def price_tranche(
             text = f"{line.item}: {line.why}; {share} held back"
         else:
             fraction = line.payable_fraction
-            # paid in full (a condition met, an achievement capped at 1): amount × 1.0 is the amount
-            paid = amount if fraction == 1.0 else amount * exact_decimal(fraction)
-            released = round_money(paid, rounding.quantum, rounding.mode)
+            released = released_amount(amount, fraction, rule_set)
             held = amount - released
             text = (
                 f"{line.item}: {line.why}; {share}: {percent(fraction)} of {amount_text} released "

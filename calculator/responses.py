@@ -11,6 +11,7 @@ import marshmallow as ma
 from marshmallow import fields, post_dump
 
 from calculator.fields import MoneyField
+from calculator.simulation import simulation_field
 
 PENDING_NULL = "null while pending (no actual yet)"
 
@@ -193,6 +194,7 @@ class DeterminationSchema(LeavesOutNoSpc, ma.Schema):
     recovery_plan_required = fields.Boolean(allow_none=True)
     warnings = fields.List(fields.Nested(WarningSchema))
     spc = spc_charts_field()
+    simulation = simulation_field()
 
 
 class AmbitionResultSchema(ma.Schema):
@@ -226,3 +228,4 @@ class AmbitionsSchema(LeavesOutNoSpc, ma.Schema):
     metrics = fields.List(fields.Nested(AmbitionResultSchema))
     warnings = fields.List(fields.Nested(WarningSchema))
     spc = spc_charts_field()
+    simulation = simulation_field()

@@ -24,10 +24,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from marshmallow import ValidationError, post_load
+from marshmallow import ValidationError, fields, post_load
 
 from bcf.boards import Board
 from bcf.catalogue import Catalogue
@@ -37,11 +38,13 @@ from bcf.money import to_money
 from bcf.plan import Conditions, Plan
 from bcf.results import Ambitions, Determination
 from bcf.rules import RuleSet, get_rule_set
+from bcf.simulation import SimulationSettings, simulate, without_actuals
 from bcf.validation import CheckedPlan, check_plan, checked_plan
 from calculator.problems import capped, flatten_messages, summary
 from calculator.requests import ConditionsSchema, PlanSchema
 from calculator.responses import AmbitionsSchema, DeterminationSchema
 from calculator.salvage import Unreadable, salvage
+from calculator.simulation import SimulationRequestSchema
 
 LOAD_ALLOCATIONS = "flask --app wsgi bcf load-allocations FILE…"
 _METRIC_INDEX = re.compile(r"\bmetrics\[(\d+)\]")
@@ -54,6 +57,7 @@ class PreparedPlan(NamedTuple):
     checked: CheckedPlan
     rule_set: RuleSet
     pool: Decimal
+    simulation: SimulationSettings | None = None  # the request's simulation block, if it has one
 
 
 class Calculator:
@@ -124,12 +128,26 @@ class Calculator:
             plans, pools = [prepared[i].checked for i in indexes], [prepared[i].pool for i in indexes]
             for i, determination in zip(indexes, determine_many(plans, rule_set, self.catalogue, pools),
                                         strict=True):
-                answers[i] = determination
+                answers[i] = self._simulated(prepared[i], determination)
         return answers  # type: ignore[return-value]  # every index was filled
 
     def ambitions(self, prepared: PreparedPlan) -> Ambitions:
-        """The assessment of one prepared plan's levels of ambition."""
-        return assess_ambitions(prepared.checked, prepared.rule_set, self.catalogue, prepared.pool)
+        """The assessment of one prepared plan's levels of ambition (with its odds, when asked: those of
+        the plan's determination before outturn)."""
+        ambitions = assess_ambitions(prepared.checked, prepared.rule_set, self.catalogue, prepared.pool)
+        if prepared.simulation is None:
+            return ambitions
+        plan = without_actuals(prepared.checked.plan)
+        [determination] = determine_many([plan], prepared.rule_set, self.catalogue, [prepared.pool])
+        return replace(ambitions, simulation=simulate(plan, determination, prepared.rule_set,
+                                                      self.catalogue, prepared.simulation))
+
+    def _simulated(self, prepared: PreparedPlan, determination: Determination) -> Determination:
+        """The determination with its odds when the request asked for a simulation (issue 13 §1)."""
+        if prepared.simulation is None:
+            return determination
+        return replace(determination, simulation=simulate(
+            prepared.checked.plan, determination, prepared.rule_set, self.catalogue, prepared.simulation))
 
     # --- what the request schema's hooks call ---------------------------------------------------------
 
@@ -248,9 +266,13 @@ class CalculationRequestSchema(PlanSchema):
         assert self._calculator is not None, "a CalculationRequestSchema needs its calculator"
         return self._calculator
 
+    simulation = fields.Nested(SimulationRequestSchema, load_default=None, allow_none=True, metadata={
+        "description": "ask for the odds of the releases (issue 13 §1): outturns drawn about the planned "
+                       "values and the baselines; absent, nothing is simulated"})
+
     @post_load
     def make(self, data: dict, **kwargs: Any) -> PreparedPlan:  # type: ignore[override]
-        return self.calculator.check(super().make(data))
+        return self.calculator.check(super().make(data))._replace(simulation=data.get("simulation"))
 
     def handle_error(self, error: ValidationError, data: Any, *, many: bool, **kwargs: Any) -> None:
         raise self.calculator.refusal(error, data)

@@ -77,7 +77,8 @@ class Calculator(Protocol):
 
 
 def calculate_upload(files: Mapping[str, bytes | None], calculator: Calculator, *,
-                     progress: Callable[[Sequence], Iterable] | None = None) -> UploadResult:
+                     progress: Callable[[Sequence], Iterable] | None = None,
+                     simulation: Mapping | None = None) -> UploadResult:
     """Read an upload and determine every board in it, or refuse it whole with every problem.
 
     Every board is prepared (checked) first, and its problems are answered together with the cell
@@ -87,6 +88,7 @@ def calculate_upload(files: Mapping[str, bytes | None], calculator: Calculator, 
     :param files: ``metrics`` (required), ``conditions``, ``pools`` → raw bytes (None when absent).
     :param calculator: the calculator: its boards, ``prepare`` and ``calculate_many``.
     :param progress: wraps the per-board loop (the console script's progress bar).
+    :param simulation: a simulation block (``{"draws", "seed"}``) for every board's request (issue 13 §1).
     :raise InvalidInput: with ``problems`` as ``{location: "metrics.csv row 14, column plan", message}``.
     """
     requests, problems = build_requests(files, calculator.boards, getattr(calculator, "catalogue", None))
@@ -95,6 +97,8 @@ def calculate_upload(files: Mapping[str, bytes | None], calculator: Calculator, 
     flagged = {location for location, _ in problems}
     prepared = []
     for request in requests:
+        if simulation is not None:
+            request.payload["simulation"] = dict(simulation)
         try:
             prepared.append(calculator.prepare(request.payload))
         except BcfError as error:

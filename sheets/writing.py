@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import xlsxwriter
 
@@ -42,15 +43,41 @@ def money(x) -> Decimal | None:
     return Decimal(repr(x)) if isinstance(x, float) else Decimal(str(x))
 
 
-def tranche_rows(results: Iterable[BoardResult]) -> Iterable[list]:
-    """One row per board and tranche, typed: Decimal money, bool or None flags, str text."""
+#: when the upload asked for a simulation (issue 13 §1): each tranche's odds under the planned values and
+#: under the baselines, and the seed that reproduces them
+ODDS = ("p_at_least_70", "p_at_least_100", "p_recovery_plan", "expected_release", "release_p5",
+        "release_p95")
+SIMULATION_COLUMNS = (*ODDS, *(f"baseline_{name}" for name in ODDS), "simulation_seed")
+
+
+def simulated(results: Sequence[BoardResult]) -> bool:
+    """Whether the results carry odds (the upload asked for a simulation): the columns are added."""
+    return any("simulation" in result.determination for result in results)
+
+
+def _odds_cells(determination: dict, tranche_id: str | None) -> list:
+    simulation = determination.get("simulation")
+    if simulation is None:
+        return [None] * len(SIMULATION_COLUMNS)
+    cells = []
+    for scenario in (simulation, simulation.get("baseline", {})):
+        odds = next((t for t in scenario.get("tranches", []) if t.get("tranche") == tranche_id), {})
+        cells += [money(odds.get(name)) if name.startswith(("expected", "release")) else odds.get(name)
+                  for name in ODDS]
+    return [*cells, simulation.get("seed")]
+
+
+def tranche_rows(results: Sequence[BoardResult], odds: bool = False) -> Iterable[list]:
+    """One row per board and tranche, typed: Decimal money, bool or None flags, str text; with
+    ``odds``, the :data:`SIMULATION_COLUMNS` after them."""
     for result in results:
         d = result.determination
         for tranche in d.get("tranches", []):
-            yield [result.request.hwb_code, result.request.hwb_name, tranche.get("tranche"),
+            row = [result.request.hwb_code, result.request.hwb_name, tranche.get("tranche"),
                    money(tranche.get("available")), money(tranche.get("released")),
                    money(tranche.get("held_back")), tranche.get("held_back_use"),
                    tranche.get("recovery_plan_required"), d.get("plan_assured")]
+            yield row + _odds_cells(d, tranche.get("tranche")) if odds else row
 
 
 def _csv_cell(value) -> str:
@@ -111,6 +138,8 @@ def results_csv(results: Sequence[BoardResult], table: str = "tranches") -> str:
     columns, rows = CSV_TABLES[table]
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
+    if rows is tranche_rows and simulated(results):  # the upload asked for the odds (issue 13 §1)
+        columns, rows = (*columns, *SIMULATION_COLUMNS), partial(tranche_rows, odds=True)
     writer.writerow(columns)
     for row in rows(results):
         writer.writerow([_csv_cell(v) for v in row])
@@ -264,6 +293,17 @@ def _xlsx_value(value):
     return value
 
 
+#: the same in the workbook, headed as people read them
+SIMULATION_SHEET_COLUMNS = tuple(
+    Column(f"{scenario}{header}", 14, MONEY_FORMAT if money_column else None)
+    for scenario in ("", "Under the baseline: ")
+    for header, money_column in (("P(every line at least 70%)", False),
+                                 ("P(every line at least 100%)", False),
+                                 ("P(recovery plan)", False), ("Expected release", True),
+                                 ("Release, 5th percentile", True), ("Release, 95th percentile", True))
+) + (Column("Simulation seed", 18),)
+
+
 def results_xlsx(results: Sequence[BoardResult]) -> bytes:
     """A workbook with a sheet per table: headers a person reads, in bold, with an autofilter; panes
     frozen below them and right of the board's name; the board's region and NHS region beside its
@@ -280,8 +320,11 @@ def results_xlsx(results: Sequence[BoardResult]) -> bytes:
     header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
     number_formats = {c.number_format: workbook.add_format({"num_format": c.number_format})
                       for _, columns, _ in SHEETS for c in columns if c.number_format}
+    odds = simulated(results)
     for title, table_columns, rows in SHEETS:
         columns = (*table_columns[:2], *REGIONS, *table_columns[2:])
+        if odds and rows is tranche_rows:  # the upload asked for the odds (issue 13 §1)
+            columns, rows = (*columns, *SIMULATION_SHEET_COLUMNS), partial(tranche_rows, odds=True)
         sheet = workbook.add_worksheet(title)
         sheet.freeze_panes(1, 2)  # C2
         for index, column in enumerate(columns):
