@@ -183,6 +183,9 @@ def test_import_refuses_a_database_with_rows_unless_replace(source, empty):
     before = count_rows(empty)
     assert import_lines(empty, iter(lines), replace=True) == before
     assert without_stamp(dump(empty)) == without_stamp(lines)
+    # a bad dump with --replace deletes nothing: the deletion is in the refused transaction
+    cut_short = refused(empty, lines[:-1], replace=True)
+    assert "cut short" in cut_short.problems[0]["message"] and count_rows(empty) == before
 
 
 def test_import_refuses_another_schema_revision(source, empty):
