@@ -73,7 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_converter(BoardCodeConverter, lambda _: {"type": "string", "pattern": r"^E\d{8}$"})
     register_error_handlers(app)
 
-    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, tokens
+    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, reports, tokens
 
     database.init_app(app)  # one session per request, committed once (storage/)
     auth.register(app)
@@ -91,7 +91,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,  # one blueprint per resource
-                   spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
+                   spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit,
+                   reports):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
 
