@@ -68,6 +68,10 @@ SCHEMA_CANNOT_SAY = {
     "POST /api/v1/ambitions": "the same cross-field checks as POST /api/v1/calculations",
     "POST /api/v1/calculations/csv": "what is inside the uploaded files (CSV text with the template's "
                                      "columns and rows)",
+    "GET /api/v1/reports/national": "tranche must be a tranche id of the rule sets read at start-up "
+                                    "(reference data, not an enum fixed in the document)",
+    "POST /api/v1/reports/national": "what is inside the uploaded files, as for POST "
+                                     "/api/v1/calculations/csv; tranche as for GET",
     "POST /api/v1/allocations/calculate": "at least one of four optional inputs, each a CSV table or rows "
                                           "with the columns its role needs",
     "POST /api/v1/tokens": "hwb_code must be one of the 152 boards (reference data), role hwb needs it and "
