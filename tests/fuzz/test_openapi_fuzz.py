@@ -71,5 +71,6 @@ def test_every_answer_is_documented(identity, seeded, openapi):
             sent += fuzz(operation, seeded, seeded.headers[identity], examples)
         except (Exception, BaseExceptionGroup) as error:  # schemathesis's FailureGroup is the latter
             failures.append(f"{operation.label}: {error}")  # every operation's failure, not the first
+    print(f"{sent} requests as {identity} over {len(operations)} operations")  # pytest -rP shows it
     assert not failures, f"{len(failures)} operation(s) failed as {identity}:\n\n" + "\n\n".join(failures)
     assert sent >= 0.8 * BUDGET / len(IDENTITIES), f"only {sent} requests as {identity}"
