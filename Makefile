@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+FUZZ_REQUESTS ?= 20000
 
-.PHONY: serve test lint install init-db bench clean
+.PHONY: serve test lint install init-db bench fuzz clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +28,9 @@ lint: $(STAMP)
 
 test: $(STAMP) lint
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test-services $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+fuzz: $(STAMP)  # a long schemathesis run with fresh random data; `make test` runs a derandomized 2,700
+	FUZZ_REQUESTS=$(FUZZ_REQUESTS) FUZZ_RANDOM=1 $(BIN)/python -m pytest tests/fuzz -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP)  # on demand, never part of `make test`; figures go to docs/performance.md
 	PATH="$(CURDIR)/$(BIN):$$PATH" scripts/test-services sh -c 'for b in benchmarks/*.py; do \

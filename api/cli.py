@@ -185,6 +185,83 @@ def load_allocations(files: tuple[Path, ...], rule_set_id: str | None, partial: 
         click.echo(f"warning: {warning.message}")
 
 
+@bcf_cli.command("export")
+@click.option("--out", "out", default="-", metavar="FILE|-", show_default=True,
+              help="Where the dump goes: a file (written whole or not at all), or - for standard output.")
+def export_data(out: str) -> None:
+    """Every stored table as JSON Lines: plans, actuals, determinations, recovery plans, audit and tokens
+    (their hashes only), with the schema revision. `bcf import` reads it into another database."""
+    import os
+    import sys
+    import tempfile
+
+    from tqdm import tqdm
+
+    from storage.export import count_rows, export_to
+
+    engine = current_app.extensions["bcf_db"]
+    if db.current_revision(engine) is None:
+        raise click.ClickException("the database has no schema: run `flask --app wsgi bcf init-db` first")
+    with tqdm(total=sum(count_rows(engine).values()), unit="row", file=sys.stderr, desc="export",
+              disable=None) as bar:
+        if out == "-":
+            counts = export_to(engine, sys.stdout, progress=bar.update)
+        else:
+            target = Path(out)
+            handle, temporary = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
+            try:
+                with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                    counts = export_to(engine, stream, progress=bar.update)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+    where = "standard output" if out == "-" else out
+    click.echo(f"Exported {_counted(counts)} to {where}.", err=True)
+
+
+def _counted(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {table}" for table, n in counts.items())
+
+
+@bcf_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=Path))
+@click.option("--replace", is_flag=True, help="Delete every stored row first (in the same transaction).")
+def import_data(file: Path, replace: bool) -> None:
+    """Read a dump written by `bcf export` into this (migrated) database, in one transaction: it must be
+    empty (or --replace) and at the dump's schema revision; any problem is named with its line number, and
+    then nothing is written."""
+    import sys
+
+    from tqdm import tqdm
+
+    from storage.export import ImportRefused, import_lines
+
+    engine = current_app.extensions["bcf_db"]
+    stdin = str(file) == "-"
+    total = None
+    if not stdin:
+        with file.open("rb") as stream:
+            total = sum(1 for _ in stream)
+    stream = sys.stdin if stdin else file.open(encoding="utf-8")
+    try:
+        with tqdm(total=total, unit="line", file=sys.stderr, desc="import", disable=None) as bar:
+            counts = import_lines(engine, stream, replace=replace, progress=bar.update)
+    except ImportRefused as error:
+        click.echo(f"Not imported: {error.message}", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem['location']}: {problem['message']}", err=True)
+        raise SystemExit(1) from None
+    except UnicodeDecodeError as error:
+        click.echo(f"Not imported: {file} is not UTF-8 text ({error}).", err=True)
+        raise SystemExit(1) from None
+    finally:
+        if not stdin:
+            stream.close()
+    click.echo(f"Imported {_counted(counts)} into "
+               f"{engine.url.render_as_string(hide_password=True)}.", err=True)
+
+
 # --- bcf report national -------------------------------------------------------------------------------
 
 report_cli = AppGroup("report", help="Reports for assurance panels (as GET /api/v1/reports/…).")

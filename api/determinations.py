@@ -10,6 +10,7 @@ recovery-plan workflow of each tranche's payment (rules §6: ``recovery_plan`` w
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import url_for
 from flask.views import MethodView
 
@@ -25,16 +26,69 @@ from storage.errors import NotFound
 blp = Blueprint("determinations", __name__, url_prefix="/api/v1/hwbs",
                 description="Determinations from the stored plan and actuals, kept exactly as answered.")
 
+MONEY_SUMS = "{available, released, held_back} in pounds; released and held_back are null while pending"
+
+
+class RequesterSchema(ma.Schema):
+    token_id = ma.fields.Integer(allow_none=True, metadata={"description": "null: the operator's CLI"})
+    name = ma.fields.String()
+
+
+class DeterminationSummarySchema(ma.Schema):
+    """What the list shows of each determination (storage.determinations.describe without the result)."""
+
+    id = ma.fields.Integer()
+    hwb_code = ma.fields.String()
+    rule_set = ma.fields.String()
+    plan_version = ma.fields.Integer()
+    actuals_versions = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), metadata={
+        "description": "period → the actuals version used (absent: no actuals for that period)"})
+    requested_by = ma.fields.Nested(RequesterSchema)
+    created_at = ma.fields.String(metadata={"format": "date-time"})
+    recovery_plan_required = ma.fields.Boolean(allow_none=True)
+    totals = ma.fields.Dict(allow_none=True, metadata={
+        "description": "the whole year's totals as the calculator answered them (null until October's "
+                       "outturn)"})
+    payments = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(), metadata={
+        "description": f"payment → {MONEY_SUMS}"})
+
+
+class DeterminationRecordSchema(DeterminationSummarySchema):
+    """A stored determination: the request the calculator was given and its answer, exactly as stored."""
+
+    request = ma.fields.Dict(metadata={"description": "the merged api.md request (as POST "
+                                                      "/api/v1/calculations takes it)"})
+    result = ma.fields.Dict(metadata={"description": "the calculator's answer, as POST /api/v1/calculations "
+                                                     "gave it"})
+
+
+class PlanStateSchema(ma.Schema):
+    payment = ma.fields.String()
+    state = ma.fields.String()
+    determination_id = ma.fields.Integer()
+
+
+class CurrentDeterminationSchema(DeterminationRecordSchema):
+    """The latest determination, its ``result``'s held-back money's use brought up to date."""
+
+    recovery_plans = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Nested(PlanStateSchema),
+                                    metadata={"description": "payment → its recovery plan's state"})
+    recovery_plan = ma.fields.Nested(PlanStateSchema, allow_none=True, metadata={
+        "description": "the most recently opened recovery plan (null: none)"})
+
 
 @blp.route("/<code>/determinations")
 class Determinations(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, DeterminationSummarySchema(many=True))
     def get(self, code):
         """List the board's determinations, oldest first (without the full results)"""
         rows = determinations.list_for(database.session(), code)
         return [determinations.describe(row, with_result=False) for row in rows]
 
     @protected(blp, "hwb", "assurance")
+    @blp.response(201, DeterminationRecordSchema, headers={
+        "Location": {"description": "the stored determination", "schema": {"type": "string"}}})
     def post(self, code):
         """Determine from the stored plan and actuals, and keep the result"""
         session = database.session()
@@ -50,6 +104,7 @@ class Determinations(MethodView):
 @blp.route("/<code>/determinations/<id:determination_id>")
 class Determination(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, DeterminationRecordSchema)
     def get(self, code, determination_id):
         """Read one determination exactly as it was stored"""
         row = determinations.get(database.session(), code, determination_id)
@@ -61,6 +116,7 @@ class Determination(MethodView):
 @blp.route("/<code>/determinations/current")
 class CurrentDetermination(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, CurrentDeterminationSchema)
     def get(self, code):
         """The latest determination, its held-back money's use reflecting the recovery-plan workflow"""
         session = database.session()

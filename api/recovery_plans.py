@@ -43,6 +43,27 @@ blp = Blueprint("recovery_plans", __name__, url_prefix="/api/v1/hwbs",
                 description="The recovery-plan workflow of Annex I paras 53–57.")
 
 
+class RecoveryPlanSchema(ma.Schema):
+    """Where a recovery plan stands (storage.workflow.describe)."""
+
+    hwb_code = ma.fields.String()
+    payment = ma.fields.String(metadata={"example": "october-2015"})
+    determination_id = ma.fields.Integer(metadata={"description": "the determination that opened it"})
+    state = ma.fields.String(metadata={"enum": list(workflow.STATES)})
+    version = ma.fields.Integer(metadata={"description": "bumped on every change"})
+    held_back_use = ma.fields.String(metadata={"description": "what the held-back money is for now (§6)"})
+    allowed_transitions = ma.fields.List(ma.fields.String())
+    plan = ma.fields.Dict(allow_none=True, metadata={"description": "what the board submitted"})
+    agreements = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Dict(),
+                                metadata={"description": "party → {by, token_id, at, note}"})
+    awaiting_agreement = ma.fields.List(ma.fields.String())
+    direction = ma.fields.Dict(allow_none=True, metadata={"description": "NHS England's direction"})
+    sign_off = ma.fields.Dict(allow_none=True, metadata={"description": "the ministerial sign-off"})
+    history = ma.fields.List(ma.fields.Dict(), metadata={"description": "[{from, to, by, at, note}]"})
+    created_at = ma.fields.String(metadata={"format": "date-time"})
+    updated_at = ma.fields.String(metadata={"format": "date-time"})
+
+
 class SubmissionSchema(ma.Schema):
     plan = ma.fields.Dict(required=True,
                           metadata={"description": "The recovery plan: actions, owners, dates."})
@@ -122,6 +143,7 @@ def _sign_off(code: str, payment: str | None, data: dict):
 @blp.route("/<code>/recovery-plans")
 class RecoveryPlans(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema(many=True))
     def get(self, code):
         """The board's recovery plans, one per payment that needed one, oldest first"""
         return [workflow.describe(plan) for plan in workflow.list_for(database.session(), code)]
@@ -130,11 +152,13 @@ class RecoveryPlans(MethodView):
 @blp.route("/<code>/recovery-plan/<payment>")
 class PaymentRecoveryPlan(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     def get(self, code, payment):
         """Where the board's recovery plan for one payment stands, and which transitions are allowed now"""
         return workflow.describe(_plan(code, payment))
 
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(SubmissionSchema)
     def post(self, data, code, payment):
         """The board submits its recovery plan for one payment (required → submitted)"""
@@ -144,6 +168,7 @@ class PaymentRecoveryPlan(MethodView):
 @blp.route("/<code>/recovery-plan/<payment>/transitions")
 class PaymentTransitions(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(TransitionSchema)
     def post(self, data, code, payment):
         """Move one payment's recovery plan to another state (409 naming the allowed ones if it may not)"""
@@ -154,6 +179,7 @@ class PaymentTransitions(MethodView):
 @blp.route("/<code>/recovery-plan/<payment>/agreements")
 class PaymentAgreements(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(AgreementSchema)
     def post(self, data, code, payment):
         """Record one party's agreement to a payment's submitted recovery plan (403 unless the token holds
@@ -164,6 +190,7 @@ class PaymentAgreements(MethodView):
 @blp.route("/<code>/recovery-plan/<payment>/sign-off")
 class PaymentSignOff(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(SignOffSchema)
     def post(self, data, code, payment):
         """Record the ministerial sign-off of a payment's agreed plan or NHS England direction"""
@@ -173,11 +200,13 @@ class PaymentSignOff(MethodView):
 @blp.route("/<code>/recovery-plan")
 class RecoveryPlan(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     def get(self, code):
         """The board's recovery plan while it has one (409 naming the payments once it has several)"""
         return workflow.describe(_plan(code, None))
 
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(SubmissionSchema)
     def post(self, data, code):
         """The board submits its recovery plan (required → submitted); see …/recovery-plan/{payment}"""
@@ -187,6 +216,7 @@ class RecoveryPlan(MethodView):
 @blp.route("/<code>/recovery-plan/transitions")
 class Transitions(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(TransitionSchema)
     def post(self, data, code):
         """Move the board's recovery plan to another state; see …/recovery-plan/{payment}/transitions"""
@@ -197,6 +227,7 @@ class Transitions(MethodView):
 @blp.route("/<code>/recovery-plan/agreements")
 class Agreements(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(AgreementSchema)
     def post(self, data, code):
         """Record one party's agreement to the board's submitted recovery plan (403 unless the token holds
@@ -207,6 +238,7 @@ class Agreements(MethodView):
 @blp.route("/<code>/recovery-plan/sign-off")
 class SignOff(MethodView):
     @protected(blp, "hwb", "assurance")
+    @blp.response(200, RecoveryPlanSchema)
     @blp.arguments(SignOffSchema)
     def post(self, data, code):
         """Record the ministerial sign-off of the board's agreed plan or NHS England direction; see

@@ -103,7 +103,7 @@ class ReportGroupSchema(ma.Schema):
 
 class ReportBoardTrancheSchema(ma.Schema):
     tranche = ma.fields.String()
-    status = ma.fields.String(allow_none=True, metadata={"enum": ["determined", "pending"]})
+    status = ma.fields.String(allow_none=True, metadata={"enum": ["determined", "pending", "not_assessed"]})
     available = _money()
     released = _money()
     held_back = _money()

@@ -76,7 +76,9 @@ class TrancheSchema(ma.Schema):
     tranche = fields.String(required=True, metadata={"example": "april-2015/metrics"})
     payment = fields.String(metadata={"example": "april-2015"})
     kind = fields.String(metadata={"description": "conditions | metrics"})
-    share = fields.Float(metadata={"example": 0.25})
+    share = fields.Float(allow_none=True, metadata={
+        "example": 0.25, "description": "null: a tranche that is no share of the pool (bcf-2015-16-revised "
+                                         "prices each quarter from its planned reduction)"})
     status = fields.String(metadata={"description": "determined | pending | not_assessed"})
     available = MoneyField(required=True)
     released = MoneyField(allow_none=True, metadata={"description": PENDING_NULL})
