@@ -13,6 +13,8 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import faults
+
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
@@ -36,7 +38,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings both backends need.
 
     SQLite: foreign keys on, and a busy timeout so that concurrent writers wait for the file lock rather
-    than fail at once (the version check then rejects the loser with 412).
+    than fail at once (the version check then rejects the loser with 412). Both: connections are dropped
+    when the storage proves unavailable (:func:`storage.faults.install`), so the service recovers without
+    a restart once it returns; PostgreSQL's are also pinged before reuse.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 15})
@@ -49,6 +53,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+    faults.install(engine)
     return engine
 
 
