@@ -17,7 +17,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 
 from flask import Flask, Response, current_app, request
@@ -73,7 +72,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def _too_many_failures(_error: RateLimitExceeded) -> Response:
         current = limiter.current_limit
-        wait = max(1, math.ceil(current.reset_at - time.time())) if current else 60
+        wait = max(1, int(current.reset_at - time.time())) if current else 60
         return problem(429, "Too Many Requests",
                        "Too many requests with a wrong, revoked or expired token from this address; "
                        f"try again in {wait} seconds.", type_=PROBLEM_TYPES + "too-many-token-failures",
