@@ -8,11 +8,13 @@ stopped and came back leaves the same kind of dead connections behind.
 So an error that means "the storage cannot serve now" (a read-only SQLite file or directory, a disk I/O
 error, a lock held past the busy timeout, a lost or refused PostgreSQL connection) is:
 
-- marked a *disconnect* in SQLAlchemy's ``handle_error`` hook (:func:`install`): SQLAlchemy then
-  invalidates that connection and every other connection the pool made before it, so the next request
-  opens fresh ones and the service recovers by itself when the storage returns;
 - recognised by :func:`unavailable`, which the HTTP layer answers as 503 with ``Retry-After`` rather than
-  a 500 (it is the client's cue to try again, not a bug).
+  a 500 (it is the client's cue to try again, not a bug);
+- kept from sticking. A SQLite file's connections are not pooled at all (``storage.db.make_engine``), so
+  none outlives the request that opened it. A PostgreSQL engine's error is marked a *disconnect* in
+  SQLAlchemy's ``handle_error`` hook (:func:`install`): SQLAlchemy then invalidates that connection and
+  every other one the pool made before it, and the next request connects afresh (``pool_pre_ping``
+  catches the ones that died while idle).
 
 Everything else (a constraint violation, a bad statement) is a real error and is left alone.
 """
@@ -50,12 +52,16 @@ def unavailable(error: BaseException) -> bool:
 
 
 def install(engine: Engine) -> None:
-    """Make ``engine`` drop its pooled connections whenever the storage proves unavailable.
+    """Make a pooled ``engine`` drop its connections whenever the storage proves unavailable.
 
     SQLAlchemy's documented way: set ``is_disconnect`` in ``handle_error``; it then invalidates the
-    connection and the pool's older ones, so connections opened read-only (or to a server that has
-    since stopped) are never handed out again.
+    connection and the pool's older ones, so connections to a server that has since stopped are never
+    handed out again. Not for SQLite: its file connections are never pooled, and an invalidated one is
+    closed without a rollback, which leaves the file locked until the garbage collector finalises its
+    statements ("database is locked" for every writer after a read-only directory came back).
     """
+    if engine.dialect.name == "sqlite":
+        return
 
     @event.listens_for(engine, "handle_error")
     def _mark_disconnect(context) -> None:

@@ -3,8 +3,8 @@
 The app is served by werkzeug's ``make_server`` on 127.0.0.1 in a thread; Chromium runs with its
 background networking off and a fresh profile, and every resource the page loaded must come from
 that server. The page runs under the Content-Security-Policy every answer carries (api/security.py):
-the console must show no refusal. Skipped only outside CI when ``CHROMIUM`` is unset (``make test`` sets it); in CI a
-missing browser is a failure, not a skip.
+the console must show no refusal. Skipped only outside CI when ``CHROMIUM`` is unset (``make test``
+sets it); in CI a missing browser is a failure, not a skip.
 """
 
 from __future__ import annotations
