@@ -10,6 +10,7 @@ a worker killed with SIGKILL.
 from __future__ import annotations
 
 import copy
+import http.client
 import os
 import signal
 import sqlite3
@@ -181,6 +182,8 @@ def test_postgresql_stopped_is_503_and_the_service_recovers_when_it_returns(tmp_
 # --- a worker killed with SIGKILL during a burst of writes -------------------------------------------
 
 ATTEMPTS = 30  # PUTs per board
+# What a client sees of a worker killed mid-request: a reset or refused connection, or an answer cut off.
+LOST = (OSError, http.client.HTTPException)
 
 
 class Writer(threading.Thread):
@@ -198,13 +201,19 @@ class Writer(threading.Thread):
         for _ in range(50):
             try:
                 status, headers, _ = request(self.base, "GET", plan_url(self.code), self.secret, timeout=10)
-            except OSError:
+            except LOST:
                 time.sleep(0.1)
                 continue
             return int(headers["ETag"].strip('"')) if status == 200 else None
         raise AssertionError("the service did not answer again after the kill")
 
     def run(self) -> None:
+        try:
+            self.write_all()
+        except Exception as error:  # reported by the test, not lost in a thread
+            self.unexpected.append((0, repr(error)))
+
+    def write_all(self) -> None:
         version = None
         for attempt in range(ATTEMPTS):
             body = {**copy.deepcopy(PLAN), "p4p_pool": float(100000 + attempt)}
@@ -213,7 +222,7 @@ class Writer(threading.Thread):
             try:
                 status, answer_headers, answer = request(self.base, "PUT", plan_url(self.code), self.secret,
                                                          body, headers, timeout=30)
-            except OSError:  # killed mid-request: it may or may not have committed
+            except LOST:  # killed mid-request: it may or may not have committed
                 self.lost += 1
                 version = self.current_version()
                 continue
