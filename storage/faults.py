@@ -32,14 +32,24 @@ SQLITE_UNAVAILABLE = ("SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_CANTOPEN", "SQL
                       "SQLITE_FULL", "SQLITE_PROTOCOL")
 
 
+# PostgreSQL SQLSTATEs (by prefix) that mean the server cannot serve now.
+PG_UNAVAILABLE = ("08", "57P01", "57P02", "57P03", "53", "58")
+
+
 def _driver_unavailable(orig: BaseException | None) -> bool:
     if isinstance(orig, sqlite3.OperationalError):
         return (getattr(orig, "sqlite_errorname", None) or "").startswith(SQLITE_UNAVAILABLE)
     import psycopg
 
-    # OperationalError: refused, lost, or the server shutting down (AdminShutdown …);
-    # InterfaceError: the connection is already closed.
-    return isinstance(orig, psycopg.OperationalError | psycopg.InterfaceError)
+    if isinstance(orig, psycopg.InterfaceError):  # the connection is already closed
+        return True
+    if not isinstance(orig, psycopg.OperationalError):
+        return False
+    # No SQLSTATE: the client could not reach the server or lost it (refused, reset, timed out). Else the
+    # server says it cannot serve: connection exceptions, shutting down or starting, out of disk, memory
+    # or connection slots, I/O error. A deadlock (40P01) or a cancelled statement (57014) is not that.
+    sqlstate = getattr(orig, "sqlstate", None)
+    return sqlstate is None or sqlstate.startswith(PG_UNAVAILABLE)
 
 
 def unavailable(error: BaseException) -> bool:

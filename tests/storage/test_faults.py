@@ -109,6 +109,17 @@ def test_read_only_and_lost_connections_are_unavailable_other_errors_are_not(tmp
     assert not faults.unavailable(ValueError("nothing to do with storage"))
 
 
+@pytest.mark.parametrize("error, unavailable", [
+    ("AdminShutdown", True), ("CannotConnectNow", True), ("TooManyConnections", True), ("DiskFull", True),
+    ("ConnectionFailure", True), ("DeadlockDetected", False), ("SerializationFailure", False),
+    ("QueryCanceled", False), ("UniqueViolation", False),
+])
+def test_postgresql_errors_that_mean_the_server_cannot_serve(error, unavailable):
+    import psycopg
+
+    assert faults.unavailable(getattr(psycopg.errors, error)("as the server said it")) is unavailable
+
+
 # --- SQLite made read-only, then writable again ------------------------------------------------------
 
 def test_read_only_sqlite_is_503_without_traceback_and_recovers_without_restart():
