@@ -26,6 +26,7 @@ import copy
 import http.client
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -233,6 +234,7 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second (default 50)")
     parser.add_argument("--database-url", help="an empty PostgreSQL database (default: SQLite in a temp dir)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # still stop gunicorn (finally below)
     if not 0 < args.minutes <= 120 or not 0 < args.rate <= 500:
         parser.error("--minutes must be in (0, 120] and --rate in (0, 500]")
 
