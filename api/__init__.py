@@ -77,7 +77,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_converter(BoardCodeConverter, lambda _: {"type": "string", "pattern": r"^E\d{8}$"})
     register_error_handlers(app)
 
-    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, security, tokens
+    from api import (
+        actuals,
+        audit,
+        auth,
+        database,
+        determinations,
+        plans,
+        recovery_plans,
+        reports,
+        security,
+        tokens,
+    )
 
     security.init_app(app)  # first: its headers go on every answer, even one a later hook replaced
     database.init_app(app)  # one session per request, committed once (storage/)
@@ -96,7 +107,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
 
     for module in (health, hwbs, catalogue, rule_sets, calculations, ambitions,  # one blueprint per resource
-                   spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit):
+                   spreadsheets, allocations, plans, actuals, determinations, recovery_plans, tokens, audit,
+                   reports):
         api.register_blueprint(module.blp)
     app.register_blueprint(docs.blp)  # static Swagger UI files, not part of the API document
 

@@ -27,7 +27,11 @@ from storage.errors import Conflict, NotFound
 
 ACTUALS = {"type": "object", "minProperties": 1, "additionalProperties": {"type": "object"},
            "description": "Metric id → actual count block (api.md), e.g. "
-                          '{"delayed_transfers": {"numerator": 2950, "denominator": 72400}}'}
+                          '{"delayed_transfers": {"numerator": 2950, "denominator": 72400}}. A metric '
+                          "with a monthly series (delayed_transfers, avoidable_emergency_admissions, "
+                          "non_elective_admissions) may add the period's outturn months to its block, "
+                          '"monthly": [{"month": "2015-01", "value": 40.1}, …] (or send them alone): '
+                          "they join the plan's monthly series in a determination's XmR chart (spc)"}
 blp = Blueprint("actuals", __name__, url_prefix="/api/v1/hwbs",
                 description="A board's actuals (outturn) per payment period, versioned.")
 

@@ -183,3 +183,92 @@ def load_allocations(files: tuple[Path, ...], rule_set_id: str | None, partial: 
                f"{', partial' if partial else ''}).")
     for warning in allocations.warnings:
         click.echo(f"warning: {warning.message}")
+
+
+# --- bcf report national -------------------------------------------------------------------------------
+
+report_cli = AppGroup("report", help="Reports for assurance panels (as GET /api/v1/reports/…).")
+bcf_cli.add_command(report_cli)
+
+
+def _bar(items, desc: str):
+    """A tqdm bar on stderr (none when stderr is not a terminal: a log file, CI)."""
+    import sys
+
+    from tqdm import tqdm
+
+    return tqdm(items, desc=desc, unit="board", file=sys.stderr, disable=None)
+
+
+@report_cli.command("national")
+@click.option("--grouping", type=click.Choice(["national", "region", "nhs_region", "area_team"]),
+              default="national", show_default=True, help="The groups of boards (reference_data/boards.csv).")
+@click.option("--tranche", metavar="ID", help="Only this tranche, e.g. october-2015/metrics.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The report file; its suffix says the format: .xlsx (every table), .csv (one table, "
+                   "see --table) or .json.")
+@click.option("--table", default="groups", show_default=True,
+              help="With a .csv --out: groups, tranches, achievement, boards, board_tranches, "
+                   "board_achievement, funnel_points or funnel_limits.")
+@click.option("--metrics", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Report over these files instead of the stored determinations (as bcf calculate).")
+@click.option("--conditions", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pools", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def report_national(grouping: str, tranche: str | None, out: Path, table: str, metrics: Path | None,
+                    conditions: Path | None, pools: Path | None) -> None:
+    """Write the national report, from the stored determinations or from CSV files.
+
+    \b
+    flask --app wsgi bcf report national --grouping region --out report.xlsx
+    flask --app wsgi bcf report national --out groups.csv --table groups \\
+        --metrics metrics.csv --conditions conditions.csv --pools pools.csv
+
+    Every board is in it; a board with no determination is reported as such. Problems in the files
+    are all listed (exit status 1) and nothing is written; the file is written whole or not at all.
+    """
+    from api.reports import report_of, stored_inputs, upload_inputs
+    from bcf.errors import InvalidInput
+    from reports import tranche_ids
+    from sheets.cli import write_atomically
+    from sheets.report_writing import REPORT_WRITERS, TABLES, render_report
+
+    suffix = out.suffix.lower()
+    if suffix in (".html", ".htm"):
+        raise click.BadParameter("HTML report pages are not available from the command line yet; write "
+                                 ".xlsx, .csv or .json.", param_hint="--out")
+    mime = REPORT_WRITERS.get(suffix)
+    if mime is None:
+        raise click.BadParameter(f"must end in {', '.join(REPORT_WRITERS)}; got {out.name!r}",
+                                 param_hint="--out")
+    if not out.parent.is_dir():
+        raise click.BadParameter(f"the folder does not exist: {out.parent}", param_hint="--out")
+    if table not in TABLES:
+        raise click.BadParameter(f"must be one of {', '.join(TABLES)}", param_hint="--table")
+    known = tranche_ids(current_app.extensions["rule_sets"])
+    if tranche is not None and tranche not in known:
+        raise click.BadParameter(f"must be one of {', '.join(known)}", param_hint="--tranche")
+    if metrics is None and (conditions or pools):
+        raise click.UsageError("--conditions and --pools go with --metrics (a batch of files).")
+
+    if metrics is not None:
+        files = {"metrics": metrics.read_bytes(),
+                 "conditions": conditions.read_bytes() if conditions else None,
+                 "pools": pools.read_bytes() if pools else None}
+        try:
+            inputs = upload_inputs(files, current_app.extensions["calculator"],
+                                   progress=lambda items: _bar(items, "boards"))
+        except InvalidInput as error:
+            click.echo(f"Not written: {error.message}", err=True)
+            for problem in error.problems:
+                click.echo(f"  {problem['location']}: {problem['message']}", err=True)
+            raise SystemExit(1) from None
+        source = "the files"
+    else:
+        with current_app.extensions["bcf_sessions"]() as session:
+            inputs = stored_inputs(session, progress=lambda items: _bar(items, "determinations"))
+        source = "the stored determinations"
+    report = report_of(inputs, {"grouping": grouping, "tranche": tranche})
+    write_atomically(out, render_report(report, mime, table))
+    national = report["national"]
+    click.echo(f"National report ({grouping}) over {source}: {national['boards_determined']} of "
+               f"{national['boards']} boards determined; written to {out}.", err=True)

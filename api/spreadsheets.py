@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Response, current_app, request
+from flask import Response, abort, current_app, request
 
 from api.calculations import calculator
 from api.errors import ProblemSchema, problem
@@ -44,7 +44,7 @@ def template(name: str):
                     headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
-_UPLOAD_DOC = {
+UPLOAD_DOC = {
     "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
         "type": "object", "required": ["metrics"],
         "properties": {key: {"type": "string", "format": "binary", "description": f"{name}"}
@@ -60,7 +60,7 @@ _UPLOAD_DOC = {
 
 
 @blp.route("/calculations/csv", methods=["POST"])
-@blp.doc(**_UPLOAD_DOC)
+@blp.doc(**UPLOAD_DOC)
 @blp.alt_response(422, schema=ProblemSchema, description="Every problem of the upload, by file, row and "
                   "column; nothing was computed", content_type="application/problem+json")
 @blp.alt_response(413, schema=ProblemSchema, description="The upload is over the size limit",
@@ -73,16 +73,12 @@ def calculate_csv():
     is wrong, nothing is computed and the 422 answer lists every problem as
     ``metrics.csv row 14, column plan``.
     """
-    limit = int(current_app.config.get("CSV_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_LIMIT))
-    if request.content_length is not None and request.content_length > limit:
-        return _too_large(limit)
-    request.max_content_length = limit  # also stops a streamed upload without a length
-    request.max_form_memory_size = limit  # a file sent as a plain form field is allowed the same
+    limit = upload_limit()
     mime = request.accept_mimetypes.best_match(RESULT_TYPES, default=CSV_MIME if not request.accept_mimetypes
                                                else None)
     if mime is None:
         return problem(406, "Not Acceptable", f"Results are available as {', '.join(RESULT_TYPES)}.")
-    files = {key: _field(key) for key in FILES}
+    files = read_upload(limit)
     # the calculator prepares every board before it determines any;
     # InvalidInput (every problem, as "metrics.csv row 14, column plan") becomes a 422 problem in
     # api.errors, as for the JSON calculator
@@ -91,6 +87,26 @@ def calculate_csv():
     content_type = f"{mime}; charset=utf-8" if mime != XLSX_MIME else mime
     return Response(body, content_type=content_type,
                     headers={"Content-Disposition": f'attachment; filename="bcf-results.{EXTENSIONS[mime]}"'})
+
+
+def upload_limit() -> int:
+    """The upload size limit, checked at once against a declared length (413 above it).
+
+    Called before anything else is answered, so an upload over the limit is 413 whatever else is wrong.
+    """
+    limit = int(current_app.config.get("CSV_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_LIMIT))
+    if request.content_length is not None and request.content_length > limit:
+        abort(_too_large(limit))
+    return limit
+
+
+def read_upload(limit: int | None = None) -> dict[str, bytes | None]:
+    """The batch's files (``metrics``, ``conditions``, ``pools`` → bytes, None when not sent), read
+    within the size limit: the upload of ``POST /calculations/csv`` and ``POST /reports/national``."""
+    limit = upload_limit() if limit is None else limit
+    request.max_content_length = limit  # also stops a streamed upload without a length
+    request.max_form_memory_size = limit  # a file sent as a plain form field is allowed the same
+    return {key: _field(key) for key in FILES}
 
 
 def _field(key: str) -> bytes | None:

@@ -8,6 +8,7 @@ so a stored plan that is accepted can be determined, and problems are reported a
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import current_app
 
 from api.calculations import calculator
 from bcf.errors import InvalidInput, UnknownRuleSet
+from storage.determinations import split_monthly
 
 
 def periods() -> set[str]:
@@ -62,9 +64,29 @@ def check_plan_body(code: str, body: Any) -> dict[str, Any]:
     return {key: value for key, value in body.items() if key != "hwb_code"}
 
 
+def _actuals_location(location: str, period: str, index: dict[str, int], months_from: dict[str, int]) -> str:
+    """A calculator problem's location in the merged request, as a location in the actuals body:
+    ``metrics[i].periods.<period>.actual.x`` is ``<metric>.x``; a month of the outturn series,
+    ``metrics[i].monthly[k]``, is ``<metric>.monthly[k − the plan's months]``."""
+    for key, i in index.items():
+        prefix = f"metrics[{i}].periods.{period}.actual"
+        if location == prefix or location.startswith(prefix + "."):
+            return key + location[len(prefix):]
+        if key in months_from:
+            series = f"metrics[{i}].monthly"
+            if location == series:
+                return f"{key}.monthly"
+            found = re.match(rf"{re.escape(series)}\[(\d+)\](.*)\Z", location)
+            if found and int(found.group(1)) >= months_from[key]:
+                return f"{key}.monthly[{int(found.group(1)) - months_from[key]}]{found.group(2)}"
+    return location
+
+
 def check_actuals_body(code: str, period: str, body: Any, plan_body: dict[str, Any]) -> dict[str, Any]:
     """The actuals to store: each key a metric of the stored plan with this period, each value a count block
-    the calculator accepts for it. :raise InvalidInput: every problem; locations are ``<metric>.<field>``."""
+    the calculator accepts for it, which may carry the period's outturn months (``monthly``: they join the
+    plan's monthly series, checked with it). :raise InvalidInput: every problem; locations are
+    ``<metric>.<field>``."""
     if not isinstance(body, Mapping) or not body:
         raise InvalidInput("Actuals must be a JSON object mapping metric ids to actual count blocks.",
                            [{"location": "$", "message": "Not a non-empty object."}])
@@ -79,16 +101,19 @@ def check_actuals_body(code: str, period: str, body: Any, plan_body: dict[str, A
                 for key in body if key not in index]
     known = {key: block for key, block in body.items() if key in index}
     if known:  # the known metrics' blocks are checked too, in the same answer
+        months_from: dict[str, int] = {}  # where the outturn months start in each metric's whole series
         for key, block in known.items():
-            payload["metrics"][index[key]]["periods"][period]["actual"] = block
-        by_prefix = {f"metrics[{i}].periods.{period}.actual": key for key, i in index.items()}
+            metric = payload["metrics"][index[key]]
+            block, months = split_monthly(block)
+            if block or months is None:
+                metric["periods"][period]["actual"] = block
+            if months is not None:
+                planned = metric.get("monthly") or []
+                months_from[key] = len(planned) if isinstance(planned, list) else 0
+                metric["monthly"] = [*planned, *months] if isinstance(months, list) else months
         for problem in _calculator_problems(payload):
-            location = problem["location"]
-            for prefix, key in by_prefix.items():
-                if location == prefix or location.startswith(prefix + "."):
-                    location = key + location[len(prefix):]
-                    break
-            problems.append({"location": location, "message": problem["message"]})
+            problems.append({"location": _actuals_location(problem["location"], period, index, months_from),
+                             "message": problem["message"]})
     if problems:
         raise InvalidInput(f"The {period} actuals have invalid input; nothing was stored.", problems)
     return dict(body)

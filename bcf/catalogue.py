@@ -49,6 +49,8 @@ class MetricInfo:
     unit: str
     allowed_types: tuple[str, ...]
     monthly_average: bool = False
+    #: a plan may send its monthly series for an XmR chart (bcf/spc.py); national metrics only
+    monthly_series: bool = False
     source: str | None = None
     framework: str | None = None
 
@@ -118,7 +120,7 @@ def _check_keys(
 
 def _metric(problems: list[str], raw: Any, where: str, menu: bool) -> MetricInfo | None:
     required = {"id", "name", "type", "polarity", "unit"} | ({"framework"} if menu else {"source"})
-    optional = {"allowed_types"} | (set() if menu else {"monthly_average"})
+    optional = {"allowed_types"} | (set() if menu else {"monthly_average", "monthly_series"})
     if not _check_keys(problems, raw, where, required, optional):
         return None
     for key in required:
@@ -140,6 +142,13 @@ def _metric(problems: list[str], raw: Any, where: str, menu: bool) -> MetricInfo
     monthly = raw.get("monthly_average", False)
     if not isinstance(monthly, bool):
         problems.append(f"{where}.monthly_average: must be true or false")
+    series = raw.get("monthly_series", False)
+    if not isinstance(series, bool):
+        problems.append(f"{where}.monthly_series: must be true or false")
+    elif series and (kind not in ("rate", "dsr", "count") or polarity not in POLARITIES):
+        # a month's value on the plan's scale: a rate or count over a period divides by its months
+        problems.append(f"{where}.monthly_series: only a rate, dsr or count metric of the catalogue's "
+                        "own polarity has a monthly series")
     return MetricInfo(
         id=str(raw.get("id")),
         name=str(raw.get("name")),
@@ -148,6 +157,7 @@ def _metric(problems: list[str], raw: Any, where: str, menu: bool) -> MetricInfo
         unit=str(raw.get("unit")),
         allowed_types=tuple(allowed),
         monthly_average=monthly is True,
+        monthly_series=series is True,
         source=raw.get("source"),
         framework=raw.get("framework"),
     )

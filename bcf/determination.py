@@ -35,6 +35,7 @@ from bcf.results import (
     TrancheResult,
 )
 from bcf.rules import RuleSet, Tranche
+from bcf.spc import spc_charts
 from bcf.tranches import LineInput, line_availables, price_tranche, tranche_available
 from bcf.validation import CheckedPlan, check_plan
 
@@ -363,6 +364,7 @@ def _determine_one(
         totals=totals,
         recovery_plan_required=recovery,
         warnings=tuple(warnings),
+        spc=spc_charts(plan, rule_set, catalogue, [assessment.result for assessment in assessments]),
     )
 
 
@@ -439,4 +441,5 @@ def assess_ambitions(
         tuple(results),
         tuple(warning for warning in _plan_warnings(plan, catalogue) if warning.code != "access_not_checked")
         + tuple(warnings) + tuple(_revised_warnings(results, rule_set, p4p_pool, fund)),
+        spc=spc_charts(plan, rule_set, catalogue, results),
     )

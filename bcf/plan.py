@@ -102,11 +102,31 @@ class MetricDefinition:
 
 
 @dataclass(frozen=True, slots=True)
+class MonthlyValue:
+    """One month of a metric's monthly series (issue 13 §2): ``value`` in the metric's unit for that one
+    month (a delayed-transfers rate per 100,000 18+ in the month; non-elective admissions in the month)."""
+
+    month: str  # YYYY-MM
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
 class MetricPlan:
     metric: str  # a national metric id, or "local"
     periods: Mapping[str, PeriodPlan]
     local_metric: str | None = None  # a menu id, when metric == "local"
     definition: MetricDefinition | None = None
+    # the monthly series for an XmR chart (bcf/spc.py), oldest first, consecutive months; None: not sent
+    monthly: tuple[MonthlyValue, ...] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpcOptions:
+    """How the XmR charts of the plan's monthly series are drawn (request ``spc``)."""
+
+    # leave moving ranges above 3.267 × their mean out of the mean moving range (NHSRplotthedots' default);
+    # False gives the NHS Making Data Count Excel tool's limits
+    screen_moving_ranges: bool = True
 
 
 # --- conditions evidence (rules-2015-16.md §3) ------------------------------------------------------
@@ -177,3 +197,4 @@ class Plan:
     conditions: Conditions | None = None  # None: conditions not sent (metrics only)
     rule_set: str | None = None  # None: the current rule set
     p4p_pool: Decimal | None = None  # None: the board's pool from the allocation table
+    spc: SpcOptions = SpcOptions()  # for the metrics that send a monthly series

@@ -149,6 +149,7 @@ class Determination:
     totals: Totals
     recovery_plan_required: bool | None
     warnings: tuple[PlanWarning, ...]
+    spc: tuple[SpcChart, ...] = ()  # the metrics that sent a monthly series; left out of the answer if none
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,3 +186,54 @@ class Ambitions:
     p4p_pool: Decimal
     metrics: tuple[AmbitionResult, ...]
     warnings: tuple[PlanWarning, ...]
+    spc: tuple[SpcChart, ...] = ()  # the metrics that sent a monthly series; left out of the answer if none
+
+
+# --- Making Data Count XmR charts of the monthly series (issue 13 §2; bcf/spc.py) ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SpcPoint:
+    """One month of an XmR chart: its moving range and what kind of variation it shows."""
+
+    month: str  # YYYY-MM
+    value: float
+    moving_range: float | None  # |value − previous month's|; None for the first month
+    screened: bool  # the moving range was left out of the mean moving range (above 3.267 × the mean)
+    type: str  # common_cause | special_cause_improvement | special_cause_concern
+    rule: str | None  # outside_limits | trend | two_of_three | shift (the first that fired); None: none
+
+
+@dataclass(frozen=True, slots=True)
+class SpcAssurance:
+    """Can the process, as it runs, meet one period's planned value put on the series' monthly scale?"""
+
+    period: str
+    plan: float  # the planned value, in the metric's unit
+    target: float  # the plan on the monthly scale of the series (plan ÷ months for a whole-period figure)
+    assurance: str  # consistent_pass | consistent_fail | inconsistent
+    explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpcChart:
+    """The XmR chart of one metric's monthly series, with its last month's icon and the assurance."""
+
+    metric: str
+    polarity: str  # lower | higher (is better), from the catalogue
+    unit: str  # the metric's unit, for one month
+    first_month: str
+    last_month: str
+    screen_moving_ranges: bool  # the option the limits were computed with
+    screened_moving_ranges: int  # how many moving ranges screening left out
+    trial_limits: bool  # fewer than 13 months: provisional limits
+    mean: float
+    mean_moving_range: float
+    upper_limit: float  # mean + 2.66 × mean moving range
+    lower_limit: float
+    upper_two_sigma: float  # two thirds of the way from the mean to a limit
+    lower_two_sigma: float
+    icon: str  # the last month's variation icon
+    points: tuple[SpcPoint, ...]
+    assurance: tuple[SpcAssurance, ...]  # one per period of the plan
+    explanation: str

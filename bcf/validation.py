@@ -284,6 +284,7 @@ def check_plan(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[dict
             )
         first_seen.setdefault(metric.metric, i)
         _metric(problems, metric, f"metrics[{i}]", rule_set, catalogue)
+        _monthly(problems, metric, f"metrics[{i}]", catalogue)
     conditions = plan.conditions
     if conditions is not None:
         seven = conditions.seven_day_services
@@ -304,6 +305,18 @@ def check_plan(plan: Plan, rule_set: RuleSet, catalogue: Catalogue) -> list[dict
                 high=1,
             )
     return problems
+
+
+def _monthly(problems: list[dict[str, str]], metric: MetricPlan, where: str, catalogue: Catalogue) -> None:
+    """A monthly series (issue 13 §2) only on a metric the catalogue gives one (``monthly_series``): its
+    months and values the schema has checked."""
+    if metric.monthly is None or metric.monthly is UNREAD or not catalogue.is_metric(metric.metric):
+        return
+    info = catalogue.national.get(metric.metric)
+    if info is None or not info.monthly_series:
+        with_series = ", ".join(m.id for m in catalogue.national.values() if m.monthly_series)
+        problems.append({"location": f"{where}.monthly",
+                         "message": f"{metric.metric} takes no monthly series; only {with_series} do"})
 
 
 _MADE_BY_CHECK = object()

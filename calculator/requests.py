@@ -9,10 +9,11 @@ is :func:`bcf.validation.check_plan`'s job; the two sets of problems are reporte
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import marshmallow as ma
-from marshmallow import fields, post_load, validate
+from marshmallow import ValidationError, fields, post_load, validate
 
 from bcf import plan as p
 from calculator.fields import MAX_MAGNITUDE, BoundedList, CountBlock, KeyedMap, MoneyField, Number
@@ -103,6 +104,89 @@ def count_block(**kwargs: Any) -> CountBlock:
     return CountBlock(COUNT_BLOCKS, **kwargs)
 
 
+# --- monthly series for Making Data Count XmR charts (issue 13 §2; bcf/spc.py) -------------------------
+
+MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])\Z")
+MONTHS_MAX = 240  # twenty years of months: far more than any sitrep history a plan draws on
+
+
+class MonthlyValueSchema(ma.Schema):
+    """One month of a series: ``value`` in the metric's unit for that month alone."""
+
+    month = fields.String(required=True, validate=validate.Regexp(
+        MONTH, error="Must be a month as YYYY-MM, as 2014-04."), metadata={"example": "2014-04"})
+    value = Number(required=True, metadata={"example": 41.2})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.MonthlyValue:
+        return p.MonthlyValue(**data)
+
+
+def _month_number(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number) - 1
+
+
+def _month_text(number: int) -> str:
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
+class MonthlySeries(BoundedList):
+    """A monthly series: at least two months (one moving range), each month once and none missing.
+
+    Months may come in any order and are sorted, oldest first; a month sent twice is named at each later
+    entry, and a missing month between the first and the last is named, since a moving range across a
+    gap would compare months that are not neighbours.
+    """
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(fields.Nested(MonthlyValueSchema), min_length=2, max_length=MONTHS_MAX, **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> tuple:
+        loaded = super()._deserialize(value, attr, data, **kwargs)
+        first_at: dict[str, int] = {}
+        twice = {}
+        for index, item in enumerate(loaded):
+            if item.month in first_at:
+                also = f"also monthly[{first_at[item.month]}]"
+                twice[index] = {"month": [f"{item.month} is given twice ({also})."]}
+            first_at.setdefault(item.month, index)
+        if twice:
+            raise ValidationError(twice)
+        ordered = tuple(sorted(loaded, key=lambda item: item.month))
+        numbers = [_month_number(item.month) for item in ordered]
+        missing = sorted(set(range(numbers[0], numbers[-1] + 1)) - set(numbers))
+        if missing:
+            shown = ", ".join(_month_text(m) for m in missing[:12]) + (" …" if len(missing) > 12 else "")
+            raise ValidationError(f"Months must follow one another with none missing: {len(missing)} "
+                                  f"missing between {ordered[0].month} and {ordered[-1].month} ({shown}).")
+        return ordered
+
+
+def monthly_series() -> MonthlySeries:
+    return MonthlySeries(load_default=None, allow_none=True, metadata={
+        "description": "optional, delayed_transfers, avoidable_emergency_admissions and "
+                       "non_elective_admissions (catalogue monthly_series): the metric's monthly series "
+                       "for an XmR chart (answer spc), each value in the metric's unit for that one month "
+                       "(delayed transfers: delayed days in the month per 100,000 18+; non-elective "
+                       "admissions: admissions in the month); months YYYY-MM, each once, none missing, "
+                       "any order (sorted oldest first)",
+        "example": [{"month": "2014-01", "value": 41.2}, {"month": "2014-02", "value": 39.8}]})
+
+
+class SpcOptionsSchema(ma.Schema):
+    """How the XmR charts of the monthly series are drawn."""
+
+    screen_moving_ranges = fields.Boolean(load_default=True, metadata={
+        "description": "leave moving ranges above 3.267 × their mean out of the mean moving range before "
+                       "the limits are set (default true, as NHSRplotthedots); false reproduces the NHS "
+                       "Making Data Count Excel tool"})
+
+    @post_load
+    def make(self, data: dict, **kwargs: Any) -> p.SpcOptions:
+        return p.SpcOptions(**data)
+
+
 # --- metrics -----------------------------------------------------------------------------------------
 
 
@@ -149,6 +233,7 @@ class MetricPlanSchema(ma.Schema):
                                  metadata={"example": "PHOF-2.24i"})
     definition = fields.Nested(MetricDefinitionSchema, load_default=None, allow_none=True)
     periods = KeyedMap(fields.Nested(PeriodPlanSchema), max_entries=10, required=True)
+    monthly = monthly_series()
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.MetricPlan:
@@ -260,11 +345,14 @@ class PlanSchema(ma.Schema):
     conditions = fields.Nested(ConditionsSchema, load_default=None, allow_none=True, metadata={
         "description": "absent: metrics only (conditions tranche not assessed, access not checked)"})
     metrics = BoundedList(fields.Nested(MetricPlanSchema), max_length=50, load_default=list)
+    spc = fields.Nested(SpcOptionsSchema, load_default=None, allow_none=True, metadata={
+        "description": "options of the XmR charts of the metrics that send monthly; default screening on"})
 
     @post_load
     def make(self, data: dict, **kwargs: Any) -> p.Plan:
         return p.Plan(hwb_code=data["hwb_code"], metrics=tuple(data["metrics"]),
-                      conditions=data["conditions"], rule_set=data["rule_set"], p4p_pool=data["p4p_pool"])
+                      conditions=data["conditions"], rule_set=data["rule_set"], p4p_pool=data["p4p_pool"],
+                      spc=data["spc"] or p.SpcOptions())
 
 
 __all__ = ["MAX_MAGNITUDE", "MetricPlanSchema", "PlanSchema"]

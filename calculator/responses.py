@@ -8,7 +8,7 @@ p-values as unrounded floats, ``None`` as null ("pending" or "not applicable").
 from __future__ import annotations
 
 import marshmallow as ma
-from marshmallow import fields
+from marshmallow import fields, post_dump
 
 from calculator.fields import MoneyField
 
@@ -102,7 +102,83 @@ class WarningSchema(ma.Schema):
     message = fields.String(required=True)
 
 
-class DeterminationSchema(ma.Schema):
+# --- Making Data Count XmR charts (issue 13 §2; bcf/spc.py) -------------------------------------------
+
+
+class SpcPointSchema(ma.Schema):
+    month = fields.String(required=True, metadata={"example": "2014-04"})
+    value = fields.Float(required=True, metadata={
+        "description": "as sent, in the metric's unit for the month"})
+    moving_range = fields.Float(allow_none=True, metadata={
+        "description": "|value − the previous month's value|; null for the first month"})
+    screened = fields.Boolean(metadata={
+        "description": "the moving range was above 3.267 × their mean and left out of the mean moving range"})
+    type = fields.String(metadata={
+        "description": "common_cause | special_cause_improvement | special_cause_concern (by polarity)"})
+    rule = fields.String(allow_none=True, metadata={
+        "description": "the first special-cause rule that flags the month, in priority order: "
+                       "outside_limits (beyond a process limit) | trend (6 rises or 6 falls in a row, a tie "
+                       "breaks it) | two_of_three (2 of 3 months beyond two thirds of the way to a limit, "
+                       "same side) | shift (7 months in a row on one side of the mean); null: none"})
+
+
+class SpcAssuranceSchema(ma.Schema):
+    period = fields.String(required=True, metadata={"example": "april-2015"})
+    plan = fields.Float(metadata={"description": "the period's planned value, in the metric's unit"})
+    target = fields.Float(metadata={
+        "description": "the plan on the series' monthly scale: the plan itself for an average per month, "
+                       "else the plan ÷ the period's months"})
+    assurance = fields.String(metadata={
+        "description": "consistent_pass (already met: both limits on the good side) | consistent_fail "
+                       "(beyond the limits: will fail without a change in the system) | inconsistent "
+                       "(inside the limits: will sometimes hit and sometimes miss)"})
+    explanation = fields.String()
+
+
+class SpcChartSchema(ma.Schema):
+    """The XmR chart of one metric's monthly series (NHS England Making Data Count)."""
+
+    metric = fields.String(required=True, metadata={"example": "delayed_transfers"})
+    polarity = fields.String(metadata={"description": "lower | higher (is better), from the catalogue"})
+    unit = fields.String(metadata={"description": "the metric's unit, for one month"})
+    first_month = fields.String(metadata={"example": "2013-04"})
+    last_month = fields.String(metadata={"example": "2014-12"})
+    screen_moving_ranges = fields.Boolean(metadata={"description": "the request's spc option used"})
+    screened_moving_ranges = fields.Integer(metadata={"description": "moving ranges screening left out"})
+    trial_limits = fields.Boolean(metadata={
+        "description": "fewer than 13 months: the limits are trial limits, to be set again"})
+    mean = fields.Float(metadata={"description": "the centre line: the mean of the months"})
+    mean_moving_range = fields.Float()
+    upper_limit = fields.Float(metadata={"description": "mean + 2.66 × mean moving range"})
+    lower_limit = fields.Float(metadata={"description": "mean − 2.66 × mean moving range"})
+    upper_two_sigma = fields.Float(metadata={"description": "two thirds of the way to the upper limit"})
+    lower_two_sigma = fields.Float()
+    icon = fields.String(metadata={
+        "description": "the last month's variation icon: common_cause | improvement_high | improvement_low "
+                       "| concern_high | concern_low"})
+    points = fields.List(fields.Nested(SpcPointSchema), metadata={
+        "description": "one per month, oldest first"})
+    assurance = fields.List(fields.Nested(SpcAssuranceSchema), metadata={
+        "description": "per period of the plan: can the process meet its planned value?"})
+    explanation = fields.String()
+
+
+def spc_charts_field() -> fields.List:
+    return fields.List(fields.Nested(SpcChartSchema), metadata={
+        "description": "only when a metric sends monthly: the XmR chart of each such metric's series"})
+
+
+class LeavesOutNoSpc:
+    """A plan without monthly series answers exactly as before series existed: no ``spc`` member."""
+
+    @post_dump
+    def leave_out_empty_spc(self, data: dict, **kwargs) -> dict:
+        if not data.get("spc"):
+            data.pop("spc", None)
+        return data
+
+
+class DeterminationSchema(LeavesOutNoSpc, ma.Schema):
     """One board's determination (api.md ``POST /api/v1/calculations`` response)."""
 
     hwb_code = fields.String(required=True)
@@ -116,6 +192,7 @@ class DeterminationSchema(ma.Schema):
     totals = fields.Nested(TotalsSchema)
     recovery_plan_required = fields.Boolean(allow_none=True)
     warnings = fields.List(fields.Nested(WarningSchema))
+    spc = spc_charts_field()
 
 
 class AmbitionResultSchema(ma.Schema):
@@ -140,7 +217,7 @@ class AmbitionResultSchema(ma.Schema):
     explanation = fields.String()
 
 
-class AmbitionsSchema(ma.Schema):
+class AmbitionsSchema(LeavesOutNoSpc, ma.Schema):
     """Setting ambitions (api.md ``POST /api/v1/ambitions`` response)."""
 
     hwb_code = fields.String(required=True)
@@ -148,3 +225,4 @@ class AmbitionsSchema(ma.Schema):
     p4p_pool = MoneyField(required=True)
     metrics = fields.List(fields.Nested(AmbitionResultSchema))
     warnings = fields.List(fields.Nested(WarningSchema))
+    spc = spc_charts_field()

@@ -25,6 +25,7 @@ from marshmallow import ValidationError, fields
 
 from bcf.plan import UNREAD
 from calculator.fields import BoundedList, CountBlock, KeyedMap, Number
+from calculator.requests import MonthlySeries
 
 
 class Unreadable(Exception):
@@ -48,7 +49,9 @@ def salvage(field: fields.Field, value: Any) -> Any:
 
 
 def _is_value(field: fields.Field) -> bool:
-    """A number, a count block, or a list of numbers: what check_plan checks one by one."""
+    """A number, a count block, a list of numbers or a monthly series: what check_plan checks one by one."""
+    if isinstance(field, MonthlySeries):
+        return True
     if isinstance(field, fields.List):
         return _is_value(field.inner)
     return isinstance(field, Number | CountBlock)
@@ -59,6 +62,8 @@ def _read(field: fields.Field, value: Any) -> Any:
         return _object(field.schema, value)
     if isinstance(field, CountBlock):
         return _object(field._schemas[field.kind_of(value)], value)
+    if isinstance(field, MonthlySeries):  # read whole: its order and gaps are checked with its items
+        return field.deserialize(value)
     if isinstance(field, KeyedMap):
         return field.load_entries(value, lambda item: salvage(field.value_field, item))
     if isinstance(field, fields.List):

@@ -25,7 +25,8 @@ def merge_request(session: Session, hwb_code: str, periods: list[str]
     """The api.md calculation request for a board: its current plan with its current actuals.
 
     Each metric's ``periods.<period>.actual`` is taken from that period's actuals (keyed by the plan's
-    ``metric`` id); a metric with no actual stays pending.
+    ``metric`` id); a metric with no actual stays pending. The outturn months an actual may carry
+    (``monthly``, issue 13 §2) join the plan's monthly series (:func:`split_monthly`).
 
     :return: the request, the plan version and ``{period: actuals version}`` for the periods that have any.
     :raise Conflict: no plan stored yet.
@@ -45,8 +46,21 @@ def merge_request(session: Session, hwb_code: str, periods: list[str]
             block = actuals.body.get(metric.get("metric"))
             period_plan = (metric.get("periods") or {}).get(period)
             if block is not None and isinstance(period_plan, dict):
-                period_plan["actual"] = block
+                block, months = split_monthly(block)
+                if block:
+                    period_plan["actual"] = block
+                if months is not None:
+                    metric["monthly"] = [*(metric.get("monthly") or []), *months]
     return request, plan.version, versions
+
+
+def split_monthly(block: Any) -> tuple[Any, Any]:
+    """A stored actual as ``(count block, outturn months or None)``: an actual may carry the months of its
+    period as ``monthly`` beside its counts (or alone, before the period's counts are in), which a
+    determination adds to the plan's monthly series; the calculator checks the whole series."""
+    if isinstance(block, dict) and "monthly" in block:
+        return {key: value for key, value in block.items() if key != "monthly"}, block["monthly"]
+    return block, None
 
 
 def record(session: Session, actor: Actor, hwb_code: str, *, plan_version: int,

@@ -1,5 +1,6 @@
 """The rooms stay apart: only api/ imports the web layer (Flask's sans-I/O rule); the calculator, the
-spreadsheets and storage work without an app, and bcf/ and metrics/ without marshmallow too."""
+spreadsheets, storage and the reports work without an app, and bcf/, metrics/ and reports/ without
+marshmallow too."""
 
 import ast
 from pathlib import Path
@@ -15,6 +16,8 @@ FORBIDDEN = {
     "calculator": WEB | {"sqlalchemy", "storage", "sheets"},
     "sheets": WEB | {"sqlalchemy", "storage"},
     "storage": WEB | {"marshmallow", "calculator", "sheets"},
+    # the national report: pure, handed determinations and reference data by the web layer or the CLI
+    "reports": WEB | {"sqlalchemy", "storage", "marshmallow", "calculator", "sheets"},
 }
 
 
