@@ -72,6 +72,7 @@ def assert_unavailable(status, headers, body, *secrets_and_paths: str) -> None:
     """A 503 problem+json with Retry-After that names nothing of the machinery behind it."""
     assert status == 503, (status, body)
     assert headers["Content-Type"] == PROBLEM and headers["Retry-After"] == RETRY_AFTER
+    assert "/" not in headers.get("Server", "")  # gunicorn names itself, not its version
     assert body["type"] == "/api/v1/problems/storage-unavailable" and body["status"] == 503
     text_ = repr(body).lower()
     for leak in ("traceback", "sqlite", "psycopg", "operationalerror", "127.0.0.1", *secrets_and_paths):
