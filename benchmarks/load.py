@@ -239,35 +239,36 @@ def main() -> None:
     if not 0 < args.minutes <= 120 or not 0 < args.rate <= 500:
         parser.error("--minutes must be in (0, 120] and --rate in (0, 500]")
 
-    directory = tempfile.mkdtemp(prefix="bcf-load-")
-    url = args.database_url or f"sqlite:///{directory}/bcf.sqlite3"
-    db.upgrade(url=url)
-    env = {"DATABASE_URL": url, "BCF_INSTANCE_PATH": directory,
-           "BCF_ALLOCATIONS_FILE": str(Path(directory) / "allocations.csv")}  # no table: pools are given
-    port = free_port()
-    process = start_gunicorn(port, env)
-    try:
-        plan, actuals = stored_plan_and_actuals()
-        boards, assurance = prepare(port, url, plan, actuals)
-        client = Client(port)
-        calculation = json.dumps(full_plan()).encode()
-        reports = client.send("GET", REPORT, secret=assurance)[0] != 404
-        kinds = [("report" if reports and kind == "calculation" and i == 3 else kind)
-                 for i, kind in enumerate(CYCLE)]
-        kinds = [kinds[(i * 7) % len(kinds)] for i in range(len(kinds))]  # interleaved, not in blocks
+    # the SQLite file and instance folder of this run, removed afterwards
+    with tempfile.TemporaryDirectory(prefix="bcf-load-") as directory:
+        url = args.database_url or f"sqlite:///{directory}/bcf.sqlite3"
+        db.upgrade(url=url)
+        env = {"DATABASE_URL": url, "BCF_INSTANCE_PATH": directory,
+               "BCF_ALLOCATIONS_FILE": str(Path(directory) / "allocations.csv")}  # no table: pools are given
+        port = free_port()
+        process = start_gunicorn(port, env)
+        try:
+            plan, actuals = stored_plan_and_actuals()
+            boards, assurance = prepare(port, url, plan, actuals)
+            client = Client(port)
+            calculation = json.dumps(full_plan()).encode()
+            reports = client.send("GET", REPORT, secret=assurance)[0] != 404
+            kinds = [("report" if reports and kind == "calculation" and i == 3 else kind)
+                     for i, kind in enumerate(CYCLE)]
+            kinds = [kinds[(i * 7) % len(kinds)] for i in range(len(kinds))]  # interleaved, not in blocks
 
-        def send(kind: str):
-            return request_for(kind, client, boards, calculation, assurance)
+            def send(kind: str):
+                return request_for(kind, client, boards, calculation, assurance)
 
-        for i in range(200):  # warm both workers on every kind
-            send(kinds[i % len(kinds)])
-        rss_before = worker_rss_kib(process.pid)
-        load_before = os.getloadavg()
-        outcome = run(port, kinds, args.minutes * 60, args.rate, send, process.pid)
-        rss_after = worker_rss_kib(process.pid)
-        load_after = os.getloadavg()
-    finally:
-        stop(process)
+            for i in range(200):  # warm both workers on every kind
+                send(kinds[i % len(kinds)])
+            rss_before = worker_rss_kib(process.pid)
+            load_before = os.getloadavg()
+            outcome = run(port, kinds, args.minutes * 60, args.rate, send, process.pid)
+            rss_after = worker_rss_kib(process.pid)
+            load_after = os.getloadavg()
+        finally:
+            stop(process)
 
     results = outcome["results"]
     errors = Counter(f"{kind} {status}" for kind, _, status in results
