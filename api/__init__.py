@@ -37,7 +37,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         OPENAPI_SWAGGER_UI_PATH="docs",
         OPENAPI_SWAGGER_UI_URL=ASSETS_URL,  # served from the swagger-ui-bundle package: no CDN
         OPENAPI_SWAGGER_UI_CONFIG={"validatorUrl": None},  # no badge fetched from validator.swagger.io
-        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,  # every body endpoint answers 413 above this (api/security.py)
+        STORAGE_RETRY_AFTER=5,  # seconds, in the Retry-After of a 503 while storage is unavailable
+        TOKEN_FAILURE_LIMIT="20 per minute",  # requests answered 401 per client address, then 429
+        RATELIMIT_ENABLED=True,  # False switches the failed-token limit off
+        RATELIMIT_STORAGE_URI="memory://",  # per worker process; redis://… counts across workers
         CSV_UPLOAD_MAX_BYTES=10 * 1024 * 1024,  # POST /api/v1/calculations/csv answers 413 above this
         REFERENCE_DATA_DIR=str(reference.REFERENCE_DATA),  # PROJECT_ROOT / "reference_data"
         RULE_SETS_DIR=None,  # default: REFERENCE_DATA_DIR/rules
@@ -74,8 +78,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.register_converter(BoardCodeConverter, lambda _: {"type": "string", "pattern": r"^E\d{8}$"})
     register_error_handlers(app)
 
-    from api import actuals, audit, auth, database, determinations, plans, recovery_plans, reports, tokens
+    from api import (
+        actuals,
+        audit,
+        auth,
+        database,
+        determinations,
+        plans,
+        recovery_plans,
+        reports,
+        security,
+        tokens,
+    )
 
+    security.init_app(app)  # first: its headers go on every answer, even one a later hook replaced
     database.init_app(app)  # one session per request, committed once (storage/)
     auth.register(app)
 

@@ -11,7 +11,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from storage import faults
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -36,10 +40,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url`` with the settings both backends need.
 
     SQLite: foreign keys on, and a busy timeout so that concurrent writers wait for the file lock rather
-    than fail at once (the version check then rejects the loser with 412).
+    than fail at once (the version check then rejects the loser with 412). A SQLite *file* gets a fresh
+    connection per checkout (``NullPool``, SQLAlchemy 1.x's default for files; opening one costs tens of
+    microseconds): SQLite opens a connection read-only when the file cannot be written at that moment,
+    and a pooled one would stay read-only after the file is writable again (issue 15 (10)).
+    PostgreSQL: connections are pinged before reuse, and a connection that proves the server
+    unavailable invalidates the pool (:func:`storage.faults.install`), so the service recovers without
+    a restart once the server returns.
     """
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 15})
+        if _sqlite_file(url):
+            kwargs.setdefault("poolclass", NullPool)
     else:
         kwargs.setdefault("pool_pre_ping", True)
     engine = create_engine(url, json_serializer=dumps, **kwargs)
@@ -49,7 +61,14 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+    faults.install(engine)
     return engine
+
+
+def _sqlite_file(url: str) -> bool:
+    """Whether a SQLite URL names a file (an in-memory database lives only in its one pooled connection)."""
+    parsed = make_url(url)
+    return parsed.database not in (None, "", ":memory:") and parsed.query.get("mode") != "memory"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

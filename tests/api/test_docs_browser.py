@@ -2,8 +2,9 @@
 
 The app is served by werkzeug's ``make_server`` on 127.0.0.1 in a thread; Chromium runs with its
 background networking off and a fresh profile, and every resource the page loaded must come from
-that server. Skipped only outside CI when ``CHROMIUM`` is unset (``make test`` sets it); in CI a
-missing browser is a failure, not a skip.
+that server. The page runs under the Content-Security-Policy every answer carries (api/security.py):
+the console must show no refusal. Skipped only outside CI when ``CHROMIUM`` is unset (``make test``
+sets it); in CI a missing browser is a failure, not a skip.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def browser():
         options.binary_location = chromium
         for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
             options.add_argument(flag)
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: CSP refusals
         service = Service(executable_path=chromedriver) if chromedriver else Service()
         driver = webdriver.Chrome(options=options, service=service)
         try:
@@ -84,3 +86,7 @@ def test_swagger_ui_renders_every_operation_offline(live_server, browser):
         "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
     assert any(url.endswith("/api/v1/openapi.json") for url in loaded)
     assert {urlsplit(url).netloc for url in loaded} == {urlsplit(live_server).netloc}
+    # the page works under the service's Content-Security-Policy (no inline script or style): nothing refused
+    refused = [entry["message"] for entry in browser.get_log("browser")
+               if "Content Security Policy" in entry["message"] or "Refused to" in entry["message"]]
+    assert refused == []

@@ -74,6 +74,7 @@ def module_app(module_url, tmp_path_factory):
 
 @pytest.fixture()
 def app(module_app):
+    module_app.extensions["bcf_limiter"].reset()  # each test starts with no failed token attempts counted
     yield module_app
     wipe(module_app.extensions["bcf_db"])
 
