@@ -1,4 +1,4 @@
-"""What every HTML page shares: the session key and cookie, Jinja filters, the Content-Security-Policy.
+"""What every HTML page shares: the session key and cookie, and the Jinja filters.
 
 The pages are for people with a browser (finance officers, assurance panels); the JSON API stays as it
 is. A page's scripts and styles are files under ``api/static`` served by the app, never inline and never
@@ -17,20 +17,15 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
-from flask import Flask, Response, g, request
+from flask import Flask, g
 
 from bcf.money import PENNY
 
-#: no inline script or style, nothing from another host, no framing, forms post only here
-CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
-       "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-#: the URL prefixes answered as pages (the API and its docs keep their own headers)
-PAGE_PREFIXES = ("/reports/", "/sign-in", "/sign-out", "/static/")
 KEY_FILE = "secret_key"
 
 
 def init_app(app: Flask) -> None:
-    """Session key and cookie, filters, and the policy header on every page."""
+    """Session key and cookie, and the filters the templates use."""
     app.secret_key = app.config.get("SECRET_KEY") or os.environ.get("SECRET_KEY") or _instance_key(app)
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
@@ -48,19 +43,7 @@ def init_app(app: Flask) -> None:
         from api.signin import form_key
 
         return {"actor": g.get("actor"), "form_key": form_key}
-
-    @app.after_request
-    def _page_headers(response: Response) -> Response:
-        # the pages only: the Swagger UI page (/api/v1/docs) is flask-smorest's, with its inline script
-        if is_page(request.path):
-            response.headers["Content-Security-Policy"] = CSP
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "same-origin"
-        return response
-
-
-def is_page(path: str) -> bool:
-    return path in ("/", "/api/v1") or path.startswith(PAGE_PREFIXES)
+    # the policy headers (no inline script or style, no framing) are api/security.py's, on every answer
 
 
 def _instance_key(app: Flask) -> str:

@@ -10,7 +10,8 @@ import pytest
 from pages_support import HWB_A, HWB_B, bearer, determine
 
 from api import create_app
-from api.page_setup import CSP, KEY_FILE, money, percent, pounds, status, when
+from api.page_setup import KEY_FILE, money, percent, pounds, status, when
+from api.security import CONTENT_SECURITY_POLICY as CSP
 from storage import tokens
 
 
@@ -205,8 +206,8 @@ def test_filters():
     assert status("unassessable") == "Cannot be assessed" and status("not_assessed") == "Not assessed"
 
 
-def test_the_policy_is_the_pages_only(client):
-    """Swagger UI (flask-smorest's page) runs an inline script: the pages' policy would stop it."""
-    assert "Content-Security-Policy" not in client.get("/api/v1/docs").headers
+def test_one_policy_for_pages_docs_and_static_files(client):
+    """The pages, Swagger UI (its start-up script is a file) and the static files share api/security.py's policy."""
+    assert client.get("/api/v1/docs").headers["Content-Security-Policy"] == CSP
     with client.get("/static/sortable.js") as script:
         assert script.headers["Content-Security-Policy"] == CSP and script.mimetype == "text/javascript"
