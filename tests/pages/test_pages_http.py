@@ -207,7 +207,7 @@ def test_filters():
 
 
 def test_one_policy_for_pages_docs_and_static_files(client):
-    """The pages, Swagger UI (its start-up script is a file) and the static files share api/security.py's policy."""
+    """Pages, Swagger UI (its start-up script is a file) and static files share api/security.py's policy."""
     assert client.get("/api/v1/docs").headers["Content-Security-Policy"] == CSP
     with client.get("/static/sortable.js") as script:
         assert script.headers["Content-Security-Policy"] == CSP and script.mimetype == "text/javascript"
