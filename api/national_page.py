@@ -55,7 +55,8 @@ def _funnel(index: int, funnel: dict[str, Any], catalogue: Any) -> dict[str, Any
                                 statistic=funnel["statistic"], average=funnel["average"])
         chart = funnel_chart(drawn, [p[funnel["axis"]] for p in points], [p["value"] for p in points],
                              [p.get("hwb_name") or p["hwb_code"] for p in points], title=title,
-                             chart_id=f"funnel-{index}", x_label=AXIS_WORDS.get(funnel["axis"], funnel["axis"]),
+                             chart_id=f"funnel-{index}",
+                             x_label=AXIS_WORDS.get(funnel["axis"], funnel["axis"]),
                              y_label=funnel.get("unit") or "value")
     return {**funnel, "name": name, "title": title, "chart": chart, "outside": outside,
             "period_label": period_label(funnel["period"]),
@@ -160,5 +161,6 @@ def render_national(report: dict[str, Any], *, standalone: bool = False) -> str:
     if standalone:
         static = Path(current_app.static_folder or "")
         embedded = {name: (static / file).read_text(encoding="utf-8")
-                    for name, file in (("css", "pages.css"), ("print_css", "print.css"), ("js", "sortable.js"))}
+                    for name, file in (("css", "pages.css"), ("print_css", "print.css"),
+                                       ("js", "sortable.js"))}
     return render_template("national.html", page=page, standalone=embedded)

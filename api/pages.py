@@ -13,7 +13,9 @@ from werkzeug.exceptions import HTTPException
 
 from api import database
 from api.auth import Unauthorized
+from api.board_compare import rule_set_comparison
 from api.board_report import board_report
+from api.board_spc import spc_sections
 from api.national_page import render_national
 from api.signin import page_actor, signed_in
 from bcf.recovery import current_determination
@@ -83,6 +85,9 @@ def board(code: str):
     report = board_report(stored, found, current_app.extensions["catalogue"],
                           threshold=float(rule_set.threshold) if rule_set else 0.7,
                           rule_set_name=rule_set.name if rule_set else row.rule_set)
+    report["spc"] = spc_sections(stored["result"], found.name, current_app.extensions["catalogue"])
+    report["comparison"] = rule_set_comparison(current_app.extensions["calculator"], row.request,
+                                               row.rule_set)
     return render_template("board.html", board=found, report=report)
 
 
