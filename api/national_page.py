@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from api.board_report import period_label
+from api.board_report import item_name, period_label
 from api.page_setup import humanise
 from charts import achievement_chart, funnel_chart, stacked_bars
 from reports import GROUPINGS, tranche_ids
@@ -33,10 +33,9 @@ AXIS_WORDS = {"denominator": "Denominator (size of the population measured)",
 
 
 def _metric_name(metric: str | None, local_metric: str | None, catalogue: Any) -> str:
-    info = catalogue.national.get(metric) if catalogue is not None and metric else None
     if local_metric:
         return f"Local metric {local_metric}"
-    return info.name if info is not None else humanise(metric)
+    return item_name(metric, catalogue) if catalogue is not None and metric else humanise(metric)
 
 
 def _funnel(index: int, funnel: dict[str, Any], catalogue: Any) -> dict[str, Any]:
@@ -77,7 +76,9 @@ def _achievement(index: int, metric: str, period: str, boards: list[dict[str, An
     name = _metric_name(metric, None, catalogue)
     title = f"{name}, {period_label(period)}: each board's achievement against its ambition"
     chart = None
-    if determined:
+    # a metric no board has an achievement for (not in any plan, or every outturn pending) gets no chart
+    # of empty rows: the page counts its boards by band instead
+    if any(e["achievement"] is not None for _, e in determined):
         chart = achievement_chart([b["hwb_name"] or b["hwb_code"] for b, _ in determined],
                                   [e["achievement"] for _, e in determined], threshold=threshold,
                                   title=title, chart_id=f"achievement-{index}",
@@ -85,7 +86,9 @@ def _achievement(index: int, metric: str, period: str, boards: list[dict[str, An
                                                   f"is needed")
     return {"metric": metric, "period": period, "name": name, "title": title, "chart": chart,
             "period_label": period_label(period), "rows": determined, "missing": missing,
-            "below": [b for b, e in determined if e["band"] == "below_threshold"]}
+            "below": [b for b, e in determined if e["band"] == "below_threshold"],
+            "bands": {band: sum(1 for _, e in determined if e["band"] == band)
+                      for band in dict.fromkeys(e["band"] for _, e in determined)}}
 
 
 def yes_no(value: bool | None, yes: str = "Yes", no: str = "No") -> str:
@@ -119,6 +122,8 @@ def national_page(report: dict[str, Any], catalogue: Any, threshold: float,
                                    if shown else "Released and held-back money by board"))
     words = {band: text.format(threshold=f"{threshold:.0%}") for band, text in BAND_WORDS.items()}
     boards = report["boards"]
+    achievements = [_achievement(i, pair["metric"], pair["period"], boards, threshold, catalogue)
+                    for i, pair in enumerate(report.get("achievement_pairs") or [], start=1)]
     return {
         "report": report,
         "grouping": grouping,
@@ -137,8 +142,9 @@ def national_page(report: dict[str, Any], catalogue: Any, threshold: float,
         "bar_rows": bar_rows,
         "bars_by_group": bool(shown),
         "funnels": [_funnel(i, f, catalogue) for i, f in enumerate(report.get("funnels") or [], start=1)],
-        "achievements": [_achievement(i, pair["metric"], pair["period"], boards, threshold, catalogue)
-                         for i, pair in enumerate(report.get("achievement_pairs") or [], start=1)],
+        "achievements": [a for a in achievements if a["chart"]],
+        # metrics of the rule set that no board has an achievement for: listed together, not as empty charts
+        "achievements_empty": [a for a in achievements if not a["chart"]],
         "band_words": words,
         "threshold": threshold,
     }

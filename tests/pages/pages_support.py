@@ -76,3 +76,28 @@ ACTUALS_APART = {
     "october-2015": {"delayed_transfers": {"numerator": 1500, "denominator": 72400},
                      "reablement": {"numerator": 900, "denominator": 1000}},
 }
+
+
+def varied_actuals(i: int) -> dict:
+    """The ``i``-th board's outturn, spread as boards' outturns are (deterministic: the same every run)."""
+    delayed_april, delayed_october = 1500 + (i * 137) % 1300, 1600 + (i * 89) % 1100
+    people = 30000 + (i * 7919) % 170000
+    discharged = 300 + (i * 53) % 1500
+    return {
+        "april-2015": {"delayed_transfers": {"numerator": delayed_april * people // 72400,
+                                             "denominator": people}},
+        "october-2015": {"delayed_transfers": {"numerator": delayed_october * people // 72400,
+                                               "denominator": people},
+                         "reablement": {"numerator": discharged * (70 + (i * 7) % 25) // 100,
+                                        "denominator": discharged}},
+    }
+
+
+def determine_many(app, client, codes) -> None:
+    """A stored plan, outturn and determination for each of ``codes`` (each board's own hwb token), the
+    outturns varied: a national page with a real spread of boards (the browser test, the benchmark)."""
+    for i, code in enumerate(codes):
+        with app.extensions["bcf_sessions"].begin() as session:
+            _, secret = tokens.create(session, Actor(None, "test-setup"), name=f"{code} token", role="hwb",
+                                      hwb_code=code)
+        determine(client, secret, code=code, actuals=varied_actuals(i))
