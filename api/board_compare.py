@@ -49,9 +49,20 @@ def rule_set_comparison(calculator: Any, request: Mapping[str, Any] | None, dete
             "available": money(totals.get("available")), "released": money(totals.get("released")),
             "held_back": money(totals.get("held_back")),
             "recovery_plan_required": result.get("recovery_plan_required"),
+            "notes": _notes(result),
             "tranches": [{**t, "label": tranche_label(t), "available": money(t.get("available")),
                           "released": money(t.get("released")), "held_back": money(t.get("held_back"))}
                          for t in result.get("tranches") or []],
         })
     return {"answers": rows, "problems": [], "determined_under": determined_under, "names": names,
             "others": others}
+
+
+def _notes(result: Mapping[str, Any]) -> list[str]:
+    """Why a scheme's figures are what they are, in the calculator's words: its warnings, and when it
+    makes nothing available (a plan written for the other scheme), the first tranche's explanation."""
+    notes = [w["message"] for w in result.get("warnings") or [] if w.get("message")]
+    tranches = result.get("tranches") or []
+    if not notes and tranches and not money((result.get("totals") or {}).get("available")):
+        notes.append(tranches[0].get("explanation") or "")
+    return [note for note in notes if note]

@@ -43,7 +43,7 @@ def _funnel(index: int, funnel: dict[str, Any], catalogue: Any) -> dict[str, Any
     name = _metric_name(funnel["metric"], funnel.get("local_metric"), catalogue)
     title = f"{name}, {period_label(funnel['period'])}: each board against the national average"
     points = funnel.get("points") or []
-    outside = [p for p in points if str(p.get("significance") or "").startswith(("High", "Low"))]
+    outside = [p for p in points if _is_outside(p)]
     limits = funnel.get("limits")
     chart = None
     if limits and points:
@@ -57,9 +57,22 @@ def _funnel(index: int, funnel: dict[str, Any], catalogue: Any) -> dict[str, Any
                              chart_id=f"funnel-{index}",
                              x_label=AXIS_WORDS.get(funnel["axis"], funnel["axis"]),
                              y_label=funnel.get("unit") or "value")
+    outside = [{**p, "where": _where(p.get("significance"))} for p in outside]
     return {**funnel, "name": name, "title": title, "chart": chart, "outside": outside,
             "period_label": period_label(funnel["period"]),
-            "points": sorted(points, key=lambda p: (p not in outside, p.get("hwb_name") or p["hwb_code"]))}
+            "points": sorted(points, key=lambda p: (not _is_outside(p), p.get("hwb_name") or p["hwb_code"]))}
+
+
+def _is_outside(point: dict[str, Any]) -> bool:
+    """Outside the 95% limits: PHE's High or Low label (metrics.funnels)."""
+    return str(point.get("significance") or "").startswith(("High", "Low"))
+
+
+def _where(significance: str | None) -> str:
+    """PHE's label in words: ``High (0.001)`` → above the 99.8% limit (High: above, whatever is better)."""
+    text = str(significance or "")
+    side = "above" if text.startswith("High") else "below"
+    return f"{side} the 99.8% limit" if "0.001" in text else f"{side} the 95% limit"
 
 
 def _achievement(index: int, metric: str, period: str, boards: list[dict[str, Any]], threshold: float,

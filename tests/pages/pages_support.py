@@ -79,8 +79,9 @@ ACTUALS_APART = {
 
 
 def varied_actuals(i: int) -> dict:
-    """The ``i``-th board's outturn, spread as boards' outturns are (deterministic: the same every run)."""
-    delayed_april, delayed_october = 1500 + (i * 137) % 1300, 1600 + (i * 89) % 1100
+    """The ``i``-th board's outturn, spread about its ambition as boards' outturns are (deterministic:
+    the same every run): achievements from about 20% to 140%, populations from 30,000 to 200,000."""
+    delayed_april, delayed_october = 2880 + (i * 37) % 180, 1960 + (i * 29) % 120  # per 72,400 people
     people = 30000 + (i * 7919) % 170000
     discharged = 300 + (i * 53) % 1500
     return {
@@ -88,7 +89,7 @@ def varied_actuals(i: int) -> dict:
                                              "denominator": people}},
         "october-2015": {"delayed_transfers": {"numerator": delayed_october * people // 72400,
                                                "denominator": people},
-                         "reablement": {"numerator": discharged * (70 + (i * 7) % 25) // 100,
+                         "reablement": {"numerator": discharged * (81 + (i * 3) % 8) // 100,
                                         "denominator": discharged}},
     }
 

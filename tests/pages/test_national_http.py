@@ -160,11 +160,13 @@ def test_a_board_outside_the_limits_is_named(client, secrets):
     report = report_json(client, secrets)
     sign_in(client, secrets["assurance"])
     page = client.get("/reports/national").get_data(as_text=True)
+    assert page.count("<strong>Outside the 95% limits:</strong>") == len(report["funnels"]) == 3
     outside = [(f, p) for f in report["funnels"] for p in f["points"]
                if (p["significance"] or "").startswith(("High", "Low"))]
     assert outside
     for _funnel, point in outside:
-        assert f"{point['hwb_name']} (" in page.split("Outside the 95% limits:")[1]
+        where = "above" if point["significance"].startswith("High") else "below"
+        assert f"{point['hwb_name']} ({point['value']:,.2f}, {where} the " in page
 
 
 def test_post_an_upload_as_a_page(client, secrets):

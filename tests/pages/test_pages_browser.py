@@ -274,7 +274,8 @@ def test_national_page(site, browser, axe_source, grouping):
                       strict=True))
     assert len(status) == 152 and status["Middlesbrough"] == "No determination"
     released_column = 7 if grouping != "national" else 6
-    heading = browser.find_element(By.CSS_SELECTOR, f"#boards-table thead th:nth-child({released_column + 1})")
+    heading = browser.find_element(By.CSS_SELECTOR,
+                                   f"#boards-table thead th:nth-child({released_column + 1})")
     heading.find_element(By.TAG_NAME, "button").click()
     heading.find_element(By.TAG_NAME, "button").click()  # descending: the most released first
     released = [float(v.replace("£", "").replace(",", "")) for v in column(browser, "#boards-table",
