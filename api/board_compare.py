@@ -61,8 +61,9 @@ def rule_set_comparison(calculator: Any, request: Mapping[str, Any] | None, dete
 def _notes(result: Mapping[str, Any]) -> list[str]:
     """Why a scheme's figures are what they are, in the calculator's words: its warnings, and when it
     makes nothing available (a plan written for the other scheme), the first tranche's explanation."""
-    notes = [w["message"] for w in result.get("warnings") or [] if w.get("message")]
+    notes = []
     tranches = result.get("tranches") or []
-    if not notes and tranches and not money((result.get("totals") or {}).get("available")):
-        notes.append(tranches[0].get("explanation") or "")
-    return [note for note in notes if note]
+    if tranches and not money((result.get("totals") or {}).get("available")):
+        notes.append(f"Nothing is available under this scheme: {tranches[0].get('explanation') or ''}")
+    notes += [w["message"] for w in result.get("warnings") or [] if w.get("message")]
+    return notes

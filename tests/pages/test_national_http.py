@@ -222,6 +222,9 @@ def test_the_board_page_shows_the_plan_under_both_rule_sets(client, secrets):
         "Better Care Fund 2015/16 payment for performance, as revised in July 2014"]
     assert "(the money was determined under this one)" in rows[1][0] and "comparison only" in rows[2][0]
     assert rows[1][2] == "£83,333.33"  # the stored determination's released money, recomputed alike
+    # the plan has no non-elective admissions figures: the revised scheme makes nothing available, and why
+    assert rows[2][1] == "£0.00" and rows[2][-1].startswith("Nothing is available under this scheme: ")
+    assert "the plan gives no non_elective_admissions figures" in rows[2][-1]
 
 
 def test_the_board_page_says_why_a_plan_cannot_run_under_the_other_scheme(client, secrets, monkeypatch):
