@@ -111,13 +111,18 @@ def test_every_board_has_a_row_those_without_a_determination_saying_so(client, s
     assert "151 boards with no determination are not drawn" in page
 
 
-@pytest.mark.parametrize("grouping", ["region", "nhs_region", "area_team", "national"])
-def test_the_group_rows_money_is_the_reports(client, secrets, grouping):
+@pytest.mark.parametrize(("grouping", "tranche"), [
+    ("region", None), ("nhs_region", None), ("area_team", None), ("national", None),
+    ("region", "october-2015/metrics")])
+def test_the_group_rows_money_is_the_reports(client, secrets, grouping, tranche):
     determine(client, secrets["a"])
-    determine(client, secrets["b"], code=HWB_B)
-    report = report_json(client, secrets, grouping=grouping)
+    determine(client, secrets["b"], code=HWB_B, actuals=ACTUALS_APART)
+    query = {"grouping": grouping, **({"tranche": tranche} if tranche else {})}
+    report = report_json(client, secrets, **query)
     sign_in(client, secrets["assurance"])
-    rows = tables(client.get(f"/reports/national?grouping={grouping}").get_data(as_text=True))["groups-table"]
+    page = client.get("/reports/national", query_string={"tranche": "", **query}).get_data(as_text=True)
+    assert ("October 2015 payment: metrics only" in page) == (tranche is not None)
+    rows = tables(page)["groups-table"]
     header, body = rows[0], rows[1:]
     expected = [report["groups"]] if grouping == "national" else [report["groups"], [report["national"]]]
     expected = [g for part in expected for g in part]
