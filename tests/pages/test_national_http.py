@@ -71,6 +71,10 @@ def test_the_page_is_for_panels_signed_in(client, secrets):
         page = client.get("/reports/national")
         assert page.status_code == 200 and page.headers["Content-Security-Policy"] == CSP, role
         no_inline_script_or_style(page.get_data(as_text=True))
+    # nothing stored yet: no chart of nothing, and every board still listed
+    text = page.get_data(as_text=True)
+    assert "<svg " not in text and "No board has a determination yet: there is no money to draw." in text
+    assert len(tables(text)["boards-table"]) == 153 and "Boards with no determination</dt><dd>152 " in text
 
 
 def test_the_api_answers_the_same_page_for_text_html(client, secrets):
