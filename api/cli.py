@@ -283,7 +283,7 @@ def _bar(items, desc: str):
 @click.option("--tranche", metavar="ID", help="Only this tranche, e.g. october-2015/metrics.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The report file; its suffix says the format: .xlsx (every table), .csv (one table, "
-                   "see --table) or .json.")
+                   "see --table), .json, or .html (the national page as one file, to open offline).")
 @click.option("--table", default="groups", show_default=True,
               help="With a .csv --out: groups, tranches, achievement, boards, board_tranches, "
                    "board_achievement, funnel_points or funnel_limits.")
@@ -297,6 +297,7 @@ def report_national(grouping: str, tranche: str | None, out: Path, table: str, m
 
     \b
     flask --app wsgi bcf report national --grouping region --out report.xlsx
+    flask --app wsgi bcf report national --grouping region --out report.html
     flask --app wsgi bcf report national --out groups.csv --table groups \\
         --metrics metrics.csv --conditions conditions.csv --pools pools.csv
 
@@ -310,12 +311,10 @@ def report_national(grouping: str, tranche: str | None, out: Path, table: str, m
     from sheets.report_writing import REPORT_WRITERS, TABLES, render_report
 
     suffix = out.suffix.lower()
-    if suffix in (".html", ".htm"):
-        raise click.BadParameter("HTML report pages are not available from the command line yet; write "
-                                 ".xlsx, .csv or .json.", param_hint="--out")
+    page = suffix in (".html", ".htm")  # the national page, one file that works opened from disk
     mime = REPORT_WRITERS.get(suffix)
-    if mime is None:
-        raise click.BadParameter(f"must end in {', '.join(REPORT_WRITERS)}; got {out.name!r}",
+    if mime is None and not page:
+        raise click.BadParameter(f"must end in {', '.join([*REPORT_WRITERS, '.html'])}; got {out.name!r}",
                                  param_hint="--out")
     if not out.parent.is_dir():
         raise click.BadParameter(f"the folder does not exist: {out.parent}", param_hint="--out")
@@ -345,7 +344,14 @@ def report_national(grouping: str, tranche: str | None, out: Path, table: str, m
             inputs = stored_inputs(session, progress=lambda items: _bar(items, "determinations"))
         source = "the stored determinations"
     report = report_of(inputs, {"grouping": grouping, "tranche": tranche})
-    write_atomically(out, render_report(report, mime, table))
+    if page:
+        from api.national_page import render_national
+
+        with current_app.test_request_context("/reports/national"):  # url_for and the templates' request
+            content = render_national(report, standalone=True).encode("utf-8")
+    else:
+        content = render_report(report, mime, table)
+    write_atomically(out, content)
     national = report["national"]
     click.echo(f"National report ({grouping}) over {source}: {national['boards_determined']} of "
                f"{national['boards']} boards determined; written to {out}.", err=True)

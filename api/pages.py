@@ -7,12 +7,16 @@ API answers machines, these answer people. A board page shows the same stored de
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, render_template, request, url_for
+import marshmallow as ma
+from flask import Blueprint, abort, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from api import database
 from api.auth import Unauthorized
+from api.board_compare import rule_set_comparison
 from api.board_report import board_report
+from api.board_spc import spc_sections
+from api.national_page import render_national
 from api.signin import page_actor, signed_in
 from bcf.recovery import current_determination
 from storage import determinations, workflow
@@ -81,7 +85,29 @@ def board(code: str):
     report = board_report(stored, found, current_app.extensions["catalogue"],
                           threshold=float(rule_set.threshold) if rule_set else 0.7,
                           rule_set_name=rule_set.name if rule_set else row.rule_set)
+    report["spc"] = spc_sections(stored["result"], found.name, current_app.extensions["catalogue"])
+    report["comparison"] = rule_set_comparison(current_app.extensions["calculator"], row.request,
+                                               row.rule_set)
     return render_template("board.html", board=found, report=report)
+
+
+@blp.get("/reports/national")
+@signed_in("hwb", "assurance", "admin")
+def national():
+    """The national report as a page, over the stored determinations: for assurance panels and admins.
+    An ``hwb`` token is answered 404, as the API answers it: a board does not learn of the others."""
+    from api.reports import ReportQueryArgsSchema, report_of, stored_inputs
+
+    if page_actor().role == "hwb":
+        abort(404)
+    query = {key: value for key, value in request.args.items() if value != ""}  # the form's "every tranche"
+    try:
+        args = ReportQueryArgsSchema().load(query)
+    except ma.ValidationError as error:
+        problems = "; ".join(f"{field}: {' '.join(map(str, messages))}"
+                             for field, messages in error.normalized_messages().items())
+        abort(400, f"The report cannot be shown: {problems}.")
+    return render_national(report_of(stored_inputs(database.session()), args))
 
 
 @blp.errorhandler(HTTPException)

@@ -215,12 +215,22 @@ def _download(report: dict[str, Any], args: dict[str, Any], mime: str, suffix: s
                     headers={"Content-Disposition": f'attachment; filename="{name}.{suffix}"'})
 
 
-#: media type → renderer; the first is the default (no Accept, or */*). The report pages plug in here:
-#: one entry for "text/html" (until then text/html alone is 406, listing these).
+def _page(report: dict[str, Any], args: dict[str, Any]) -> Response:
+    """The national page itself (api/national_page.py), with the pages' policy: it is read in a browser
+    as ``/reports/national`` is, its styles and script fetched from ``/static``."""
+    from api.national_page import render_national
+    from api.page_setup import CSP
+
+    return Response(render_national(report), content_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+
+
+#: media type → renderer; the first is the default (no Accept, or */*)
 RENDERERS: dict[str, Renderer] = {
     JSON_MIME: lambda report, args: report,  # dumped by NationalReportSchema (@blp.response)
     CSV_MIME: lambda report, args: _download(report, args, CSV_MIME, "csv"),
     XLSX_MIME: lambda report, args: _download(report, args, XLSX_MIME, "xlsx"),
+    "text/html": _page,
 }
 
 
@@ -279,7 +289,8 @@ def report_of(inputs: dict[str, BoardInput], args: dict[str, Any]) -> dict[str, 
 _FORMATS = {"responses": {"200": {"content": {
     JSON_MIME: {"schema": {"$ref": "#/components/schemas/NationalReport"}},
     CSV_MIME: {"schema": {"type": "string"}},
-    XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}}}}
+    XLSX_MIME: {"schema": {"type": "string", "format": "binary"}},
+    "text/html": {"schema": {"type": "string"}}}}}}
 
 
 @blp.route("/national")

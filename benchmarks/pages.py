@@ -5,10 +5,15 @@
 - each chart of ``charts/`` drawn for 152 boards (the whole country), SVG text out, 7 runs;
 - ``GET /reports/boards/{code}`` through Flask's test client: a stored determination (SQLite) read,
   laid out, its achievement chart drawn and the page rendered, 21 runs;
-- ``GET /``: the index with its 152-row sortable table, 21 runs.
+- ``GET /``: the index with its 152-row sortable table, 21 runs;
+- ``GET /reports/national`` with all 152 boards determined (outturns spread about their ambitions):
+  every stored determination read, the report built, its charts drawn (released and held back, a
+  funnel and an achievement chart per metric and period) and the page rendered, by region and for
+  England as one (a bar per board), median of 5 runs each.
 
 Targets (issue 12): a chart of 152 points well under 100 ms (≤ 60 ms median); a board page ≤ 0.2 s;
-the index ≤ 0.1 s. Prints the median, the best, and the load average beside them.
+the index ≤ 0.1 s; the national page of 152 boards ≤ 0.5 s. Prints the median, the best, and the
+load average beside them.
 """
 
 import copy
@@ -33,6 +38,7 @@ BOARDS = 152
 CHART_TARGET_MS = 60.0
 BOARD_PAGE_TARGET_MS = 200.0
 INDEX_TARGET_MS = 100.0
+NATIONAL_PAGE_TARGET_MS = 500.0
 
 
 def timed(call, runs: int) -> tuple[float, float, float]:
@@ -98,8 +104,37 @@ def page_cases(folder: str) -> dict:
         response = client.get("/")
         assert response.status_code == 200 and response.data.count(b'href="/reports/boards/') == BOARDS
 
-    return {"GET /reports/boards/{code} (determined)": (board_page, BOARD_PAGE_TARGET_MS),
-            "GET / (152-row table)": (index, INDEX_TARGET_MS)}
+    return {"GET /reports/boards/{code} (determined)": (board_page, BOARD_PAGE_TARGET_MS, 21),
+            "GET / (152-row table)": (index, INDEX_TARGET_MS, 21)}
+
+
+def national_cases(folder: str) -> dict:
+    """The national page over 152 stored determinations (pages_support's spread of outturns)."""
+    from pages_support import HWB_A, bearer, determine, determine_many, make_tokens
+
+    from api import create_app
+    from storage import db
+
+    url = f"sqlite:///{folder}/national.sqlite3"
+    db.upgrade(url=url)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "benchmark",
+                      "ALLOCATIONS_FILE": f"{folder}/allocations.csv"})
+    secrets = make_tokens(app)
+    client = app.test_client()
+    determine(client, secrets["a"])
+    determine_many(app, client, [code for code in app.extensions["boards"] if code != HWB_A])
+    headers = bearer(secrets["assurance"])
+
+    def page(grouping: str):
+        def call():
+            response = client.get(f"/api/v1/reports/national?grouping={grouping}",
+                                  headers={**headers, "Accept": "text/html"})
+            assert response.status_code == 200 and response.data.count(b"<svg ") == 7
+            assert b"Boards with no determination</dt><dd>0 " in response.data
+        return call
+
+    return {f"GET /reports/national?grouping={grouping} (152 boards determined)":
+            (page(grouping), NATIONAL_PAGE_TARGET_MS, 5) for grouping in ("region", "national")}
 
 
 def main() -> None:
@@ -113,8 +148,8 @@ def main() -> None:
         print(f"| {name} | {median:.1f} | {best:.1f} | {cpu:.1f} | ≤ {CHART_TARGET_MS:.0f} ms {verdict} |")
     with tempfile.TemporaryDirectory(prefix="bcf-bench-pages-") as folder:
         os.environ.setdefault("BCF_ALLOCATIONS_FILE", f"{folder}/allocations.csv")
-        for name, (call, target) in page_cases(folder).items():
-            median, best, cpu = timed(call, 21)
+        for name, (call, target, runs) in {**page_cases(folder), **national_cases(folder)}.items():
+            median, best, cpu = timed(call, runs)
             verdict = "ok" if median <= target else "SLOW"
             print(f"| {name} | {median:.1f} | {best:.1f} | {cpu:.1f} | ≤ {target:.0f} ms {verdict} |")
     print(f"\nload average after: {os.getloadavg()[0]:.2f}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from pages_support import HWB_A, HWB_B, determine, make_tokens
+from pages_support import HWB_A, HWB_B, HWB_C, PLAN_SPC, determine, determine_many, make_tokens
 from werkzeug.serving import make_server
 
 from api import create_app
@@ -55,25 +55,36 @@ def axe_source(pytestconfig) -> str:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A served app with Hartlepool determined and Middlesbrough not, and the tokens' secrets."""
+def served(tmp_path_factory):
+    """A served app with Hartlepool determined and Middlesbrough not, Redcar and Cleveland with a monthly
+    series, 40 more boards with outturns spread as boards' are (the national page), and the secrets."""
     folder = tmp_path_factory.mktemp("pages-browser")
     url = f"sqlite:///{folder / 'pages.sqlite3'}"
     db.upgrade(url=url)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "browser test",
                       "ALLOCATIONS_FILE": str(folder / "allocations.csv")})
     secrets = make_tokens(app)
-    determine(app.test_client(), secrets["a"])
+    client = app.test_client()
+    determine(client, secrets["a"])
+    determine(client, secrets["c"], code=HWB_C, plan_body=PLAN_SPC)
+    others = [code for code in app.extensions["boards"] if code not in (HWB_A, HWB_B, HWB_C)]
+    determine_many(app, client, others[:40])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", secrets
+        yield f"http://127.0.0.1:{server.server_port}", secrets, app
     finally:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
         app.extensions["bcf_db"].dispose()
+
+
+@pytest.fixture(scope="module")
+def site(served):
+    """The served site's address and the tokens' secrets."""
+    return served[0], served[1]
 
 
 @pytest.fixture()
@@ -111,15 +122,18 @@ def sign_in(browser, base: str, secret: str) -> None:
     WebDriverWait(browser, 10).until(lambda d: urlsplit(d.current_url).path == "/")
 
 
-def check_page(browser, base: str, axe_source: str, name: str) -> None:
+def check_page(browser, base: str, axe_source: str, name: str, served: bool = True) -> None:
     """What every page must do: no console error (a CSP refusal is one), no other host, axe clean;
-    then the screenshot."""
+    then the screenshot. ``served=False``: a file opened from disk, which must fetch nothing at all."""
     errors = [entry for entry in browser.get_log("browser") if entry["level"] in ("SEVERE", "ERROR")]
     assert errors == []
     loaded = browser.execute_script(
         "return performance.getEntriesByType('resource').map(function (e) { return e.name; })")
-    assert {urlsplit(url).netloc for url in loaded} <= {urlsplit(base).netloc}
-    assert any(url.endswith("/static/pages.css") for url in loaded)  # the styles did load
+    if served:
+        assert {urlsplit(url).netloc for url in loaded} <= {urlsplit(base).netloc}
+        assert any(url.endswith("/static/pages.css") for url in loaded)  # the styles did load
+    else:
+        assert loaded == []
 
     browser.execute_script(axe_source)
     violations = browser.execute_async_script(
@@ -236,3 +250,73 @@ def test_sign_in_page(site, browser, axe_source):
     assert "The token was not accepted" in browser.find_element(By.TAG_NAME, "main").text
     browser.get_log("browser")  # the 401 of the refused sign-in is logged by Chromium as a failed load
     check_page(browser, base, axe_source, "sign-in")
+
+
+@pytest.mark.parametrize("grouping", ["region", "national", "area_team"])
+def test_national_page(site, browser, axe_source, grouping):
+    from selenium.webdriver.common.by import By
+
+    base, secrets = site
+    sign_in(browser, base, secrets["assurance"])
+    browser.get(f"{base}/reports/national?grouping={grouping}")
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "the national picture" in text
+    headline = browser.find_element(By.CSS_SELECTOR, ".figures").text
+    assert "Boards with no determination\n110" in headline, headline
+
+    drawn = charts_drawn(browser)
+    assert drawn[0]["id"] == "released-held-back" and len(drawn) == 7  # bars, 3 funnels, 3 achievement
+    assert all(c["width"] > 300 and c["height"] > 100 and c["shapes"] > 10 for c in drawn), drawn
+    assert all(c["next"] == "DETAILS" for c in drawn)  # every chart followed by its data
+
+    names = column(browser, "#boards-table", 0)
+    status = dict(zip(names, column(browser, "#boards-table", 3 if grouping != "national" else 2),
+                      strict=True))
+    assert len(status) == 152 and status["Middlesbrough"] == "No determination"
+    released_column = 7 if grouping != "national" else 6
+    heading = browser.find_element(By.CSS_SELECTOR,
+                                   f"#boards-table thead th:nth-child({released_column + 1})")
+    heading.find_element(By.TAG_NAME, "button").click()
+    heading.find_element(By.TAG_NAME, "button").click()  # descending: the most released first
+    released = [float(v.replace("£", "").replace(",", "")) for v in column(browser, "#boards-table",
+                                                                           released_column) if v != "—"]
+    assert len(released) == 42 and released == sorted(released, reverse=True)
+    assert column(browser, "#boards-table", released_column)[-1] == "—"  # no determination: last
+    check_page(browser, base, axe_source, f"national-{grouping}")
+
+
+def test_board_page_with_monthly_series_and_both_schemes(site, browser, axe_source):
+    from selenium.webdriver.common.by import By
+
+    base, secrets = site
+    sign_in(browser, base, secrets["assurance"])
+    browser.get(f"{base}/reports/boards/{HWB_C}")
+    text = browser.find_element(By.TAG_NAME, "main").text
+    assert "Month by month" in text and "Under the July 2014 revised scheme" in text
+    assert "(the money was determined under this one)" in text
+    drawn = charts_drawn(browser)
+    assert [c["id"] for c in drawn] == ["achievement", "xmr-1"]
+    assert all(c["width"] > 300 and c["height"] > 100 and c["shapes"] > 10 for c in drawn), drawn
+    assert all(c["next"] == "TABLE" for c in drawn)
+    check_page(browser, base, axe_source, "board-spc")
+
+
+def test_the_report_file_works_opened_from_disk(served, browser, axe_source, tmp_path):
+    from selenium.webdriver.common.by import By
+
+    _, _, app = served
+    out = tmp_path / "report.html"
+    result = app.test_cli_runner().invoke(args=["bcf", "report", "national", "--grouping", "region",
+                                                "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    browser.get(out.as_uri())
+    drawn = charts_drawn(browser)
+    assert len(drawn) == 7 and all(c["width"] > 300 and c["shapes"] > 10 for c in drawn), drawn
+    heading = browser.find_element(By.CSS_SELECTOR, "#groups-table thead th:nth-child(1)")
+    heading.find_element(By.TAG_NAME, "button").click()
+    heading.find_element(By.TAG_NAME, "button").click()
+    groups = [row.find_element(By.TAG_NAME, "th").text  # a group's name is its row's heading
+              for row in browser.find_elements(By.CSS_SELECTOR, "#groups-table tbody tr")]
+    assert len(groups) == 9 and groups == sorted(groups, reverse=True)  # the script is in the file
+    assert heading.get_attribute("aria-sort") == "descending"
+    check_page(browser, out.as_uri(), axe_source, "national-file", served=False)

@@ -122,10 +122,16 @@ def test_csv_is_one_table_and_xlsx_every_table(client, auth, plan_body):
     assert available.number_format == '"£"#,##0.00' and Decimal(str(available.value)) == Decimal("1000000")
 
 
-def test_html_is_not_yet_offered(client, auth):
-    response = client.get(URL, headers={**auth["assurance"], "Accept": "text/html"})
-    assert response.status_code == 406 and response.content_type == "application/problem+json"
-    assert "application/json, text/csv, " in response.get_json()["detail"]
+def test_html_is_the_national_page_under_the_pages_policy(client, auth):
+    response = client.get(URL, query_string={"grouping": "region"},
+                          headers={**auth["assurance"], "Accept": "text/html"})
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    page = response.get_data(as_text=True)
+    assert "<h1>Better Care Fund payment for performance: the national picture</h1>" in page
+    assert "By region" in page and "/static/sortable.js" in page
+    refused = client.get(URL, headers={**auth["assurance"], "Accept": "image/png"})
+    assert refused.status_code == 406 and "text/html" in refused.get_json()["detail"]
 
 
 @pytest.mark.parametrize(("query", "location"), [
@@ -190,7 +196,6 @@ def test_the_command_reports_files_as_json_or_one_csv_table(app, tmp_path):
 
 
 @pytest.mark.parametrize(("args", "message"), [
-    (["--out", "{tmp}/report.html"], "HTML report pages are not available"),
     (["--out", "{tmp}/report.pdf"], "must end in .csv, .json, .xlsx"),
     (["--out", "{tmp}/r.csv", "--table", "all"], "must be one of groups"),
     (["--out", "{tmp}/r.csv", "--tranche", "may-2015"], "must be one of april-2015/conditions"),
