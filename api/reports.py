@@ -216,13 +216,11 @@ def _download(report: dict[str, Any], args: dict[str, Any], mime: str, suffix: s
 
 
 def _page(report: dict[str, Any], args: dict[str, Any]) -> Response:
-    """The national page itself (api/national_page.py), with the pages' policy: it is read in a browser
-    as ``/reports/national`` is, its styles and script fetched from ``/static``."""
+    """The national page itself (api/national_page.py), read in a browser as ``/reports/national`` is,
+    its styles and script fetched from ``/static`` (api/security.py's policy is on every answer)."""
     from api.national_page import render_national
-    from api.page_setup import CSP
 
-    return Response(render_national(report), content_type="text/html; charset=utf-8",
-                    headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff"})
+    return Response(render_national(report), content_type="text/html; charset=utf-8")
 
 
 #: media type → renderer; the first is the default (no Accept, or */*)

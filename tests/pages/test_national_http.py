@@ -12,7 +12,8 @@ import pytest
 from pages_support import ACTUALS_APART, HWB_A, HWB_B, HWB_C, PLAN_SPC, bearer, determine
 from test_pages_http import no_inline_script_or_style, sign_in
 
-from api.page_setup import CSP, pounds
+from api.page_setup import pounds
+from api.security import CONTENT_SECURITY_POLICY as CSP
 
 API = "/api/v1/reports/national"
 TEMPLATES = Path(__file__).resolve().parents[2] / "sheets" / "templates"
