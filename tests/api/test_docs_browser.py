@@ -9,20 +9,15 @@ sets it); in CI a missing browser is a failure, not a skip.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import threading
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from api import create_app
+from tests.browser_support import chromium, served
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run")
 OPERATIONS = {("post", "/api/v1/calculations"), ("post", "/api/v1/ambitions"), ("get", "/api/v1/hwbs"),
               ("get", "/api/v1/hwbs/{code}"), ("get", "/api/v1/metrics"), ("get", "/api/v1/rule-sets"),
               ("get", "/api/v1/rule-sets/{rule_set_id}"), ("get", "/api/v1/health")}
@@ -30,40 +25,14 @@ OPERATIONS = {("post", "/api/v1/calculations"), ("post", "/api/v1/ambitions"), (
 
 @pytest.fixture()
 def live_server(tmp_path):
-    app = create_app({"TESTING": True, "ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
+    with served(create_app({"TESTING": True, "ALLOCATIONS_FILE": str(tmp_path / "allocations.csv")})) as base:
+        yield base
 
 
 @pytest.fixture()
 def browser():
-    chromium, chromedriver = os.environ.get("CHROMIUM"), os.environ.get("CHROMEDRIVER")
-    if not chromium:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but CHROMIUM is not set: the docs page must be tested in a real browser")
-        pytest.skip("CHROMIUM not set (make test sets it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory(prefix="bcf-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console: CSP refusals
-        service = Service(executable_path=chromedriver) if chromedriver else Service()
-        driver = webdriver.Chrome(options=options, service=service)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+    with chromium("the docs page") as driver:
+        yield driver
 
 
 def test_swagger_ui_renders_every_operation_offline(live_server, browser):

@@ -8,23 +8,11 @@ import copy
 from storage import tokens
 from storage.audit import Actor
 
+# outturn below plan: the determination opens a recovery plan, so the workflow operations have one to act on
+from tests.storage.storage_support import ACTUALS_BAD as ACTUALS
+from tests.storage.storage_support import PLAN
+
 HWB = "E06000001"  # Hartlepool: the seeded board
-PLAN = {
-    "p4p_pool": 1000000.00,
-    "metrics": [
-        {"metric": "delayed_transfers", "periods": {
-            "april-2015": {"baseline": {"numerator": 3100, "denominator": 72000}, "plan": 450.0},
-            "october-2015": {"baseline": {"numerator": 2100, "denominator": 72400}, "plan": 460.0}}},
-        {"metric": "reablement", "periods": {
-            "october-2015": {"baseline": {"numerator": 800, "denominator": 1000}, "plan": 85.0}}},
-    ],
-}
-# Outturn below plan: the determination opens a recovery plan, so the workflow operations have one to act on.
-ACTUALS = {
-    "april-2015": {"delayed_transfers": {"numerator": 2000, "denominator": 72400}},
-    "october-2015": {"delayed_transfers": {"numerator": 2300, "denominator": 72400},
-                     "reablement": {"numerator": 700, "denominator": 1000}},
-}
 
 
 class Seeded:

@@ -11,20 +11,12 @@ import copy
 
 from storage import tokens
 from storage.audit import Actor
+from tests.storage.storage_support import ACTUALS_BAD as ACTUALS
+from tests.storage.storage_support import PLAN
 
 HWB_A, HWB_B = "E06000001", "E06000002"  # Hartlepool (determined), Middlesbrough (nothing yet)
 HWB_C = "E06000003"  # Redcar and Cleveland: the plan with a monthly series (the board page's XmR chart)
 
-PLAN = {
-    "p4p_pool": 1000000.00,
-    "metrics": [
-        {"metric": "delayed_transfers", "periods": {
-            "april-2015": {"baseline": {"numerator": 3100, "denominator": 72000}, "plan": 450.0},
-            "october-2015": {"baseline": {"numerator": 2100, "denominator": 72400}, "plan": 460.0}}},
-        {"metric": "reablement", "periods": {
-            "october-2015": {"baseline": {"numerator": 800, "denominator": 1000}, "plan": 85.0}}},
-    ],
-}
 #: Hartlepool's delayed transfers of the README's worked example, April 2013 to December 2014: a winter
 #: spike in February 2014 (above the upper limit) and a lower level from April 2014 (a shift)
 MONTHLY = [{"month": f"{2013 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}", "value": v} for i, v in enumerate(
@@ -32,11 +24,6 @@ MONTHLY = [{"month": f"{2013 + (i + 3) // 12}-{(i + 3) % 12 + 1:02d}", "value": 
      452])]
 PLAN_SPC = {**PLAN, "metrics": [{**PLAN["metrics"][0], "monthly": MONTHLY}, PLAN["metrics"][1]]}
 
-ACTUALS = {
-    "april-2015": {"delayed_transfers": {"numerator": 2000, "denominator": 72400}},
-    "october-2015": {"delayed_transfers": {"numerator": 2300, "denominator": 72400},
-                     "reablement": {"numerator": 700, "denominator": 1000}},
-}
 
 
 def make_tokens(app) -> dict[str, str]:

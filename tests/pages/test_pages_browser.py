@@ -9,28 +9,25 @@ thread, Chromium with background networking off and a fresh profile; skipped onl
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tarfile
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from pages_support import HWB_A, HWB_B, HWB_C, PLAN_SPC, determine, determine_many, make_tokens
-from werkzeug.serving import make_server
 
 from api import create_app
 from storage import db
+from tests.browser_support import chromium
+from tests.browser_support import served as serving
 
 pytestmark = pytest.mark.browser
 
 ARTEFACTS = Path(__file__).resolve().parent.parent / "artefacts"
 AXE_PACKAGE = "axe-core@4"
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=1280,900")
 SERIOUS = {"serious", "critical"}
 
 
@@ -69,15 +66,10 @@ def served(tmp_path_factory):
     determine(client, secrets["c"], code=HWB_C, plan_body=PLAN_SPC)
     others = [code for code in app.extensions["boards"] if code not in (HWB_A, HWB_B, HWB_C)]
     determine_many(app, client, others[:40])
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", secrets, app
+        with serving(app) as base:
+            yield base, secrets, app
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
         app.extensions["bcf_db"].dispose()
 
 
@@ -89,27 +81,9 @@ def site(served):
 
 @pytest.fixture()
 def browser():
-    chromium, chromedriver = os.environ.get("CHROMIUM"), os.environ.get("CHROMEDRIVER")
-    if not chromium:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but CHROMIUM is not set: the pages must be tested in a real browser")
-        pytest.skip("CHROMIUM not set (make test sets it)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    with tempfile.TemporaryDirectory(prefix="bcf-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = chromium
-        for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={profile}"):
-            options.add_argument(flag)
-        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-        service = Service(executable_path=chromedriver) if chromedriver else Service()
-        driver = webdriver.Chrome(options=options, service=service)
+    with chromium("the pages") as driver:
         driver.set_script_timeout(60)
-        try:
-            yield driver
-        finally:
-            driver.quit()
+        yield driver
 
 
 def sign_in(browser, base: str, secret: str) -> None:

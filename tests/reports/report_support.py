@@ -6,18 +6,7 @@ import copy
 from typing import Any
 
 from reports import BoardInput
-
-ALL_MET = {
-    "plans_jointly_agreed": {"hwb_signed_off": True, "councils_signed_off": True, "ccgs_signed_off": True,
-                             "providers_engaged": True},
-    "protect_social_care": {"explanation": "Protection means maintaining eligibility at moderate"},
-    "seven_day_services": {"confirmed": True},
-    "data_sharing": {"nhs_number_primary_identifier": True, "open_apis": False,
-                     "open_apis_planned_date": "2015-03-31", "ig_caldicott2": True},
-    "joint_assessment": {"accountable_professional": True, "case_managed_proportion": 0.04},
-    "acute_sector_impact": {"providers_assessed": ["North Tees and Hartlepool NHS FT"],
-                            "mental_health_not_reduced": True},
-}
+from tests.bcf.conftest import ALL_MET  # every condition met, as JSON
 
 
 def plan(code: str, pool: str = "1000000.00", *, dt_april: int | None = 2950, dt_october: int | None = 1990,
