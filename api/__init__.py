@@ -24,7 +24,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the application.
 
-    :param test_config: settings that override the defaults and the environment (tests pass
+    :param test_config: settings that override the defaults and the environment (``BCF_``-prefixed
+        variables, and ``DATABASE_URL``; tests pass
         ``{"TESTING": True, ...}``).
     """
     app = Flask(__name__, instance_path=os.environ.get("BCF_INSTANCE_PATH", str(PROJECT_ROOT / "instance")))
@@ -53,6 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             "DATABASE_URL", f"sqlite:///{Path(app.instance_path) / 'bcf.sqlite3'}"
         ),
     )
+    # an operator sets any of these as BCF_NAME (BCF_STORAGE_RETRY_AFTER=10, BCF_TOKEN_FAILURE_LIMIT="5 per
+    # minute"): values read as JSON where they are JSON, else as text (Flask's from_prefixed_env)
+    app.config.from_prefixed_env("BCF")
     if test_config:
         app.config.update(test_config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,19 @@ def test_config_defaults_and_override(tmp_path):
     assert app.config["DATABASE_URL"] == "sqlite://"
 
 
+def test_an_operator_sets_settings_by_environment(tmp_path, monkeypatch):
+    """BCF_NAME sets NAME (JSON where it parses, else text); the app's own test config still wins."""
+    monkeypatch.setenv("BCF_STORAGE_RETRY_AFTER", "11")
+    monkeypatch.setenv("BCF_TOKEN_FAILURE_LIMIT", "5 per minute")
+    monkeypatch.setenv("BCF_RATELIMIT_ENABLED", "false")
+    app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "RATELIMIT_ENABLED": True})
+    assert app.config["STORAGE_RETRY_AFTER"] == 11
+    assert app.config["TOKEN_FAILURE_LIMIT"] == "5 per minute"
+    assert app.config["RATELIMIT_ENABLED"] is True
+    monkeypatch.delenv("BCF_STORAGE_RETRY_AFTER")
+    assert create_app({"TESTING": True, "DATABASE_URL": "sqlite://"}).config["STORAGE_RETRY_AFTER"] == 5
+
+
 def test_health(client):
     response = client.get("/api/v1/health")
     assert response.status_code == 200
