@@ -1,10 +1,11 @@
 """Signing in with a browser: a person pastes their bearer token once, and the pages remember it.
 
 The API takes ``Authorization: Bearer …``, which a browser cannot send by following a link. So the
-sign-in page keeps the token in Flask's signed session cookie (HttpOnly: no script can read it;
-SameSite=Strict: no other site's page can make the browser send it; Secure outside development), and
-every page accepts either that session or the header, with the same roles as the API. A token that
-stops working (revoked, expired) signs the person out on their next page.
+sign-in page checks the token once and keeps only its id in Flask's signed session cookie — never the
+secret, so a cookie that leaks is no key to the API (HttpOnly: no script can read it; SameSite=Strict:
+no other site's page can make the browser send it; Secure outside development). Every page accepts
+either that session or the header, with the same roles as the API. A token that stops working
+(revoked, expired) signs the person out on their next page.
 
 The forms carry a per-session anti-forgery value as well, so no other site can sign a person in as
 someone else or out.
@@ -21,8 +22,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
+from api import database
 from api.auth import Unauthorized, authenticate_header, authenticate_secret
+from storage import tokens
 from storage.audit import Actor, with_article
+from storage.models import Token
 
 blp = Blueprint("signin", __name__)
 
@@ -72,7 +76,7 @@ def sign_in():
         return render_template("sign_in.html", next_page=next_page,
                                error=error.detail), 401
     session.clear()  # a new session for the person signing in (no value survives from before)
-    session[SESSION_TOKEN] = secret
+    session[SESSION_TOKEN] = actor.token_id  # the id, not the secret
     current_app.logger.info("signed in: token %s (%s)", actor.token_id, actor.role)
     return redirect(next_page, code=303)
 
@@ -93,14 +97,14 @@ def page_actor() -> Actor | None:
     """
     if request.headers.get("Authorization"):
         return authenticate_header()
-    secret = session.get(SESSION_TOKEN)
-    if not secret:
+    token_id = session.get(SESSION_TOKEN)
+    if token_id is None:
         return None
-    try:
-        return authenticate_secret(secret)
-    except Unauthorized:
-        session.pop(SESSION_TOKEN, None)  # revoked or expired since: signed out
+    token = database.session().get(Token, token_id) if type(token_id) is int else None
+    if token is None or not tokens.live(token):
+        session.pop(SESSION_TOKEN, None)  # revoked or expired since (or an old cookie): signed out
         return None
+    return Actor.of(token)
 
 
 def signed_in(*roles: str) -> Callable:

@@ -158,6 +158,18 @@ def test_sign_in_keeps_the_token_in_a_strict_http_only_session(client, secrets):
     assert client.get(f"/reports/boards/{HWB_A}").status_code == 303  # signed out
 
 
+def test_the_session_keeps_the_tokens_id_never_its_secret(client, secrets):
+    """A leaked cookie must be no key to the API: it holds the token's id, signed, and not the secret."""
+    response = sign_in(client, secrets["a"])
+    value = response.headers["Set-Cookie"].split(";")[0].split("=", 1)[1]
+    app = client.application
+    kept = app.session_interface.get_signing_serializer(app).loads(value)
+    with app.app_context():
+        token_id = tokens.authenticate(app.extensions["bcf_sessions"](), secrets["a"]).id
+    assert kept["token"] == token_id
+    assert secrets["a"] not in repr(kept) and tokens.hash_secret(secrets["a"]) not in repr(kept)
+
+
 def test_sign_in_refuses_bad_tokens_and_forged_forms(client, secrets):
     refused = sign_in(client, "not-a-token")
     assert refused.status_code == 401
