@@ -89,7 +89,7 @@ class BoardCodeConverter(BaseConverter):
     """``<board:code>`` in a route: an ONS code (E and 8 digits), so that a sibling route's fixed name
     (``/allocations/calculate``) is never read as a board."""
 
-    regex = r"E\d{8}"
+    regex = r"E[0-9]{8}"  # ASCII digits: \d would take full-width ones too
 
 
 class Moment(ma.fields.AwareDateTime):

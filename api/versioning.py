@@ -69,9 +69,10 @@ def if_match() -> int | str | None:
     if value == "*":
         return ANY
     for candidate in (v.strip() for v in value.split(",")):
-        if candidate.startswith('"') and candidate.endswith('"') and candidate[1:-1].isdigit():
-            return int(candidate[1:-1])
-    if value.isdigit():
+        inner = candidate[1:-1]
+        if candidate.startswith('"') and candidate.endswith('"') and inner.isascii() and inner.isdigit():
+            return int(inner)
+    if value.isascii() and value.isdigit():
         raise PreconditionFailed(f'If-Match {value} is not quoted: an ETag is sent as it was given, '
                                  f'If-Match: "{value}".')
     raise PreconditionFailed(f"If-Match {value} is not an ETag this resource gave out "

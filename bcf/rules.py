@@ -61,7 +61,7 @@ ROUNDING_MODES = (
     "ROUND_05UP",
 )
 _ID = re.compile(r"^[a-z0-9][a-z0-9._/-]*$")
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^([0-9]{4})-(0[1-9]|1[0-2])$")
 
 
 @dataclass(frozen=True)

@@ -222,13 +222,10 @@ def _metric(
         at = f"{where}.periods.{period_id}"
         if rule_set.period(period_id, metric.metric) is None:
             measured = [p for p, metrics in rule_set.periods.items() if metric.metric in metrics]
-            problems.append(
-                {
-                    "location": at,
-                    "message": f"rule set {rule_set.id} measures {metric.metric} for "
-                    f"{', '.join(measured) or 'no period'} only",
-                }
-            )
+            message = (f"rule set {rule_set.id} measures {metric.metric} for {', '.join(measured)} only"
+                       if measured else
+                       f"rule set {rule_set.id} does not measure {metric.metric} in any period")
+            problems.append({"location": at, "message": message})
             continue
         if info is None:
             continue

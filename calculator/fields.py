@@ -64,7 +64,7 @@ class Number(fields.Float):
         return number
 
 
-_AMOUNT_TEXT = re.compile(r"-?(\d+(\.\d*)?|\.\d+)")  # a sign, digits, a decimal point
+_AMOUNT_TEXT = re.compile(r"-?([0-9]+(\.[0-9]*)?|\.[0-9]+)")  # a sign, digits, a decimal point
 
 
 class MoneyField(fields.Field):

@@ -22,7 +22,7 @@ TEXT = validate.Length(min=1, max=500)
 CODE = validate.Length(min=1, max=64)
 # An ONS code as the 152 boards have them (E06000001): a board not in the list may still be calculated
 # with its own p4p_pool, but only under a code of that form
-HWB_CODE = validate.Regexp(r"E\d{8}\Z", error="Must be a board's ONS code: E and 8 digits, as E06000001.")
+HWB_CODE = validate.Regexp(r"E[0-9]{8}\Z", error="Must be a board's ONS code: E and 8 digits, as E06000001.")
 
 
 def _non_negative(**kwargs: Any) -> Number:
@@ -106,7 +106,7 @@ def count_block(**kwargs: Any) -> CountBlock:
 
 # --- monthly series for Making Data Count XmR charts (issue 13 §2; bcf/spc.py) -------------------------
 
-MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])\Z")
+MONTH = re.compile(r"((?:19|20)[0-9]{2})-(0[1-9]|1[0-2])\Z")  # ASCII digits only; 1900-2099
 MONTHS_MAX = 240  # twenty years of months: far more than any sitrep history a plan draws on
 
 

@@ -28,8 +28,9 @@ class Actor:
 
 
 def with_article(word: str) -> str:
-    """``an assurance``, ``an admin``, ``a hwb``: a role named with its indefinite article in a message."""
-    return f"{'an' if word[:1].lower() in 'aeiou' else 'a'} {word}"
+    """``an assurance``, ``an admin``, ``an hwb`` (said "aitch-double-u-bee", as HWB is): a role named with
+    its indefinite article in a message."""
+    return f"{'an' if word[:1].lower() in 'aeiou' or word.lower() == 'hwb' else 'a'} {word}"
 
 
 def record(session: Session, actor: Actor, action: str, resource: str, *, hwb_code: str | None = None,
@@ -52,7 +53,8 @@ def search(session: Session, *, hwb_code: str | None = None, actor: str | None =
     if hwb_code:
         query = query.where(AuditEntry.hwb_code == hwb_code)
     if actor:
-        query = query.where(AuditEntry.actor_token_id == int(actor)) if actor.isdigit() else \
+        by_id = actor.isascii() and actor.isdigit()  # "１２" is a name, not token 12
+        query = query.where(AuditEntry.actor_token_id == int(actor)) if by_id else \
             query.where(AuditEntry.actor_name == actor)
     if since:
         query = query.where(AuditEntry.at >= as_utc(since))

@@ -17,7 +17,7 @@ from storage.audit import Actor
 from storage.errors import Conflict, NotFound
 from storage.models import PARTIES, ROLES, Token, as_utc, iso, utcnow
 
-_DURATION = re.compile(r"(\d+)\s*([hdw])")
+_DURATION = re.compile(r"([0-9]+)\s*([hdw])")
 _UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 EXPIRES_HELP = ("a date (2027-03-31: valid to the end of that day, UTC), a UTC time (2027-03-31T17:00:00Z), "
                 "or a duration from now (12h, 90d, 8w)")
@@ -52,7 +52,7 @@ def parse_expiry(text: str, now: datetime | None = None) -> datetime:
             expires = now + timedelta(**{_UNITS[unit]: amount})
         except OverflowError:
             raise ValueError(f"expiry {text!r} is too far away") from None
-    elif re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    elif re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         try:
             day = date.fromisoformat(value)
         except ValueError:

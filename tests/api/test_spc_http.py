@@ -54,3 +54,23 @@ def test_openapi_describes_every_new_field(client):
                         if f not in ("explanation", "mean_moving_range", "lower_two_sigma")
                         and not spec.get("description") and "example" not in spec and "$ref" not in spec]
         assert undocumented == [], (name, undocumented)
+
+
+@pytest.mark.parametrize("month", ["２０１３-04", "٢٠١٣-04", "0000-04", "2013-４"])
+def test_a_month_is_ascii_digits_of_a_real_year(client, month):
+    """Unicode digits once passed as a month and sorted after every ASCII one (the series out of order)."""
+    body = delayed_transfers()
+    body["metrics"][0]["monthly"][0]["month"] = month
+    response = client.post("/api/v1/calculations", json=body)
+    assert response.status_code == 422
+    assert {e["location"] for e in response.get_json()["errors"]} == {"metrics[0].monthly[0].month"}
+
+
+def test_a_board_code_is_ascii_digits(client):
+    body = delayed_transfers()
+    body["hwb_code"] = "E０６000001"
+    body["p4p_pool"] = 1000000.00  # with a pool, a well-formed unknown code may pass; this one is malformed
+    response = client.post("/api/v1/calculations", json=body)
+    assert response.status_code == 422
+    assert "hwb_code" in {e["location"] for e in response.get_json()["errors"]}
+    assert client.get("/api/v1/hwbs/E０６000001").status_code == 404

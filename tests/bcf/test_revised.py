@@ -134,7 +134,7 @@ def test_a_fund_larger_than_the_pool_is_warned_of(revised, catalogue):
 def test_the_existing_rule_set_does_not_measure_non_elective_admissions(rule_set, catalogue):
     plan = plan_from_json({"metrics": [nea(q4_2014_15=(5000, 4800, None))]})
     [problem] = check_plan(plan, rule_set, catalogue)
-    assert "measures non_elective_admissions for no period" in problem["message"]
+    assert "does not measure non_elective_admissions in any period" in problem["message"]
 
 
 def _write(tmp_path, change):

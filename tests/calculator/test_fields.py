@@ -31,6 +31,7 @@ def test_money_loads_exactly_via_str(sent, loaded):
     (True, "Not a valid amount"), ("abc", "Not a valid amount"), ([1], "Not a valid amount"),
     ({"a": 1}, "Not a valid amount"), (float("nan"), "NaN and Infinity"), ("Infinity", "NaN and Infinity"),
     ("sNaN", "NaN and Infinity"), (1e308, "Must be between 0"), (-0.01, "Must be between 0"),
+    ("１０００", "Not a valid amount"), ("١٠٠٠", "Not a valid amount"),  # digits other than ASCII's
 ])
 def test_money_refuses_what_is_not_an_amount(sent, fragment):
     with pytest.raises(ma.ValidationError) as raised:

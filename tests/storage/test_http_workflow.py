@@ -192,7 +192,7 @@ def test_agreements_need_a_token_holding_that_party(client, auth, parties, requi
     assert "this token holds the party peer_reviewer" in wrong.get_json()["detail"]
     by_board = agree("a", "peer_reviewer")
     assert by_board.status_code == 403
-    assert "recorded by an assurance token, not a hwb one" in by_board.get_json()["detail"]
+    assert "recorded by an assurance token, not an hwb one" in by_board.get_json()["detail"]
     assert agree("peer", "peer_reviewer").status_code == 200
     assert agree("peer", "peer_reviewer").status_code == 409  # twice
     assert client.get(BASE, headers=auth["a"]).get_json()["awaiting_agreement"] == ["hwb", "nhs_england"]
@@ -221,7 +221,7 @@ def test_unknown_payment_is_404(client, auth, required):
 def test_messages_name_roles_with_an(client, auth, required):
     """Issue 15 item 7: 'An assurance token', 'an admin one', never 'A assurance'."""
     refused = client.post(BASE, json={"plan": {"a": 1}}, headers=auth["assurance"])
-    assert refused.get_json()["detail"] == "This step is recorded by a hwb token, not an assurance one."
+    assert refused.get_json()["detail"] == "This step is recorded by an hwb token, not an assurance one."
     denied = client.get("/api/v1/tokens", headers=auth["assurance"])
     assert denied.get_json()["detail"].startswith("An assurance token may not do this")
     admin = client.get(BASE, headers=auth["admin"])
