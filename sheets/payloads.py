@@ -147,6 +147,7 @@ def build_requests(files: Mapping[str, bytes | None], boards: Mapping[str, objec
             continue
         try:
             tables[key] = read_csv(name, data, known=known, required=required)
+            problems.extend(tables[key].problems)  # listed with the cells' problems, not instead of them
         except NotReadable as error:
             problems.extend(error.problems)
     if "metrics" not in tables:

@@ -46,11 +46,14 @@ class Row(NamedTuple):
 
 @dataclass(frozen=True)
 class CsvFile:
-    """A decoded CSV: its (normalised) header names and its non-blank rows."""
+    """A decoded CSV: its (normalised) header names, its non-blank rows, and the problems that do not stop
+    its rows being read (a value in a column without a header: the row is read without it), so that they
+    are listed with every problem of the rows' cells rather than instead of them."""
 
     name: str
     columns: tuple[str, ...]
     rows: tuple[Row, ...]
+    problems: tuple[tuple[Location, str], ...] = ()
 
 
 class NotReadable(Exception):
@@ -180,6 +183,7 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
         if column not in seen:
             problems.append((Location(name, 1), f"required column {column} is missing"))
     rows: list[Row] = []
+    stray: list[tuple[Location, str]] = []  # values in a column without a header: the rows still read
     wanted = [(column, index) for column, index in seen.items() if column in known]
     headless = [index for index, column in enumerate(header) if not column]
     # The usual file: every column named, known and once. Its rows are the header zipped with the
@@ -191,8 +195,8 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
         if headless or len(stripped) > width:
             for index in [i for i in headless if i < len(stripped)] + list(range(width, len(stripped))):
                 if stripped[index]:
-                    problems.append((Location(name, offset), f"value {stripped[index]!r} is in column "
-                                                             f"{index + 1}, which has no header"))
+                    stray.append((Location(name, offset), f"value {stripped[index]!r} is in column "
+                                                          f"{index + 1}, which has no header"))
         if len(stripped) < width:
             stripped += [""] * (width - len(stripped))  # a short row: its missing cells are empty
         if plain:
@@ -201,10 +205,10 @@ def read_csv(name: str, data: bytes, *, known: tuple[str, ...], required: tuple[
         else:
             rows.append(Row(offset, {column: stripped[index] for column, index in wanted}))
     if problems:
-        raise NotReadable(problems)
+        raise NotReadable(problems + stray)
     if not rows:
         raise NotReadable([(Location(name), "the file has a header row but no data rows")])
-    return CsvFile(name, tuple(c for c in seen if c in known), tuple(rows))
+    return CsvFile(name, tuple(c for c in seen if c in known), tuple(rows), tuple(stray))
 
 
 # --- cells ------------------------------------------------------------------------------------------

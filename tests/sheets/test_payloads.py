@@ -301,3 +301,13 @@ def test_digits_of_other_scripts_are_refused_naming_the_cell(boards, cell, digit
     message = messages(problems)["metrics.csv row 2, column plan"]
     assert message.startswith(f"plan must be a number written with the digits 0-9; got {cell!r}")
     assert digit in message
+
+
+def test_a_value_without_a_header_is_listed_with_the_cells_problems(boards):
+    """A stray cell once hid every other problem of the upload (issue 15: all problems at once)."""
+    metrics = (HEADER + "E06000001,delayed_transfers,,april-2015,3100,72000,,TBC,,,\n"
+               + "E06000001,delayed_transfers,,october-2015,2100,72400,,450,,,,extra\n")
+    _, problems = build(boards, metrics)
+    found = messages(problems)
+    assert found["metrics.csv row 3"] == "value 'extra' is in column 12, which has no header"
+    assert "metrics.csv row 2, column plan" in found
