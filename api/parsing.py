@@ -51,6 +51,19 @@ class Parser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
                                    "query": ma.RAISE, "querystring": ma.RAISE}
 
+    def load_querystring(self, req: Any, schema: ma.Schema) -> Any:
+        """The query string, where a parameter that takes one value and is given twice
+        (``?grouping=region&grouping=national``) is a 422: webargs would read the first and ignore the
+        other, answering a question the client may not have asked."""
+        repeated = sorted(key for key in req.args if len(req.args.getlist(key)) > 1
+                          and key in schema.fields and not self._takes_many(schema.fields[key]))
+        if repeated:
+            raise ma.ValidationError({key: ["Given more than once; give it once."] for key in repeated})
+        return super().load_querystring(req, schema)
+
+    def _takes_many(self, field: ma.fields.Field) -> bool:
+        return bool(getattr(field, "is_multiple", False)) or isinstance(field, tuple(self.KNOWN_MULTI_FIELDS))
+
 
 class JsonBodyParser(Parser):
     """For views whose body can only be JSON: it is read as Flask reads it (:func:`json_body`).
