@@ -1,4 +1,5 @@
-"""Every error is ``application/problem+json`` (RFC 9457), with all input problems listed at once.
+"""Every API error is ``application/problem+json`` (RFC 9457), with all input problems listed at once;
+a page path's errors are an HTML page instead (:mod:`api.page_errors`).
 
 flask-smorest turns each ``HTTPException`` into its own ``{code, status, message, errors}`` body; we
 override that one hook so that validation failures (webargs' 422 with nested ``messages``) and every
@@ -16,6 +17,7 @@ from flask import Flask, Response, json
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from api.page_errors import error_page, wants_page
 from bcf.errors import BcfError
 from calculator.problems import flatten_messages
 
@@ -113,10 +115,11 @@ class BcfApi(Api):
         if isinstance(error, InternalServerError):
             detail = "An internal error occurred; it has been logged."
         headers = dict(data.get("headers") or {})
-        response = problem(error.code or 500, error.name, detail, errors, headers=headers)
         if error.code == 405 and error.get_response().headers.get("Allow"):
-            response.headers["Allow"] = error.get_response().headers["Allow"]
-        return response
+            headers["Allow"] = error.get_response().headers["Allow"]
+        if wants_page():  # a page path that matched no page (or a 413 before its view): a page
+            return error_page(error.code or 500, error.name, detail, headers)
+        return problem(error.code or 500, error.name, detail, errors, headers=headers)
 
 
 def handle_bcf_error(error: BcfError) -> Response:
@@ -142,4 +145,6 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return app.extensions["bcf_api"].handle_http_exception(error)
         log.exception("unhandled error")
+        if wants_page():
+            return error_page(500, "Internal Server Error", "An internal error occurred; it has been logged.")
         return problem(500, "Internal Server Error", "An internal error occurred; it has been logged.")

@@ -17,6 +17,7 @@ from api.board_compare import rule_set_comparison
 from api.board_report import board_report
 from api.board_spc import spc_sections
 from api.national_page import render_national
+from api.page_errors import error_page
 from api.signin import page_actor, signed_in
 from bcf.recovery import current_determination
 from storage import determinations, workflow
@@ -104,7 +105,8 @@ def national():
     try:
         args = ReportQueryArgsSchema().load(query)
     except ma.ValidationError as error:
-        problems = "; ".join(f"{field}: {' '.join(map(str, messages))}"
+        # marshmallow's messages are sentences ("Must be one of: … area_team."): one full stop at the end
+        problems = "; ".join(f"{field}: {' '.join(map(str, messages)).rstrip('.')}"
                              for field, messages in error.normalized_messages().items())
         abort(400, f"The report cannot be shown: {problems}.")
     return render_national(report_of(stored_inputs(database.session()), args))
@@ -113,11 +115,10 @@ def national():
 @blp.errorhandler(HTTPException)
 def _page_error(error: HTTPException):
     """A page's errors as a page (the API's stay problem+json)."""
-    return render_template("error.html", error=error), error.code or 500
+    return error_page(error.code or 500, error.name, error.description)
 
 
 @blp.errorhandler(Unauthorized)
 def _page_unauthorized(error: Unauthorized):
     challenge = 'Bearer realm="bcf"' + (', error="invalid_token"' if error.invalid else "")
-    page = render_template("error.html", error=None, detail=error.detail, status=401)
-    return page, 401, {"WWW-Authenticate": challenge}
+    return error_page(401, "Unauthorized", error.detail, {"WWW-Authenticate": challenge})

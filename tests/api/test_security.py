@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import importlib.metadata
 import platform
+import re
 
 import pytest
 from werkzeug.routing import Rule
 
 from api import create_app
 from api.errors import PROBLEM
+from api.page_errors import is_page_path
 from storage import db, tokens
 from storage.audit import Actor
 
@@ -142,7 +144,11 @@ def test_every_body_endpoint_answers_413_before_reading_the_body(tmp_path):
                 response = client.open(url, method=method, content_type="application/json",
                                        environ_overrides=unreadable)
                 answers[f"{method} {url}"] = (response.status_code, response.content_type)
-    assert {key: answer for key, answer in answers.items() if answer != (413, PROBLEM)} == {}
+    # the API's answer problem+json; the sign-in and sign-out forms are pages: an HTML page
+    expected = {key: (413, "text/html; charset=utf-8" if is_page_path(key.split(" ")[1]) else PROBLEM)
+                for key in answers}
+    assert {key for key in answers if is_page_path(key.split(" ")[1])} == {"POST /sign-in", "POST /sign-out"}
+    assert answers == expected
 
 
 def test_a_body_within_the_limit_is_read(tmp_path):
@@ -175,6 +181,43 @@ def test_failed_token_attempts_are_limited_per_client(tmp_path):
     assert client.get("/api/v1/audit", headers=good, environ_base=other).status_code == 200
     wrong = {"Authorization": "Bearer x"}
     assert client.get("/api/v1/audit", headers=wrong, environ_base=other).status_code == 401
+
+
+def sign_in_form(client, secret: str, environ_base: dict | None = None):
+    """POST the sign-in form as a browser does: its anti-forgery value first, then the token."""
+    where = {"environ_base": environ_base} if environ_base else {}
+    page = client.get("/sign-in", **where).get_data(as_text=True)
+    key = re.search(r'name="form_key" value="([^"]+)"', page).group(1)
+    return client.post("/sign-in", data={"token": secret, "form_key": key}, **where)
+
+
+def test_wrong_tokens_typed_into_the_sign_in_form_are_limited(tmp_path):
+    app = make_app(tmp_path, TOKEN_FAILURE_LIMIT="3 per minute", SECRET_KEY="test only")
+    good = bearer(app)["Authorization"].removeprefix("Bearer ")
+    client = app.test_client()
+    assert [sign_in_form(client, "guess").status_code for _ in range(3)] == [401, 401, 401]
+    refused = sign_in_form(client, good)  # past the limit even a good token is not looked at
+    assert (refused.status_code, refused.mimetype) == (429, "text/html")
+    wait = int(refused.headers["Retry-After"])
+    assert 1 <= wait <= 60
+    assert f"try again in {wait} seconds." in refused.get_data(as_text=True)
+    assert_security_headers(refused)
+    assert client.get("/reports/national").status_code == 303  # not signed in: to the sign-in page
+    # the form itself is still shown (a GET offers no token), and another address is counted on its own
+    assert client.get("/sign-in").status_code == 200
+    assert sign_in_form(client, good, environ_base={"REMOTE_ADDR": "192.0.2.7"}).status_code == 303
+
+
+def test_the_form_and_the_header_share_one_counter(tmp_path):
+    app = make_app(tmp_path, TOKEN_FAILURE_LIMIT="3 per minute", SECRET_KEY="test only")
+    client = app.test_client()
+    wrong = {"Authorization": "Bearer guess"}
+    assert client.get("/api/v1/audit", headers=wrong).status_code == 401
+    assert client.get("/api/v1/audit", headers=wrong).status_code == 401
+    assert sign_in_form(client, "guess").status_code == 401
+    assert sign_in_form(client, "guess").status_code == 429  # blocked on the API: blocked on the form
+    refused = client.get("/api/v1/audit", headers=bearer(app))  # and the form's failure counted there
+    assert (refused.status_code, refused.content_type) == (429, PROBLEM)
 
 
 def test_the_failed_token_limit_can_be_switched_off(tmp_path):
