@@ -46,7 +46,8 @@ def test_an_unknown_filter_value_or_parameter_is_a_422_naming_it(client):
     assert misspelt.get_json()["errors"] == [{"location": "regoin", "message": "Unknown field."}]
     twice = client.get("/api/v1/hwbs?region=North%20East&region=London")  # once read as the first alone
     assert twice.status_code == 422
-    assert twice.get_json()["errors"] == [{"location": "region", "message": "Given more than once; give it once."}]
+    assert twice.get_json()["errors"] == [{"location": "region",
+                                           "message": "Given more than once; give it once."}]
 
 
 def test_one_board(client):
