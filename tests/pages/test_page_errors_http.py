@@ -86,3 +86,21 @@ def test_the_400_page_ends_its_sentence_once(client, secrets):
     assert ".." not in text
     assert re.search(r"The report cannot be shown: grouping: Must be one of: [a-z_, ]+area_team; "
                      r"tranche: Must be one of: [^<.]+[^.]\.</p>", text), text
+
+
+@pytest.mark.parametrize("path, mimetype", [("/reports/national", "text/html"),
+                                            ("/api/v1/hwbs/E06000001/plan", PROBLEM)])
+def test_storage_unavailable_is_a_page_on_a_page_path(app, path, mimetype):
+    """503 while the storage is away: the error page for a person, problem+json for the API; same wait."""
+    import sqlite3
+
+    from sqlalchemy import exc as sa_exc
+
+    from api.database import storage_unavailable
+
+    cause = sqlite3.OperationalError("attempt to write a readonly database")
+    error = sa_exc.OperationalError("UPDATE", {}, cause)
+    with app.test_request_context(path, headers={"Accept": "text/html,*/*;q=0.8"}):
+        response = storage_unavailable(error)
+    assert (response.status_code, response.mimetype) == (503, mimetype)
+    assert response.headers["Retry-After"] == str(app.config["STORAGE_RETRY_AFTER"])
