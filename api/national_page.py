@@ -112,7 +112,7 @@ def yes_no(value: bool | None, yes: str = "Yes", no: str = "No") -> str:
 def tranche_words(tranche: str) -> str:
     """``october-2015/metrics`` → October 2015 payment: metrics."""
     payment, _, kind = tranche.partition("/")
-    return f"{period_label(payment)}: {kind}" if kind else period_label(payment)
+    return f"{period_label(payment)}: {kind.replace('_', ' ')}" if kind else period_label(payment)
 
 
 def national_page(report: dict[str, Any], catalogue: Any, threshold: float,
@@ -175,7 +175,12 @@ def render_national(report: dict[str, Any], *, standalone: bool = False) -> str:
     rule_sets = current_app.extensions["rule_sets"]
     current = next((r for r in rule_sets.values() if r.current), None)
     threshold = float(current.threshold) if current is not None and current.threshold is not None else 0.7
-    page = national_page(report, current_app.extensions["catalogue"], threshold, tranche_ids(rule_sets))
+    # the tranches a reader may choose: those of the rule sets the report's boards were determined under
+    used = {board["rule_set"] for board in report["boards"] if board.get("rule_set")}
+    if not used and current is not None:
+        used = {current.id}
+    choices = tranche_ids({key: rule_set for key, rule_set in rule_sets.items() if key in used})
+    page = national_page(report, current_app.extensions["catalogue"], threshold, choices)
     embedded = None
     if standalone:
         static = Path(current_app.static_folder or "")

@@ -101,6 +101,16 @@ def test_bad_query_values_are_a_400_page_naming_them(client, secrets):
     assert "grouping: Must be one of" in text and "tranche: Must be one of" in text
 
 
+def test_the_tranche_choice_offers_the_tranches_of_the_boards_rule_sets(client, secrets):
+    """Every board here is determined under bcf-2015-16: the revised scheme's quarters would give an empty
+    report, so they are not offered (a reviewer chose one and got nothing)."""
+    sign_in(client, secrets["assurance"])
+    page = client.get("/reports/national").get_data(as_text=True)
+    offered = re.findall(r'<option value="([^"]+)"', page)
+    assert "october-2015/metrics" in offered and "april-2015/conditions" in offered
+    assert not [value for value in offered if value.startswith("q")], offered
+
+
 def test_every_board_has_a_row_those_without_a_determination_saying_so(client, secrets):
     determine(client, secrets["a"])
     sign_in(client, secrets["assurance"])
