@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from matplotlib.lines import Line2D
@@ -38,8 +39,6 @@ KEY_HEADING = 0.22
 KEY_GAP = 0.45
 KEY_COLUMNS = 2
 KEY_FONT = 8
-#: matplotlib's line pitch is ``linespacing`` × this × the font size (DejaVu Sans's "lp" height)
-_LINE_HEIGHT = 1.164
 
 
 def _candidates(text: str) -> tuple[np.ndarray, np.ndarray]:
@@ -99,36 +98,51 @@ def place_numbers(anchors: np.ndarray, texts: Sequence[str], markers: np.ndarray
     return out
 
 
+@dataclass(frozen=True)
+class Label:
+    """A text for :func:`charts._svg.to_svg` to write as an SVG ``<text>``: at (x, y) in figure points
+    from the bottom left, ``anchor`` start, middle or end, ``y`` its baseline."""
+
+    x: float
+    y: float
+    text: str
+    size: float
+    colour: str
+    anchor: str = "start"
+    bold: bool = False
+
+
 def number_points(ax, xs: Sequence[float], ys: Sequence[float], numbered: Sequence[int], *,
-                  every_x: Sequence[float], every_y: Sequence[float], colour: str) -> list[np.ndarray]:
-    """Write ``1, 2, …`` beside the points ``numbered`` (indexes into ``xs``/``ys``), in that order.
+                  every_x: Sequence[float], every_y: Sequence[float], colour: str) -> list[Label]:
+    """``1, 2, …`` beside the points ``numbered`` (indexes into ``xs``/``ys``), in that order.
 
     The axes' limits and the figure's margins must be final: positions are worked out in the
     figure's points from them. ``every_x``/``every_y`` are all the chart's markers, which a number
-    avoids covering where it can. Returns the boxes drawn (figure points), for tests to check.
+    avoids covering where it can. Leader lines are drawn on ``ax``; the numbers are returned for
+    :func:`charts._svg.to_svg` to write: matplotlib would measure each one with FreeType (a
+    millisecond a text), and the boxes are already known.
     """
     fig = ax.figure
     scale = 72.0 / fig.dpi  # display units (pixels at the figure's dpi) to points
     to_points = ax.transData
     anchors = to_points.transform(np.column_stack([[xs[i] for i in numbered], [ys[i] for i in numbered]]))
-    anchors = anchors * scale
+    anchors = anchors.reshape(-1, 2) * scale
     markers = to_points.transform(np.column_stack([every_x, every_y])) * scale if len(every_x) \
         else np.zeros((0, 2))
     x0, y0, x1, y1 = ax.bbox.extents * scale
     texts = [str(k + 1) for k in range(len(numbered))]
     placements = place_numbers(anchors, texts, markers, (x0, y0, x1, y1))
-    # drawn in figure points, where they were placed: plain text and straight lines, which matplotlib
-    # draws far faster than annotations with their arrow patches
     points = Affine2D().scale(1 / scale)
+    labels = []
     for text, anchor, (box, ring) in zip(texts, anchors, placements, strict=True):
-        centre = ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-        ax.text(*centre, text, transform=points, ha="center", va="center", fontsize=NUMBER_FONT, color=colour,
-                clip_on=False)
+        # the baseline a third of the font size below the box's middle centres the digits in it
+        labels.append(Label((box[0] + box[2]) / 2, (box[1] + box[3]) / 2 - NUMBER_FONT / 3, text, NUMBER_FONT,
+                            colour, anchor="middle"))
         if ring:
             start, end = _leader(anchor, box)
             ax.add_line(Line2D([start[0], end[0]], [start[1], end[1]], transform=points, color=colour,
                                linewidth=0.6, clip_on=False))
-    return [box for box, _ in placements]
+    return labels
 
 
 def _leader(anchor: np.ndarray, box: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -146,28 +160,22 @@ def key_inches(entries: int) -> float:
     return KEY_GAP + KEY_HEADING + math.ceil(entries / KEY_COLUMNS) * KEY_LINE
 
 
-def draw_key(fig, entries: Sequence[str], *, heading: str, colour: str, left: float = 0.1) -> None:
+def key_labels(fig, entries: Sequence[str], *, heading: str, colour: str, left: float = 0.1) -> list[Label]:
     """The key under the plot: ``heading``, then ``n  entry`` in columns, numbered down each column.
 
     The figure's bottom :func:`key_inches` must be left free for it (the callers' subplots_adjust).
+    Returned for :func:`charts._svg.to_svg` to write, as :func:`number_points`' numbers are.
     """
     if not entries:
-        return
-    height = fig.get_figheight()
+        return []
+    width_pt = fig.get_figwidth() * 72
     rows = math.ceil(len(entries) / KEY_COLUMNS)
-    top = KEY_HEADING + rows * KEY_LINE  # inches above the figure's bottom edge
-    fig.text(left, (top + 0.04) / height, heading, fontsize=KEY_FONT + 1, va="bottom", color="#000000")
-    width = (0.97 - left) / KEY_COLUMNS
-    # a column is two multi-line texts (numbers, names) rather than a text per line: each text costs
-    # matplotlib a layout, and the lines still reach the SVG one <text> each
-    spacing = KEY_LINE * 72 / (KEY_FONT * _LINE_HEIGHT)
-    for column in range(KEY_COLUMNS):
-        first = column * rows
-        lines = entries[first:first + rows]
-        if not lines:
-            break
-        x, y = left + column * width, (top - 0.04) / height
-        fig.text(x + 0.03, y, "\n".join(str(first + k + 1) for k in range(len(lines))), fontsize=KEY_FONT,
-                 color=colour, ha="right", va="top", ma="right", fontweight="bold", linespacing=spacing)
-        fig.text(x + 0.04, y, "\n".join(lines), fontsize=KEY_FONT, color="#000000", ha="left", va="top",
-                 linespacing=spacing)
+    top = (KEY_HEADING + rows * KEY_LINE) * 72  # points above the figure's bottom edge
+    labels = [Label(left * width_pt, top + 3, heading, KEY_FONT + 1, "#000000")]
+    column_width = (0.97 - left) * width_pt / KEY_COLUMNS
+    for k, entry in enumerate(entries):
+        column, row = divmod(k, rows)
+        x, y = left * width_pt + column * column_width, top - (row + 1) * KEY_LINE * 72 + 3
+        labels.append(Label(x + 16, y, str(k + 1), KEY_FONT, colour, anchor="end", bold=True))
+        labels.append(Label(x + 21, y, entry, KEY_FONT, "#000000"))
+    return labels

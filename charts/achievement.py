@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from matplotlib.ticker import PercentFormatter
 
-from charts._key import draw_key, key_inches, number_points
+from charts._key import key_inches, key_labels, number_points
 from charts._svg import MUTED, OUTSIDE, POINT, as_floats, check_id, figure, label_margin, number_text, to_svg
 
 #: the axis shows achievement from −50% to 150% of the ambition; a value beyond is an arrow at the edge
@@ -51,9 +51,9 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
         raise ValueError("there must be at least one label")
 
     if len(labels) <= LABELLED_ROWS:
-        fig = _rows(labels, values, threshold)
+        fig, drawn_labels = _rows(labels, values, threshold), []
     else:
-        fig = _ranked(labels, values, threshold)
+        fig, drawn_labels = _ranked(labels, values, threshold)
 
     below = [v for v in values if v is not None and v < threshold]
     known = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
@@ -63,7 +63,7 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
                    f"{threshold_label or f'{number_text(threshold * 100)}% threshold'}. "
                    + "; ".join(parts) + "."
                    + (f" Not known: {', '.join(unknown)}." if unknown else ""))
-    return to_svg(fig, chart_id, title, description)
+    return to_svg(fig, chart_id, title, description, drawn_labels)
 
 
 def _marks(ax, xs: list[float], values: list[float | None], ys: list[float], threshold: float) -> None:
@@ -121,6 +121,7 @@ def _rows(labels: Sequence[str], values: list[float | None], threshold: float):
 
 
 def _ranked(labels: Sequence[str], values: list[float | None], threshold: float):
+    """The ranked layout's figure and the labels (numbers, key) for :func:`charts._svg.to_svg` to write."""
     low, high = AXIS
     order = sorted((i for i, v in enumerate(values) if v is not None), key=lambda i: values[i])
     ranked = [values[i] for i in order]
@@ -149,8 +150,9 @@ def _ranked(labels: Sequence[str], values: list[float | None], threshold: float)
     _style(ax)
     fig.subplots_adjust(left=0.09, right=0.84, bottom=(0.585 + extra) / height, top=1 - 0.18 / height)
     drawn = [min(max(v, low), high) for v in ranked]
-    number_points(ax, positions, drawn, named, every_x=positions, every_y=drawn, colour=OUTSIDE)
-    draw_key(fig, [f"{labels[order[k]]}: {_off_scale(ranked[k])}" for k in named], colour=OUTSIDE,
-             left=0.09, heading="Numbered on the plot: " + (f"the {len(named)} lowest below the threshold"
-                                                 if len(below) > len(named) else "below the threshold"))
-    return fig
+    numbers = number_points(ax, positions, drawn, named, every_x=positions, every_y=drawn, colour=OUTSIDE)
+    key = key_labels(fig, [f"{labels[order[k]]}: {_off_scale(ranked[k])}" for k in named], colour=OUTSIDE,
+                     left=0.09, heading="Numbered on the plot: " + (
+                         f"the {len(named)} lowest below the threshold" if len(below) > len(named)
+                         else "below the threshold"))
+    return fig, numbers + key

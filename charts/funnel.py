@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from charts._key import draw_key, key_inches, number_points
+from charts._key import key_inches, key_labels, number_points
 from charts._svg import (
     AVERAGE,
     LIMIT_95,
@@ -94,13 +94,14 @@ def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, tit
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False)
     # fixed margins (tight_layout is slow); the key's lines below the plot's own bottom margin
     fig.subplots_adjust(left=0.1, right=0.97, bottom=(_BOTTOM + extra) / height, top=1 - _TOP / height)
-    number_points(ax, xs, ys, named, every_x=xs, every_y=ys, colour=OUTSIDE)
-    draw_key(fig, [f"{labels[i]}: {significance[i]}" for i in named], colour=OUTSIDE,
-             heading="Numbered on the plot: outside the 95% limits (0.001: outside the 99.8% limits too)")
+    drawn_labels = number_points(ax, xs, ys, named, every_x=xs, every_y=ys, colour=OUTSIDE)
+    drawn_labels += key_labels(fig, [f"{labels[i]}: {significance[i]}" for i in named], colour=OUTSIDE,
+                               heading="Numbered on the plot: outside the 95% limits "
+                                       "(0.001: outside the 99.8% limits too)")
 
     names = [f"{labels[i]} ({significance[i]})" for i in np.flatnonzero(outside)]
     description = (f"Funnel plot of {len(xs)} areas around the {centre_name} {number_text(centre)}, "
                    "with 95% and 99.8% control limits. "
                    + (f"{len(names)} outside the 95% limits: {'; '.join(names)}." if names
                       else "No area is outside the 95% limits."))
-    return to_svg(fig, chart_id, title, description)
+    return to_svg(fig, chart_id, title, description, drawn_labels)
