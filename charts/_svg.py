@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import matplotlib as mpl
@@ -126,8 +126,12 @@ def _attributes(match: re.Match[str]) -> str:
     return "".join(pairs)
 
 
-def to_svg(fig: Figure, chart_id: str, title: str, description: str) -> str:
-    """The figure as an SVG element for a page: presentation attributes, title and desc first."""
+def to_svg(fig: Figure, chart_id: str, title: str, description: str, labels: Sequence = ()) -> str:
+    """The figure as an SVG element for a page: presentation attributes, title and desc first.
+
+    :param labels: :class:`charts._key.Label` texts whose places the chart has worked out itself,
+        written as plain ``<text>`` after matplotlib's drawing (matplotlib would measure each first).
+    """
     buffer = io.StringIO()
     with mpl.rc_context({"svg.hashsalt": chart_id, "svg.fonttype": "none", "svg.id": None}):
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None, "Format": None,
@@ -146,8 +150,23 @@ def to_svg(fig: Figure, chart_id: str, title: str, description: str) -> str:
     # width/height in pt: let the stylesheet size it (max-width: 100%), the viewBox keeps the shape
     head = re.sub(r' (width|height)="[^"]*"', "", head)
     # the defaults matplotlib's dropped <style> gave every element, as inherited attributes on the root
-    labels = (' stroke-linejoin="round" stroke-linecap="butt" role="img"'
+    labels_attributes = (' stroke-linejoin="round" stroke-linecap="butt" role="img"'
               f' aria-labelledby="{chart_id}-title {chart_id}-desc" id="{chart_id}" class="chart"')
     alternatives = (f'\n <title id="{chart_id}-title">{escape(title)}</title>'
                     f'\n <desc id="{chart_id}-desc">{escape(description)}</desc>')
-    return head + labels + ">" + alternatives + text[head_end + 1:]
+    body = text[head_end + 1:]
+    if labels:
+        end = body.rindex("</svg>")
+        body = body[:end] + _label_group(chart_id, labels, fig.get_figheight() * 72) + body[end:]
+    return head + labels_attributes + ">" + alternatives + body
+
+
+def _label_group(chart_id: str, labels: Sequence, height: float) -> str:
+    """The labels as ``<text>`` in a group of their own (SVG's y runs down from the top)."""
+    lines = [f' <g id="{chart_id}-labels" font-family="DejaVu Sans, Bitstream Vera Sans, sans-serif">']
+    for label in labels:
+        weight = ' font-weight="bold"' if label.bold else ""
+        lines.append(f'  <text x="{label.x:.2f}" y="{height - label.y:.2f}" font-size="{label.size:g}px"'
+                     f' fill="{label.colour}" text-anchor="{label.anchor}"{weight}>'
+                     f'{escape(label.text)}</text>')
+    return "\n".join(lines) + "\n </g>\n"

@@ -3,7 +3,9 @@
 Two layouts. Up to :data:`LABELLED_ROWS` dots (a board's metrics) each gets a row with its name. More
 (every board in the country) are ranked left to right by achievement with only those below the
 threshold named: 152 names down the side would be unreadable, and drawing 152 tick labels takes
-matplotlib several times longer than the rest of the chart. The data table after the chart names all.
+matplotlib several times longer than the rest of the chart. The named ones are numbered on the plot
+and listed by number in a key under it (:mod:`charts._key`): names beside close points would overlap.
+The data table after the chart names all.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Sequence
 
 from matplotlib.ticker import PercentFormatter
 
+from charts._key import key_inches, key_labels, number_points
 from charts._svg import MUTED, OUTSIDE, POINT, as_floats, check_id, figure, label_margin, number_text, to_svg
 
 #: the axis shows achievement from −50% to 150% of the ambition; a value beyond is an arrow at the edge
@@ -19,8 +22,8 @@ from charts._svg import MUTED, OUTSIDE, POINT, as_floats, check_id, figure, labe
 AXIS = (-0.5, 1.5)
 #: more dots than this are ranked, not labelled row by row
 LABELLED_ROWS = 30
-#: in the ranked layout, the lowest this many points below the threshold are named on the chart (more
-#: would overlap: points near the threshold crowd together)
+#: in the ranked layout, the lowest this many points below the threshold are numbered and in the key
+#: (more would crowd the plot: points near the threshold are close together)
 MAX_NAMED = 8
 
 
@@ -48,9 +51,9 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
         raise ValueError("there must be at least one label")
 
     if len(labels) <= LABELLED_ROWS:
-        fig = _rows(labels, values, threshold)
+        fig, drawn_labels = _rows(labels, values, threshold), []
     else:
-        fig = _ranked(labels, values, threshold)
+        fig, drawn_labels = _ranked(labels, values, threshold)
 
     below = [v for v in values if v is not None and v < threshold]
     known = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
@@ -60,7 +63,7 @@ def achievement_chart(labels: Sequence[str], achievement: Sequence, *, threshold
                    f"{threshold_label or f'{number_text(threshold * 100)}% threshold'}. "
                    + "; ".join(parts) + "."
                    + (f" Not known: {', '.join(unknown)}." if unknown else ""))
-    return to_svg(fig, chart_id, title, description)
+    return to_svg(fig, chart_id, title, description, drawn_labels)
 
 
 def _marks(ax, xs: list[float], values: list[float | None], ys: list[float], threshold: float) -> None:
@@ -118,10 +121,15 @@ def _rows(labels: Sequence[str], values: list[float | None], threshold: float):
 
 
 def _ranked(labels: Sequence[str], values: list[float | None], threshold: float):
+    """The ranked layout's figure and the labels (numbers, key) for :func:`charts._svg.to_svg` to write."""
     low, high = AXIS
     order = sorted((i for i, v in enumerate(values) if v is not None), key=lambda i: values[i])
     ranked = [values[i] for i in order]
-    fig = figure(8, 4.5)
+    below = [k for k, v in enumerate(ranked) if v < threshold]
+    named = below[:MAX_NAMED]
+    extra = key_inches(len(named))
+    height = 4.5 + extra
+    fig = figure(8, height)
     ax = fig.add_subplot()
     positions = list(range(1, len(order) + 1))
     ax.axhline(threshold, color=OUTSIDE, linestyle="--", linewidth=1.2)
@@ -130,11 +138,6 @@ def _ranked(labels: Sequence[str], values: list[float | None], threshold: float)
             va="center")
     ax.text(len(order) + 0.5, 1.0, " ambition met", color=MUTED, fontsize=9, va="center")
     _marks(ax, positions, ranked, [min(max(v, low), high) for v in ranked], threshold)
-    below = [k for k, v in enumerate(ranked) if v < threshold]
-    for k in below[:MAX_NAMED]:
-        text = labels[order[k]] + (f" ({_off_scale(ranked[k])})" if ranked[k] < low else "")
-        ax.annotate(text, (positions[k], max(ranked[k], low)), xytext=(6, 0), textcoords="offset points",
-                    fontsize=7, color=OUTSIDE, va="center")
     ax.set_xlim(0, len(order) + 1)
     ax.set_ylim(low, high)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -145,5 +148,11 @@ def _ranked(labels: Sequence[str], values: list[float | None], threshold: float)
     ax.set_xticks([])
     ax.grid(axis="y", color="#eeeeee")
     _style(ax)
-    fig.subplots_adjust(left=0.09, right=0.84, bottom=0.13, top=0.96)
-    return fig
+    fig.subplots_adjust(left=0.09, right=0.84, bottom=(0.585 + extra) / height, top=1 - 0.18 / height)
+    drawn = [min(max(v, low), high) for v in ranked]
+    numbers = number_points(ax, positions, drawn, named, every_x=positions, every_y=drawn, colour=OUTSIDE)
+    key = key_labels(fig, [f"{labels[order[k]]}: {_off_scale(ranked[k])}" for k in named], colour=OUTSIDE,
+                     left=0.09, heading="Numbered on the plot: " + (
+                         f"the {len(named)} lowest below the threshold" if len(below) > len(named)
+                         else "below the threshold"))
+    return fig, numbers + key

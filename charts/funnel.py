@@ -2,7 +2,9 @@
 
 The limits come from :mod:`metrics.funnels` (``proportion_funnel``, ``ratio_funnel``, ``rate_funnel``);
 this module only draws them. Points whose significance label is High or Low (outside the 95% limits)
-are named on the chart, as PHE's Fingertips names the areas outside the funnel.
+are named, as PHE's Fingertips names the areas outside the funnel: numbered on the plot and listed by
+number in a key under it (:mod:`charts._key`), because names printed beside close points overlap.
+They are numbered in the order of their names, the order the page's data table lists them in.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from charts._key import key_inches, key_labels, number_points
 from charts._svg import (
     AVERAGE,
     LIMIT_95,
@@ -26,9 +29,8 @@ from charts._svg import (
 
 #: the words of metrics.funnels' significance labels that mean "outside the limits"
 _OUTSIDE_WORDS = ("High", "Low")
-#: more named points than this and the names would overlap into noise; the text alternative and the
-#: data table still list every one
-MAX_NAMED = 25
+#: the plot's height and margins (inches); the key, when there is one, is added below
+_HEIGHT, _BOTTOM, _TOP = 5.0, 0.55, 0.7
 
 
 def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, title: str, chart_id: str,
@@ -58,7 +60,10 @@ def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, tit
     centre = 1.0 if ratio else float(funnel.average)  # ratios are judged against 1, not their average
     centre_name = "expected value" if ratio else "average"
 
-    fig = figure(8, 5)
+    named = sorted(np.flatnonzero(outside).tolist(), key=lambda i: (str(labels[i]), i))
+    extra = key_inches(len(named))
+    height = _HEIGHT + extra
+    fig = figure(8, height)
     ax = fig.add_subplot()
     at = np.asarray(funnel.at, dtype=float)
     ax.plot(at, funnel.upper_998, color=LIMIT_998, linewidth=1, linestyle="--", label="99.8% limits")
@@ -71,10 +76,6 @@ def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, tit
     if outside.any():
         ax.scatter(x_arr[outside], y_arr[outside], s=30, color=OUTSIDE, marker="D", zorder=4,
                    label="Outside the 95% limits")
-    named = [i for i in np.flatnonzero(outside)][:MAX_NAMED]
-    for i in named:
-        ax.annotate(labels[i], (x_arr[i], y_arr[i]), xytext=(4, 3), textcoords="offset points", fontsize=8,
-                    color=OUTSIDE)
     # the lines run to the axis's small end, where they reach 0 and 100%: show the part the areas are in
     near = at >= 0.8 * x_arr.min()
     shown = np.concatenate([y_arr, funnel.lower_998[near], funnel.upper_998[near]])
@@ -91,11 +92,16 @@ def funnel_chart(funnel, x: Sequence, y: Sequence, labels: Sequence[str], *, tit
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     ax.legend(fontsize=8, loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=3, frameon=False)
-    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.11, top=0.86)  # fixed: tight_layout is slow
+    # fixed margins (tight_layout is slow); the key's lines below the plot's own bottom margin
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=(_BOTTOM + extra) / height, top=1 - _TOP / height)
+    drawn_labels = number_points(ax, xs, ys, named, every_x=xs, every_y=ys, colour=OUTSIDE)
+    drawn_labels += key_labels(fig, [f"{labels[i]}: {significance[i]}" for i in named], colour=OUTSIDE,
+                               heading="Numbered on the plot: outside the 95% limits "
+                                       "(0.001: outside the 99.8% limits too)")
 
     names = [f"{labels[i]} ({significance[i]})" for i in np.flatnonzero(outside)]
     description = (f"Funnel plot of {len(xs)} areas around the {centre_name} {number_text(centre)}, "
                    "with 95% and 99.8% control limits. "
                    + (f"{len(names)} outside the 95% limits: {'; '.join(names)}." if names
                       else "No area is outside the 95% limits."))
-    return to_svg(fig, chart_id, title, description)
+    return to_svg(fig, chart_id, title, description, drawn_labels)

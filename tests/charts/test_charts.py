@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from charts import achievement_chart, funnel_chart, stacked_bars, xmr_chart
+from charts._key import place_numbers
 from charts._svg import number_text, pounds
 from metrics import proportion_funnel, ratio_funnel, xmr
 
@@ -104,8 +105,10 @@ def test_funnel_names_the_points_outside_the_limits():
     outside = {label for label, s in zip(labels, funnel.significance, strict=True)
                if str(s).startswith(("High", "Low"))}
     assert outside == {"Deeton", "Eeton"}
-    drawn = set(texts(svg))
-    assert outside <= drawn and not ({"Ayton", "Beeton"} & drawn)
+    drawn = texts(svg)
+    # numbered in the order of their names, each listed once in the key with its signal
+    assert "Deeton: High (0.001)" in drawn and "Eeton: Low (0.001)" in drawn
+    assert {"1", "2"} <= set(drawn) and not any(t.startswith(("Ayton", "Beeton")) for t in drawn)
     _, desc = alternatives(svg)
     assert f"around the average {number_text(funnel.average)}" in desc
     assert "2 outside the 95% limits: Deeton (High (0.001)); Eeton (Low (0.001))." in desc
@@ -160,7 +163,78 @@ def test_achievement_of_many_is_ranked_with_the_lowest_named():
     values[7], values[99], values[120] = 0.1, 0.5, -1.2
     svg = achievement_chart(labels, values, threshold=0.7, title="Every board", chart_id="boards")
     drawn = texts(svg)
-    assert "Board 120 (−120%)" in drawn and "Board 007" in drawn and "Board 099" in drawn
-    assert "Board 000" not in drawn  # above the threshold: not named (the table has it)
+    assert drawn.count("Board 120: −120%") == 1 and "Board 007: 10%" in drawn and "Board 099: 50%" in drawn
+    assert not any(t.startswith("Board 000") for t in drawn)  # above the threshold: the table has it
     assert "152 ranked from lowest to highest achievement" in drawn
     assert alternatives(svg)[1].startswith("152 of 152 with an achievement; 3 below the 70% threshold.")
+
+
+def crowded_funnel(count: int = 40):
+    """Boards of about the same size far outside the limits, their values a fraction of a point apart:
+    names beside them would print on top of each other."""
+    denominators = np.concatenate([np.full(count, 2000), np.arange(1000, 3000, 100)])
+    numerators = np.concatenate([1800 + np.arange(count) % 3, np.round(0.5 * np.arange(1000, 3000, 100))])
+    funnel = proportion_funnel(numerators, denominators)
+    labels = ([f"Board with a long name {i}" for i in range(count)]
+              + [f"Inside {i}" for i in range(denominators.size - count)])
+    return funnel, denominators, 100 * numerators / denominators, labels
+
+
+def key_lines(svg: str) -> list[str]:
+    return [t for t in texts(svg) if ": High (" in t or ": Low (" in t]
+
+
+def test_every_outside_board_is_in_the_funnels_key_exactly_once_in_name_order():
+    funnel, x, y, labels = crowded_funnel()
+    svg = funnel_chart(funnel, x, y, labels, title="Crowded", chart_id="crowded", x_label="x", y_label="%")
+    outside = sorted(label for label, s in zip(labels, funnel.significance, strict=True)
+                     if str(s).startswith(("High", "Low")))
+    assert len(outside) >= 40  # more than the 25 names the chart used to print
+    keyed = [line.split(": ")[0] for line in key_lines(svg)]
+    assert keyed == outside
+    drawn = texts(svg)
+    assert all(drawn.count(str(n)) >= 1 for n in range(1, len(outside) + 1))  # a number per point
+    assert_numbers_apart(svg, len(outside))
+    assert funnel_chart(funnel, x, y, labels, title="Crowded", chart_id="crowded", x_label="x",
+                        y_label="%") == svg
+
+
+def test_numbers_of_points_closer_than_a_number_never_overlap():
+    anchors = np.array([[100.0 + 0.5 * i, 200.0 + 0.3 * i] for i in range(30)])  # a clump of 30
+    texts_ = [str(i + 1) for i in range(30)]
+    placements = place_numbers(anchors, texts_, anchors, (0.0, 0.0, 600.0, 400.0))
+    boxes = np.array([box for box, _ in placements])
+    for i in range(len(boxes)):
+        for j in range(i + 1, len(boxes)):
+            a, b = boxes[i], boxes[j]
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (i, j, a, b)
+    # each number beside its own point where there is room: the first touches its marker's side
+    assert placements[0][1] == 0
+    assert any(ring > 0 for _, ring in placements)  # the crowd's numbers moved out, with leader lines
+
+
+def test_achievement_numbers_do_not_overlap_where_the_lowest_crowd_together():
+    labels = [f"Board {i:03d}" for i in range(152)]
+    values = [0.75 + (i % 50) / 100 for i in range(152)]
+    for k in range(10):
+        values[k] = 0.40 + 0.0001 * k  # ten boards side by side at almost the same value
+    svg = achievement_chart(labels, values, threshold=0.7, title="Every board", chart_id="boards")
+    drawn = texts(svg)
+    assert [t for t in drawn if t.startswith("Board 0")] == [f"Board {k:03d}: {40 + k // 10}%" for k in
+                                                             range(8)]
+    assert "Numbered on the plot: the 8 lowest below the threshold" in drawn
+    assert_numbers_apart(svg, 8)
+
+
+def assert_numbers_apart(svg: str, count: int) -> None:
+    """The numbers drawn beside points (8px, centred) as the SVG places them: no two boxes overlap."""
+    boxes = []
+    for element in parsed(svg).iter(f"{SVG}text"):
+        if element.get("font-size") == "8px" and element.get("text-anchor") == "middle" \
+                and (element.text or "").isdigit():
+            x, y, width = float(element.get("x")), float(element.get("y")), len(element.text) * 0.6 * 8
+            boxes.append((x - width / 2, y - 8, x + width / 2, y))
+    assert len(boxes) == count
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
