@@ -16,6 +16,7 @@ CCG or board and are read cell by cell into Decimal.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import re
@@ -79,6 +80,7 @@ class Table:
                 source = source.decode("utf-8-sig")
             text = source.removeprefix("\ufeff")
             _check_shape(name, text)
+            _check_row_widths(name, text)
             # object, not pandas' string dtype: cell-by-cell string work is several times faster here
             frame = pd.read_csv(io.StringIO(text), dtype=object, keep_default_na=False,
                                 skip_blank_lines=False, nrows=MAX_ROWS + 1)
@@ -135,6 +137,28 @@ def _check_shape(name: str, text: str) -> None:
                 {"location": f"{name} row {number}",
                  "message": f"the row has {cells:,} cells, more than the {MAX_COLUMNS} a table may have; is "
                             "this the right file?"}])
+
+
+def _check_row_widths(name: str, text: str) -> None:
+    """Every row with more cells than the header names, all at once, in words a spreadsheet user knows.
+
+    pandas stops at the first such row with its tokenizer's message ("Expected 2 fields in line 3, saw
+    3"); the usual cause is a number typed with a thousands separator in a file saved without quotes.
+
+    :raise InvalidInput: one problem per row that is too wide.
+    """
+    try:
+        rows = csv.reader(io.StringIO(text))
+        header = next(rows, [])
+        problems = [
+            {"location": f"{name} row {number}",
+             "message": f"the row has {len(row)} cells but the header names {len(header)} columns: a number "
+                        f"with a thousands separator must be quoted (\"1,234\") or written 1234"}
+            for number, row in enumerate(rows, start=2) if len(row) > len(header)]
+    except csv.Error:
+        return  # a malformed quote or an over-long cell: pandas' reading says so
+    if problems:
+        raise InvalidInput(f"{name} has rows wider than its header.", problems=capped(problems))
 
 
 def _cell_text(value: Any) -> str:

@@ -143,6 +143,19 @@ def test_a_table_too_wide_is_refused_before_pandas_reads_it(text, location, cell
         "file?")}]
 
 
+def test_every_row_wider_than_its_header_is_named_in_words():
+    """An unquoted 1,234 once gave pandas' "Error tokenizing data. C error: …", for the first row alone."""
+    text = "hwb_code,dfg\nE06000001,1,234\nE06000002,500\nE06000003,2,000,5\n"
+    with pytest.raises(InvalidInput) as caught:
+        Table.from_csv("council_grants.csv", text.encode())
+    assert [(p["location"], p["message"].split(":")[0]) for p in caught.value.problems] == [
+        ("council_grants.csv row 2", "the row has 3 cells but the header names 2 columns"),
+        ("council_grants.csv row 4", "the row has 4 cells but the header names 2 columns")]
+    assert all("thousands separator must be quoted" in p["message"] for p in caught.value.problems)
+    quoted = Table.from_csv("council_grants.csv", b'hwb_code,dfg\nE06000001,"1,234"\n')
+    assert quoted.frame.iloc[0, 1] == "1,234"
+
+
 def test_problems_are_capped_and_counted(csv_inputs, rule_set, boards):
     """Every bad row is counted; the first MAX_PROBLEMS are listed and a last entry says how many more."""
     rows = "".join(f"00A,E06000001,bad{i}\n" for i in range(MAX_PROBLEMS + 500))
