@@ -78,6 +78,20 @@ def authenticate_secret(secret: str) -> Actor:
     return Actor.of(token)
 
 
+def check_access(actor: Actor, roles: tuple[str, ...], code: str | None, doing: str) -> None:
+    """The one rule of who reads what, for the API and the pages alike.
+
+    A board ``code`` that is unknown, or another board's for an ``hwb`` token, is 404 (so a token cannot
+    learn which boards exist beyond its own); a role not among ``roles`` is 403 naming the roles needed.
+    """
+    if code is not None and (code not in current_app.extensions["boards"]
+                             or (actor.role == "hwb" and actor.hwb_code != code)):
+        abort(404)
+    if actor.role not in roles:
+        abort(403, f"{with_article(actor.role).capitalize()} token may not {doing}; it needs the "
+                   f"role {' or '.join(roles)}.")
+
+
 def protected(blp: Blueprint, *roles: str) -> Callable:
     """Decorate a view (outermost, so it runs before the body is parsed) to require one of ``roles``.
 
@@ -89,13 +103,7 @@ def protected(blp: Blueprint, *roles: str) -> Callable:
         def wrapper(*args: Any, **kwargs: Any):
             g.protected = True  # Cache-Control: no-store on this answer, whatever it is
             actor = authenticate_header()
-            code = kwargs.get("code")
-            if code is not None and (code not in current_app.extensions["boards"]
-                                     or (actor.role == "hwb" and actor.hwb_code != code)):
-                abort(404)
-            if actor.role not in roles:
-                abort(403, f"{with_article(actor.role).capitalize()} token may not do this; it needs the "
-                           f"role {' or '.join(roles)}.")
+            check_access(actor, roles, kwargs.get("code"), "do this")
             g.actor = actor
             return view(*args, **kwargs)
 

@@ -23,9 +23,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
 from api import database
-from api.auth import Unauthorized, authenticate_header, authenticate_secret
+from api.auth import Unauthorized, authenticate_header, authenticate_secret, check_access
 from storage import tokens
-from storage.audit import Actor, with_article
+from storage.audit import Actor
 from storage.models import Token
 
 blp = Blueprint("signin", __name__)
@@ -122,13 +122,7 @@ def signed_in(*roles: str) -> Callable:
             if actor is None:
                 return redirect(url_for("signin.sign_in", next=request.full_path.rstrip("?")), code=303)
             g.actor = actor
-            code = kwargs.get("code")
-            if code is not None and (code not in current_app.extensions["boards"]
-                                     or (actor.role == "hwb" and actor.hwb_code != code)):
-                abort(404)
-            if actor.role not in roles:
-                abort(403, f"{with_article(actor.role).capitalize()} token may not read this page; it needs "
-                           f"the role {' or '.join(roles)}.")
+            check_access(actor, roles, kwargs.get("code"), "read this page")
             return view(*args, **kwargs)
 
         return wrapper
