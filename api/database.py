@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from api.errors import PROBLEM_TYPES, problem
-from api.page_errors import error_page, wants_page
 from storage import db, faults
 
 log = logging.getLogger(__name__)
@@ -66,10 +65,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _stale(_error: StaleDataError):
-        detail = "Someone else changed this at the same moment; read it and retry."
-        if wants_page():
-            return error_page(409, "Conflict", detail)
-        return problem(409, "Conflict", detail, type_=PROBLEM_TYPES + "conflict")
+        return problem(409, "Conflict", "Someone else changed this at the same moment; read it and retry.",
+                       type_=PROBLEM_TYPES + "conflict")
 
 
 def session() -> Session:
@@ -83,8 +80,6 @@ def storage_unavailable(error: BaseException) -> Response:
     """503 with ``Retry-After``: the storage is unavailable for now (logged without a traceback: it is not
     a bug, and the operator needs the cause, not the stack)."""
     log.warning("storage unavailable: %s: %s", type(error).__name__, getattr(error, "orig", None) or error)
-    headers = {"Retry-After": str(int(current_app.config["STORAGE_RETRY_AFTER"]))}
-    if wants_page():  # a person on a page gets the error page, with the same status and wait
-        return error_page(503, "Service Unavailable", UNAVAILABLE_DETAIL, headers)
     return problem(503, "Service Unavailable", UNAVAILABLE_DETAIL,
-                   type_=PROBLEM_TYPES + "storage-unavailable", headers=headers)
+                   type_=PROBLEM_TYPES + "storage-unavailable",
+                   headers={"Retry-After": str(int(current_app.config["STORAGE_RETRY_AFTER"]))})

@@ -75,7 +75,14 @@ class ProblemSchema(ma.Schema):
 def problem(status: int, title: str, detail: str | None = None, errors: list[dict] | None = None,
             type_: str = "about:blank", headers: Mapping[str, str] | None = None,
             extensions: Mapping[str, Any] | None = None) -> Response:
-    """An RFC 9457 problem response; ``extensions`` are extra members beside the standard ones."""
+    """An RFC 9457 problem response; ``extensions`` are extra members beside the standard ones.
+
+    On a person's page path (:func:`api.page_errors.wants_page`) the same error is the HTML error page,
+    with the same status and headers: every error handler and guard answers through here, so none of
+    them has to ask.
+    """
+    if wants_page():
+        return error_page(status, title, detail, headers)
     body: dict[str, Any] = {"type": type_, "title": title, "status": status}
     if detail:
         body["detail"] = detail
@@ -117,8 +124,6 @@ class BcfApi(Api):
         headers = dict(data.get("headers") or {})
         if error.code == 405 and error.get_response().headers.get("Allow"):
             headers["Allow"] = error.get_response().headers["Allow"]
-        if wants_page():  # a page path that matched no page (or a 413 before its view): a page
-            return error_page(error.code or 500, error.name, detail, headers)
         return problem(error.code or 500, error.name, detail, errors, headers=headers)
 
 
@@ -145,6 +150,4 @@ def register_error_handlers(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return app.extensions["bcf_api"].handle_http_exception(error)
         log.exception("unhandled error")
-        if wants_page():
-            return error_page(500, "Internal Server Error", "An internal error occurred; it has been logged.")
         return problem(500, "Internal Server Error", "An internal error occurred; it has been logged.")

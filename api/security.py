@@ -27,7 +27,6 @@ from flask_limiter.util import get_remote_address
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api.errors import PROBLEM_TYPES, problem
-from api.page_errors import error_page, wants_page
 
 #: the sign-in form (api/signin.py): a token typed into it is a try like one in a header
 SIGN_IN_ENDPOINT = "signin.sign_in"
@@ -79,11 +78,7 @@ def init_app(app: Flask) -> None:
     def _too_many_failures(_error: RateLimitExceeded) -> Response:
         current = limiter.current_limit
         wait = max(1, int(current.reset_at - time.time())) if current else 60
-        if wants_page():  # the sign-in form, or a page opened with a token header
-            return error_page(429, "Too Many Requests",
-                              "Too many wrong, revoked or expired tokens have been tried from this address; "
-                              f"try again in {wait} seconds.", {"Retry-After": str(wait)})
-        return problem(429, "Too Many Requests",
+        return problem(429, "Too Many Requests",  # the error page on the sign-in form or a page
                        "Too many requests with a wrong, revoked or expired token from this address; "
                        f"try again in {wait} seconds.", type_=PROBLEM_TYPES + "too-many-token-failures",
                        headers={"Retry-After": str(wait)})
