@@ -81,19 +81,27 @@ def chart_cases() -> dict:
     }
 
 
-def page_cases(folder: str) -> dict:
-    from pages_support import HWB_A, bearer, determine, make_tokens
+def _served(folder: str, name: str):
+    """An app on a fresh SQLite file in ``folder``, its tokens, and Hartlepool determined."""
+    from pages_support import determine, make_tokens
 
     from api import create_app
     from storage import db
 
-    url = f"sqlite:///{folder}/bench.sqlite3"
+    url = f"sqlite:///{folder}/{name}.sqlite3"
     db.upgrade(url=url)
     app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "benchmark",
                       "ALLOCATIONS_FILE": f"{folder}/allocations.csv"})
     secrets = make_tokens(app)
     client = app.test_client()
     determine(client, secrets["a"])
+    return app, client, secrets
+
+
+def page_cases(folder: str) -> dict:
+    from pages_support import HWB_A, bearer
+
+    app, client, secrets = _served(folder, "bench")
     headers = copy.deepcopy(bearer(secrets["a"]))
 
     def board_page():
@@ -110,18 +118,9 @@ def page_cases(folder: str) -> dict:
 
 def national_cases(folder: str) -> dict:
     """The national page over 152 stored determinations (pages_support's spread of outturns)."""
-    from pages_support import HWB_A, bearer, determine, determine_many, make_tokens
+    from pages_support import HWB_A, bearer, determine_many
 
-    from api import create_app
-    from storage import db
-
-    url = f"sqlite:///{folder}/national.sqlite3"
-    db.upgrade(url=url)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "benchmark",
-                      "ALLOCATIONS_FILE": f"{folder}/allocations.csv"})
-    secrets = make_tokens(app)
-    client = app.test_client()
-    determine(client, secrets["a"])
+    app, client, secrets = _served(folder, "national")
     determine_many(app, client, [code for code in app.extensions["boards"] if code != HWB_A])
     headers = bearer(secrets["assurance"])
 
