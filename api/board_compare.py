@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from api.board_report import period_label
-from api.page_setup import humanise, money
+from api.page_setup import humanise
 from bcf.errors import InvalidInput
+from bcf.money import stored_money
 from calculator.compare import compare, default_rule_sets
 from calculator.responses import DeterminationSchema
 
@@ -46,12 +47,14 @@ def rule_set_comparison(calculator: Any, request: Mapping[str, Any] | None, dete
         rows.append({
             "rule_set": answer.rule_set, "name": answer.name, "decided": answer.rule_set == determined_under,
             "left_out": answer.left_out,
-            "available": money(totals.get("available")), "released": money(totals.get("released")),
-            "held_back": money(totals.get("held_back")),
+            "available": stored_money(totals.get("available")),
+            "released": stored_money(totals.get("released")),
+            "held_back": stored_money(totals.get("held_back")),
             "recovery_plan_required": result.get("recovery_plan_required"),
             "notes": _notes(result),
-            "tranches": [{**t, "label": _tranche_words(t), "available": money(t.get("available")),
-                          "released": money(t.get("released")), "held_back": money(t.get("held_back"))}
+            "tranches": [{**t, "label": _tranche_words(t), "available": stored_money(t.get("available")),
+                          "released": stored_money(t.get("released")),
+                          "held_back": stored_money(t.get("held_back"))}
                          for t in result.get("tranches") or []],
         })
     return {"answers": rows, "problems": [], "determined_under": determined_under, "names": names,
@@ -63,7 +66,7 @@ def _notes(result: Mapping[str, Any]) -> list[str]:
     makes nothing available (a plan written for the other scheme), the first tranche's explanation."""
     notes = []
     tranches = result.get("tranches") or []
-    if tranches and not money((result.get("totals") or {}).get("available")):
+    if tranches and not stored_money((result.get("totals") or {}).get("available")):
         notes.append(f"Nothing is available under this scheme: {tranches[0].get('explanation') or ''}")
     notes += [w["message"] for w in result.get("warnings") or [] if w.get("message")]
     return notes

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from api.page_setup import humanise, money
+from api.page_setup import humanise
 from bcf.boards import Board
 from bcf.catalogue import Catalogue
+from bcf.money import stored_money
 from charts import achievement_chart
 
 _QUARTER = re.compile(r"q(\d)-(\d{4})-(\d{2})")
@@ -74,8 +75,8 @@ def board_report(stored: dict[str, Any], board: Board, catalogue: Catalogue, thr
         "board": board,
         "stored": stored,
         "rule_set_name": rule_set_name,
-        "pool": money(result.get("p4p_pool")),
-        "totals": {key: money(totals.get(key)) for key in ("available", "released", "held_back")},
+        "pool": stored_money(result.get("p4p_pool")),
+        "totals": {key: stored_money(totals.get(key)) for key in ("available", "released", "held_back")},
         "payments": [{"payment": payment, "label": period_label(payment), **sums}
                      for payment, sums in (stored.get("payments") or {}).items()],
         "recovery_plan_required": result.get("recovery_plan_required"),

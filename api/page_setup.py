@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import datetime
-from decimal import Decimal
 from pathlib import Path
 
 from flask import Flask, g
 
-from bcf.money import PENNY
+from bcf.money import stored_money
 
 KEY_FILE = "secret_key"
 
@@ -63,19 +62,9 @@ def _instance_key(app: Flask) -> str:
     return key
 
 
-def money(value) -> Decimal | None:
-    """A stored amount as Decimal pounds and pence. Stored determinations are JSON, where money is a
-    number with at most two decimals: its shortest text (``repr``) is the amount, never the binary float."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, float):
-        return Decimal(repr(value)).quantize(PENNY)
-    return Decimal(str(value)).quantize(PENNY)
-
-
 def pounds(value) -> str:
     """£ with thousands separators and pence: £1,234,567.89 (—, a dash, for nothing yet)."""
-    amount = money(value)
+    amount = stored_money(value)
     if amount is None:
         return "—"
     return f"−£{-amount:,}" if amount < 0 else f"£{amount:,}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
+from typing import Any
 
 import numpy as np
 
@@ -123,6 +124,25 @@ def apportion_pennies(pennies: np.ndarray, shares: np.ndarray, share_texts: Sequ
                 parts[i] = int(exact.quantize(Decimal(1), rounding=ROUND_DOWN))
             parts[last] = pennies[last] - parts[first:last].sum()
     return parts
+
+
+def stored_money(amount: Any) -> Decimal | None:
+    """An amount read back from a stored determination as exact Decimal pounds and pence.
+
+    Stored determinations are JSON, where money is a number written from a two-decimal Decimal and read
+    back as a float: ``repr`` gives exactly those digits (the shortest that round-trip), never the binary
+    expansion, and the quantize keeps the two places of a whole-pound amount. None (pending), or an
+    empty cell, stays None.
+
+    :raise TypeError: true or false, which is no amount.
+    """
+    if amount is None or amount == "":
+        return None
+    if isinstance(amount, bool):
+        raise TypeError("an amount of money cannot be true or false")
+    if isinstance(amount, float):
+        return Decimal(repr(amount)).quantize(PENNY)
+    return Decimal(str(amount)).quantize(PENNY)
 
 
 def format_pounds(amount: Decimal) -> str:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bcf.money import PENNY
+from bcf.money import exact_decimal, stored_money
 from bcf.results import NONE, PENDING, UNASSESSABLE
 from reports.funnels import funnel_section
 
@@ -66,22 +66,6 @@ class BoardInput:
         return self.has_plan if self.has_plan is not None else self.result is not None
 
 
-def pounds(amount: Any) -> Decimal | None:
-    """An amount of a determination as an exact Decimal.
-
-    A stored determination holds money as JSON numbers written from two-decimal Decimals, which read
-    back as floats; ``repr`` gives back exactly those digits (the shortest that round-trip), and the
-    quantize keeps the two places of a whole-pound amount. ``None`` (pending) stays None.
-    """
-    if amount is None:
-        return None
-    if isinstance(amount, bool):
-        raise TypeError("an amount of money cannot be true or false")
-    if isinstance(amount, float):
-        return Decimal(repr(amount)).quantize(PENNY)
-    return Decimal(str(amount)).quantize(PENNY)
-
-
 def tranche_ids(rule_sets: Mapping[str, Any]) -> list[str]:
     """Every tranche id of the rule sets, the current rule set's first (the values ``tranche`` takes)."""
     ordered = sorted(rule_sets.values(), key=lambda rule_set: not rule_set.current)
@@ -118,7 +102,7 @@ def _band(entry: Mapping[str, Any] | None, line_status: str | None, threshold: D
         return "pending", None
     if achievement is None:
         return "unassessable", None
-    value = Decimal(repr(achievement)) if isinstance(achievement, float) else Decimal(str(achievement))
+    value = exact_decimal(achievement) if isinstance(achievement, float) else Decimal(str(achievement))
     if value >= 1:
         return "at_or_above_100", achievement
     if value >= threshold:
@@ -127,14 +111,14 @@ def _band(entry: Mapping[str, Any] | None, line_status: str | None, threshold: D
 
 
 def _tranche_figures(tranche: Mapping[str, Any]) -> dict[str, Any]:
-    available = pounds(tranche.get("available")) or ZERO
+    available = stored_money(tranche.get("available")) or ZERO
     pending = tranche.get("status") == PENDING or tranche.get("released") is None
     return {
         "tranche": tranche.get("tranche"),
         "status": tranche.get("status"),
         "available": available,
-        "released": ZERO if pending else pounds(tranche.get("released")),
-        "held_back": ZERO if pending else pounds(tranche.get("held_back")),
+        "released": ZERO if pending else stored_money(tranche.get("released")),
+        "held_back": ZERO if pending else stored_money(tranche.get("held_back")),
         "pending": available if pending else ZERO,
         "held_back_use": tranche.get("held_back_use"),
         "recovery_plan_required": tranche.get("recovery_plan_required"),

@@ -10,8 +10,9 @@ import pytest
 from pages_support import HWB_A, HWB_B, bearer, determine
 
 from api import create_app
-from api.page_setup import KEY_FILE, money, percent, pounds, status, when
+from api.page_setup import KEY_FILE, percent, pounds, status, when
 from api.security import CONTENT_SECURITY_POLICY as CSP
+from bcf.money import stored_money as money
 from storage import tokens
 
 

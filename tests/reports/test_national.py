@@ -9,8 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bcf.money import stored_money as pounds
 from reports import GROUPINGS, NATIONAL, BoardInput, build_report
-from reports.national import BANDS, NOT_IN_REFERENCE, pounds
+from reports.national import BANDS, NOT_IN_REFERENCE
 from tests.reports.report_support import ALL_MET, determine, plan, revised_plan
 
 MONEY = ("available", "released", "held_back", "pending")
