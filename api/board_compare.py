@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from api.board_report import period_label
-from api.page_setup import humanise
+from api.board_report import tranche_label
 from bcf.errors import InvalidInput
 from bcf.money import stored_money
 from calculator.compare import compare, default_rule_sets
@@ -52,7 +51,7 @@ def rule_set_comparison(calculator: Any, request: Mapping[str, Any] | None, dete
             "held_back": stored_money(totals.get("held_back")),
             "recovery_plan_required": result.get("recovery_plan_required"),
             "notes": _notes(result),
-            "tranches": [{**t, "label": _tranche_words(t), "available": stored_money(t.get("available")),
+            "tranches": [{**t, "label": tranche_label(t), "available": stored_money(t.get("available")),
                           "released": stored_money(t.get("released")),
                           "held_back": stored_money(t.get("held_back"))}
                          for t in result.get("tranches") or []],
@@ -70,9 +69,3 @@ def _notes(result: Mapping[str, Any]) -> list[str]:
         notes.append(f"Nothing is available under this scheme: {tranches[0].get('explanation') or ''}")
     notes += [w["message"] for w in result.get("warnings") or [] if w.get("message")]
     return notes
-
-
-def _tranche_words(tranche: Mapping[str, Any]) -> str:
-    """``q4-2014-15/non_elective_admissions`` → Q4 2014/15: non elective admissions."""
-    payment, _, kind = str(tranche.get("tranche", "")).partition("/")
-    return f"{period_label(payment)}: {humanise(kind or tranche.get('kind')).lower()}"

@@ -92,7 +92,14 @@ def board_report(stored: dict[str, Any], board: Board, catalogue: Catalogue, thr
     }
 
 
+def tranche_words(tranche_id: str, kind: str | None = None) -> str:
+    """``april-2015/metrics`` → April 2015 payment: metrics; ``q4-2014-15/non_elective_admissions`` →
+    Q4 2014/15: non elective admissions. ``kind`` names the part when the id has none."""
+    payment, _, part = tranche_id.partition("/")
+    part = part or kind
+    return f"{period_label(payment)}: {humanise(part).lower()}" if part else period_label(payment)
+
+
 def tranche_label(tranche: dict[str, Any]) -> str:
-    """``april-2015/metrics`` → April 2015 payment: metrics."""
-    payment, _, kind = str(tranche.get("tranche", "")).partition("/")
-    return f"{period_label(payment)}: {kind or tranche.get('kind', '')}"
+    """A determination's tranche in words (:func:`tranche_words` of its id and kind)."""
+    return tranche_words(str(tranche.get("tranche", "")), tranche.get("kind"))

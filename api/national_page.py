@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from api.board_report import item_name, period_label
+from api.board_report import item_name, period_label, tranche_words
 from api.page_setup import humanise
 from charts import achievement_chart, funnel_chart, stacked_bars
 from reports import GROUPINGS, tranche_ids
@@ -107,12 +107,6 @@ def _achievement(index: int, metric: str, period: str, boards: list[dict[str, An
 def yes_no(value: bool | None, yes: str = "Yes", no: str = "No") -> str:
     """A yes/no of the report in words; None (not assessed, or no determination) is a dash."""
     return "—" if value is None else (yes if value else no)
-
-
-def tranche_words(tranche: str) -> str:
-    """``october-2015/metrics`` → October 2015 payment: metrics."""
-    payment, _, kind = tranche.partition("/")
-    return f"{period_label(payment)}: {kind.replace('_', ' ')}" if kind else period_label(payment)
 
 
 def national_page(report: dict[str, Any], catalogue: Any, threshold: float,
